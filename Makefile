@@ -1,0 +1,69 @@
+# minivm: top-level build.
+#
+#   make              minivm.ko for KDIR and the userspace programs
+#   make demo         set up the lab (apt packages, lab kernels) and run
+#                     minivm in it on both CPUs (see README.md)
+#   make check        every test: host-side, then the lab on both CPUs
+#
+# KDIR is the kernel build tree (default: the running kernel's). The module is
+# built in a copy of its sources under MODOUT, so one checkout can build for
+# several kernels side by side.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+MODOUT ?= $(CURDIR)/build/mod
+W ?= 1
+CC ?= gcc
+
+USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -I$(CURDIR)/uapi -I$(CURDIR)/userspace
+LIB_SRC := userspace/libminivm.c
+LIB_HDR := userspace/libminivm.h uapi/linux/minivm.h
+
+# Programs the lab copies into its guests: static, so the initramfs needs no libc.
+LAB_PROGS := build/lab/labctl build/lab/minivm build/lab/minivm-api-test build/lab/kvm-hold
+
+.PHONY: all module userspace lab-programs demo check clean
+all: module userspace
+
+module:
+	@test -d "$(KDIR)" || { echo "minivm: no kernel build tree at $(KDIR); set KDIR=" >&2; exit 1; }
+	@mkdir -p $(MODOUT)
+	@rsync -a $(CURDIR)/Kbuild $(CURDIR)/kmod $(CURDIR)/uapi $(MODOUT)/
+	@$(MAKE) -C $(KDIR) M=$(MODOUT) W=$(W) modules >$(MODOUT)/build.log 2>&1; \
+		rc=$$?; cat $(MODOUT)/build.log; exit $$rc
+	@! grep -q 'warning:' $(MODOUT)/build.log || { echo "minivm: warnings in the module build" >&2; exit 1; }
+	@test -f $(MODOUT)/minivm.ko
+
+userspace: build/bin/minivm
+
+build/bin/minivm: userspace/minivm.c $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ userspace/minivm.c $(LIB_SRC)
+
+lab-programs: $(LAB_PROGS)
+
+build/lab/labctl: tests/lab/guest/labctl.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ $<
+
+build/lab/minivm: userspace/minivm.c $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ userspace/minivm.c $(LIB_SRC)
+
+build/lab/minivm-api-test: tests/api/api_test.c tests/api/ktap.h $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ tests/api/api_test.c $(LIB_SRC)
+
+build/lab/kvm-hold: tests/api/kvm_hold.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ $<
+
+demo:
+	tests/lab/setup
+	tests/lab/demo
+
+check:
+	tests/check
+
+clean:
+	rm -rf build
+	$(MAKE) -C tests/lab/pvh-shim clean

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minivm: the ABI's sizes, pinned. A change to a struct in
+ * uapi/linux/minivm.h that alters its size fails the build here (and in
+ * userspace/libminivm.c) instead of silently breaking binaries.
+ */
+#include <linux/build_bug.h>
+#include <uapi/linux/minivm.h>
+
+static_assert(sizeof(struct minivm_api_version) == 8);
+static_assert(sizeof(struct minivm_check_cap) == 16);
+static_assert(sizeof(struct minivm_create_vm) == 32);

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the exit-reason name tables generated from uapi/linux/minivm_exits.h.
+ */
+#include <kunit/test.h>
+#include <linux/string.h>
+#include "../minivm.h"
+#include "../exit_names.h"
+
+static void check_table(struct kunit *test, const struct minivm_exit_name *t, size_t n)
+{
+	size_t i, j;
+
+	KUNIT_ASSERT_GT(test, n, (size_t)10);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_NOT_ERR_OR_NULL(test, t[i].name);
+		KUNIT_EXPECT_GT(test, strlen(t[i].name), (size_t)1);
+		for (j = i + 1; j < n; j++) {
+			KUNIT_EXPECT_NE_MSG(test, t[i].reason, t[j].reason,
+					    "%s and %s share a number", t[i].name, t[j].name);
+			KUNIT_EXPECT_STRNEQ_MSG(test, t[i].name, t[j].name,
+						"name listed twice");
+		}
+	}
+}
+
+static void vmx_table_is_consistent(struct kunit *test)
+{
+	check_table(test, minivm_vmx_exit_names, minivm_vmx_exit_names_len);
+}
+
+static void svm_table_is_consistent(struct kunit *test)
+{
+	check_table(test, minivm_svm_exit_names, minivm_svm_exit_names_len);
+}
+
+/* Spot checks against the manuals' numbers. */
+static void known_reasons_have_their_names(struct kunit *test)
+{
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_INTEL_VMX, 10), "CPUID");
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_INTEL_VMX, 30), "IO_INSTRUCTION");
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_INTEL_VMX, 48), "EPT_VIOLATION");
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_INTEL_VMX, 0), "EXCEPTION_NMI");
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_AMD_SVM, 0x72), "CPUID");
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_AMD_SVM, 0x7b), "IOIO");
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_AMD_SVM, 0x400), "NPF");
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_AMD_SVM, 0x7f), "SHUTDOWN");
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_AMD_SVM, (u64)-1), "INVALID");
+}
+
+static void unknown_reasons_are_named_unknown(struct kunit *test)
+{
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_INTEL_VMX, 5), "UNKNOWN");
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_INTEL_VMX, 0xffff), "UNKNOWN");
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_AMD_SVM, 0x1234), "UNKNOWN");
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(0, 10), "UNKNOWN");
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(99, 10), "UNKNOWN");
+}
+
+static struct kunit_case exit_names_cases[] = {
+	KUNIT_CASE(vmx_table_is_consistent),
+	KUNIT_CASE(svm_table_is_consistent),
+	KUNIT_CASE(known_reasons_have_their_names),
+	KUNIT_CASE(unknown_reasons_are_named_unknown),
+	{}
+};
+
+static struct kunit_suite exit_names_suite = {
+	.name = "minivm_exit_names",
+	.test_cases = exit_names_cases,
+};
+
+kunit_test_suite(exit_names_suite);

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minivm: VM file descriptors.
+ *
+ * A VM belongs to the address space that created it: guest RAM will be that
+ * process's own mappings, so a VM fd passed to (or inherited by) another
+ * process is refused rather than followed into the wrong mm.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/atomic.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "minivm.h"
+
+struct minivm_vm {
+	u64 id;
+	struct mm_struct *mm;
+};
+
+static atomic_t vm_count = ATOMIC_INIT(0);
+static atomic64_t vm_next_id = ATOMIC64_INIT(0);
+
+static int minivm_vm_release(struct inode *inode, struct file *file)
+{
+	struct minivm_vm *vm = file->private_data;
+
+	mmdrop(vm->mm);
+	kfree(vm);
+	minivm_virt_put();
+	atomic_dec(&vm_count);
+	return 0;
+}
+
+static long minivm_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct minivm_vm *vm = file->private_data;
+
+	if (vm->mm != current->mm)
+		return -EIO;
+	return -ENOTTY;
+}
+
+static const struct file_operations minivm_vm_fops = {
+	.owner = THIS_MODULE,
+	.release = minivm_vm_release,
+	.unlocked_ioctl = minivm_vm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/**
+ * minivm_vm_create() - %MINIVM_CREATE_VM: a new VM and its file descriptor
+ * @uarg: the caller's &struct minivm_create_vm
+ *
+ * Return: the new fd, or -EFAULT, -EINVAL (non-zero flags or reserved
+ * fields), -ENOSPC (%MINIVM_MAX_VMS reached), -EBUSY (another hypervisor
+ * holds VMX/SVM), -ENOMEM.
+ */
+long minivm_vm_create(struct minivm_create_vm __user *uarg)
+{
+	struct minivm_create_vm args;
+	struct minivm_vm *vm;
+	struct file *file;
+	int fd, ret, i;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	if (args.flags)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(args.reserved); i++)
+		if (args.reserved[i])
+			return -EINVAL;
+
+	if (atomic_inc_return(&vm_count) > MINIVM_MAX_VMS) {
+		ret = -ENOSPC;
+		goto err_count;
+	}
+	ret = minivm_virt_get();
+	if (ret)
+		goto err_count;
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm) {
+		ret = -ENOMEM;
+		goto err_virt;
+	}
+	vm->id = atomic64_inc_return(&vm_next_id);
+	vm->mm = current->mm;
+	mmgrab(vm->mm);
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_vm;
+	}
+	file = anon_inode_getfile("minivm-vm", &minivm_vm_fops, vm, O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto err_fd;
+	}
+	/* From here the file owns the VM: its release undoes everything. */
+	args.vm_id = vm->id;
+	if (copy_to_user(uarg, &args, sizeof(args))) {
+		put_unused_fd(fd);
+		fput(file);
+		return -EFAULT;
+	}
+	fd_install(fd, file);
+	return fd;
+
+err_fd:
+	put_unused_fd(fd);
+err_vm:
+	mmdrop(vm->mm);
+	kfree(vm);
+err_virt:
+	minivm_virt_put();
+err_count:
+	atomic_dec(&vm_count);
+	return ret;
+}
