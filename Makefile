@@ -28,10 +28,11 @@ module:
 	@test -d "$(KDIR)" || { echo "minivm: no kernel build tree at $(KDIR); set KDIR=" >&2; exit 1; }
 	@mkdir -p $(MODOUT)
 	@rsync -a $(CURDIR)/Kbuild $(CURDIR)/kmod $(CURDIR)/uapi $(MODOUT)/
-	@$(MAKE) -C $(KDIR) M=$(MODOUT) W=$(W) modules >$(MODOUT)/build.log 2>&1; \
-		rc=$$?; cat $(MODOUT)/build.log; exit $$rc
-	@! grep -q 'warning:' $(MODOUT)/build.log || { echo "minivm: warnings in the module build" >&2; exit 1; }
-	@test -f $(MODOUT)/minivm.ko
+	@$(MAKE) -C $(KDIR) M=$(MODOUT) W=$(W) modules >$(MODOUT)/build.log 2>&1 || \
+		{ cat $(MODOUT)/build.log; exit 1; }
+	@! grep -q 'warning:' $(MODOUT)/build.log || \
+		{ cat $(MODOUT)/build.log; echo "minivm: warnings in the module build" >&2; exit 1; }
+	@echo "minivm: built $(MODOUT)/minivm.ko"
 
 userspace: build/bin/minivm
 

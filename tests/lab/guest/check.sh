@@ -177,7 +177,7 @@ t_refused_without_feature() {
 		say "minivm.ko loaded on a CPU without $hw"; return 1
 	fi
 	grep -q "No such device" /tmp/insmod.log || { say "insmod said:"; sed 's/^/    # /' /tmp/insmod.log; return 1; }
-	lines=$(dmesg | grep -v "taints kernel\|module verification failed" | grep -c "minivm")
+	lines=$(dmesg | grep -v "taints kernel\|module verification failed" | grep -c "minivm: ")
 	[ "$lines" = 1 ] || { say "want exactly one minivm line in dmesg, got $lines:"; dmesg | grep minivm | sed 's/^/    # /'; return 1; }
 	dmesg | grep -q "minivm: cannot load: $want" || { say "dmesg does not say '$want':"; dmesg | grep minivm | sed 's/^/    # /'; return 1; }
 	[ ! -e /dev/minivm ] || { say "/dev/minivm exists"; return 1; }
