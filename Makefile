@@ -19,7 +19,8 @@ LIB_SRC := userspace/libminivm.c
 LIB_HDR := userspace/libminivm.h uapi/linux/minivm.h
 
 # Programs the lab copies into its guests: static, so the initramfs needs no libc.
-LAB_PROGS := build/lab/labctl build/lab/minivm build/lab/minivm-api-test build/lab/kvm-hold
+LAB_PROGS := build/lab/labctl build/lab/minivm build/lab/minivm-api-test build/lab/kvm-hold \
+	build/lab/minivm-run-test
 
 .PHONY: all module userspace lab-programs demo check clean
 all: module userspace
@@ -53,6 +54,10 @@ build/lab/minivm: userspace/minivm.c $(LIB_SRC) $(LIB_HDR)
 build/lab/minivm-api-test: tests/api/api_test.c tests/api/ktap.h $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -o $@ tests/api/api_test.c $(LIB_SRC)
+
+build/lab/minivm-run-test: tests/api/run_test.c tests/api/ktap.h $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ tests/api/run_test.c $(LIB_SRC)
 
 build/lab/kvm-hold: tests/api/kvm_hold.c
 	@mkdir -p $(@D)

@@ -40,6 +40,12 @@ static u64 minivm_cap_value(u32 cap)
 		return minivm_caps.huge_pages;
 	case MINIVM_CAP_MAX_VMS:
 		return MINIVM_MAX_VMS;
+	case MINIVM_CAP_RUN:
+		return 1;
+	case MINIVM_CAP_MAX_VCPUS:
+		return MINIVM_MAX_VCPUS;
+	case MINIVM_CAP_MAX_MEMORY_REGIONS:
+		return MINIVM_MAX_REGIONS;
 	default:
 		return 0;
 	}
@@ -148,19 +154,28 @@ static int __init minivm_init(void)
 	ret = minivm_probe();
 	if (ret)
 		return ret;
-	ret = minivm_virt_init();
+	minivm_vcpu_init();
+	ret = minivm_be->init ? minivm_be->init() : 0;
 	if (ret)
 		return ret;
+	ret = minivm_virt_init();
+	if (ret)
+		goto err_be;
 	ret = misc_register(&minivm_dev);
-	if (ret) {
-		minivm_virt_exit();
-		return ret;
-	}
+	if (ret)
+		goto err_virt;
 	minivm_debugfs_init();
 	pr_info("minivm: ready (%s, %u TLB tags, 2M pages %s), API %d\n",
 		minivm_be->name, minivm_caps.tagged_tlb,
 		minivm_caps.huge_pages ? "yes" : "no", MINIVM_API_VERSION);
 	return 0;
+
+err_virt:
+	minivm_virt_exit();
+err_be:
+	if (minivm_be->exit)
+		minivm_be->exit();
+	return ret;
 }
 
 static void __exit minivm_exit(void)
@@ -168,6 +183,8 @@ static void __exit minivm_exit(void)
 	minivm_debugfs_exit();
 	misc_deregister(&minivm_dev);
 	minivm_virt_exit();
+	if (minivm_be->exit)
+		minivm_be->exit();
 }
 
 module_init(minivm_init);

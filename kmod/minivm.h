@@ -8,11 +8,132 @@
 #ifndef MINIVM_H
 #define MINIVM_H
 
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <asm/fpu/api.h>
 #include <uapi/linux/minivm.h>
+#include "pt.h"
 
 /* How many VMs may exist at once (MINIVM_CAP_MAX_VMS). */
 #define MINIVM_MAX_VMS		4096
+/* vCPU ids per VM (MINIVM_CAP_MAX_VCPUS). */
+#define MINIVM_MAX_VCPUS	64
+/* Memory region slots per VM (MINIVM_CAP_MAX_MEMORY_REGIONS). */
+#define MINIVM_MAX_REGIONS	32
+
+/**
+ * struct minivm_region - one memory region slot
+ * @gpa: first guest-physical byte
+ * @size: bytes; 0 when the slot is free
+ * @hva: the host (user) address backing @gpa
+ * @flags: MINIVM_MEM_*
+ */
+struct minivm_region {
+	u64 gpa;
+	u64 size;
+	u64 hva;
+	u32 flags;
+};
+
+/**
+ * struct minivm_vm - a VM
+ * @id: module-wide id, as tracepoints show it
+ * @mm: the address space that owns the VM and its RAM
+ * @notifier: follows @mm's unmaps, migrations, swaps and merges
+ * @lock: serializes region and vCPU changes
+ * @mmu_lock: protects @regions, @pt and the invalidation counters; taken
+ *	with interrupts enabled only
+ * @regions: the memory region slots
+ * @pt: the EPT/NPT tables
+ * @invalidate_seq: bumped at the end of every invalidation, so a fault
+ *	that raced with one starts over
+ * @invalidate_active: invalidations in progress
+ * @tlb_gen: bumped whenever a guest mapping was removed; a vCPU whose last
+ *	entry saw an older value flushes its guest TLB before entering
+ * @vcpus: by id; under @lock
+ * @file: the VM's file, which vCPU files hold a reference to
+ */
+struct minivm_vm {
+	u64 id;
+	struct mm_struct *mm;
+	struct mmu_notifier notifier;
+	struct mutex lock;
+	spinlock_t mmu_lock;
+	struct minivm_region regions[MINIVM_MAX_REGIONS];
+	struct minivm_pt pt;
+	unsigned long invalidate_seq;
+	unsigned int invalidate_active;
+	atomic64_t tlb_gen;
+	struct minivm_vcpu *vcpus[MINIVM_MAX_VCPUS];
+	struct file *file;
+};
+
+/* General register indices of &minivm_vcpu.gpr (the hardware's numbering). */
+enum minivm_gpr {
+	MINIVM_RAX, MINIVM_RCX, MINIVM_RDX, MINIVM_RBX,
+	MINIVM_RSP, MINIVM_RBP, MINIVM_RSI, MINIVM_RDI,
+	MINIVM_R8, MINIVM_R9, MINIVM_R10, MINIVM_R11,
+	MINIVM_R12, MINIVM_R13, MINIVM_R14, MINIVM_R15,
+	MINIVM_NR_GPRS,
+};
+
+/* &minivm_vcpu.mode: whether the vCPU may be executing guest code. */
+#define MINIVM_OUTSIDE_GUEST	0
+#define MINIVM_IN_GUEST		1
+
+/**
+ * struct minivm_vcpu - a virtual CPU
+ * @vm: its VM
+ * @id: its id in the VM
+ * @gpr: guest general registers while outside the guest, except RSP,
+ *	which the VMCS/VMCB holds (the slot is unused)
+ * @run: the page shared with userspace
+ * @lock: serializes this vCPU's ioctls
+ * @cpu: the CPU it last ran on, -1 before the first run
+ * @mode: %MINIVM_IN_GUEST from just before entry until just after exit
+ * @tlb_gen: &minivm_vm.tlb_gen as of its last entry
+ * @xcr0: the guest's XCR0
+ * @fpu: the guest's FPU/XSAVE state
+ * @io_in_pending: an IN exit awaits its value in @run->io.data
+ * @pt_cache: table pages for the next EPT/NPT fault
+ * @be: the backend's state (VMCS or VMCB)
+ */
+struct minivm_vcpu {
+	struct minivm_vm *vm;
+	u32 id;
+	u64 gpr[MINIVM_NR_GPRS];
+	struct minivm_run *run;
+	struct mutex lock;
+	int cpu;
+	int mode;
+	u64 tlb_gen;
+	u64 xcr0;
+	struct fpu_guest fpu;
+	bool io_in_pending;
+	struct minivm_pt_cache pt_cache;
+	void *be;
+};
+
+/* What a backend's exit decoding asks the core to do next. */
+enum minivm_exit_kind {
+	MINIVM_KIND_CONTINUE,	/* handled: enter the guest again */
+	MINIVM_KIND_FAULT,	/* EPT/NPT fault at @gpa with @access */
+	MINIVM_KIND_USER,	/* hand run->exit_reason to userspace */
+};
+
+/**
+ * struct minivm_exit - an exit, decoded by the backend for the core
+ * @kind: what to do
+ * @gpa: %MINIVM_KIND_FAULT: the faulting guest-physical address
+ * @access: %MINIVM_KIND_FAULT: MINIVM_ACCESS_* of the faulting access
+ */
+struct minivm_exit {
+	enum minivm_exit_kind kind;
+	u64 gpa;
+	u32 access;
+};
 
 /**
  * struct minivm_caps - what a backend found the hardware can do
@@ -32,27 +153,54 @@ struct minivm_caps {
  *	and fills @caps when it can; -ENXIO, silently, when the CPU is not
  *	this backend's vendor; otherwise an errno and, in @why, one sentence
  *	naming what is missing or disabled.
+ * @init: optional; allocate what all VMs share, after a successful @probe
+ * @exit: optional; undo @init at unload
  * @cpu_check: on each CPU at load, preemption off: an errno and @why when
  *	this CPU cannot be used (disabled by firmware, in use by another
  *	hypervisor)
- * @prepare_area: optional; initialize a CPU's page-sized area (the VMXON
- *	region, the SVM host save area) once, at load
+ * @area_pages: pages each CPU needs while enabled (VMXON region; SVM's
+ *	host save area plus the page VMSAVE keeps the host's state in)
+ * @prepare_area: optional; initialize a CPU's area once, at load
  * @cpu_enable: enable VMX/SVM on this CPU using its @area (physical
  *	address); called with interrupts off. Returns -EBUSY when another
  *	hypervisor holds it.
  * @cpu_disable: undo @cpu_enable on this CPU; called with interrupts off
  * @cpu_hw_enabled: whether VMX/SVM is on in this CPU's hardware right now
  *	(CR4.VMXE, EFER.SVME), whoever turned it on
+ * @pt_format: how EPT or NPT entries are encoded
+ * @vcpu_create: allocate and initialize @be to the x86 reset state
+ * @vcpu_destroy: free @be (no longer current on any CPU afterwards)
+ * @vcpu_load: make the vCPU runnable on this CPU; preemption off,
+ *	interrupts on
+ * @vcpu_run: enter the guest once and decode the exit into @exit (filling
+ *	vcpu->run for %MINIVM_KIND_USER); interrupts off. @flush: the guest's
+ *	TLB entries on this CPU may be stale.
+ * @get_regs: RIP, RSP and RFLAGS into @regs (the core fills the rest)
+ * @set_regs: the reverse of @get_regs; values already validated
+ * @get_sregs: fill @sregs
+ * @set_sregs: load @sregs; values already validated
  */
 struct minivm_backend {
 	const char *name;
 	enum minivm_vendor vendor;
+	unsigned int area_pages;
 	int (*probe)(struct minivm_caps *caps, const char **why);
+	int (*init)(void);
+	void (*exit)(void);
 	int (*cpu_check)(const char **why);
 	void (*prepare_area)(void *area);
 	int (*cpu_enable)(phys_addr_t area);
 	void (*cpu_disable)(void);
 	bool (*cpu_hw_enabled)(void);
+	const struct minivm_pt_format *pt_format;
+	int (*vcpu_create)(struct minivm_vcpu *vcpu);
+	void (*vcpu_destroy)(struct minivm_vcpu *vcpu);
+	void (*vcpu_load)(struct minivm_vcpu *vcpu, int cpu);
+	void (*vcpu_run)(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit);
+	void (*get_regs)(struct minivm_vcpu *vcpu, struct minivm_regs *regs);
+	void (*set_regs)(struct minivm_vcpu *vcpu, const struct minivm_regs *regs);
+	void (*get_sregs)(struct minivm_vcpu *vcpu, struct minivm_sregs *sregs);
+	void (*set_sregs)(struct minivm_vcpu *vcpu, const struct minivm_sregs *sregs);
 };
 
 extern const struct minivm_backend minivm_vmx_backend;
@@ -69,8 +217,29 @@ bool minivm_virt_cpu_enabled(unsigned int cpu);
 int minivm_virt_init(void);
 void minivm_virt_exit(void);
 
+/* virt.c: the physical address of this CPU's page area (see area_pages). */
+phys_addr_t minivm_virt_area(unsigned int cpu);
+
 /* vm.c */
 long minivm_vm_create(struct minivm_create_vm __user *uarg);
+
+/* vcpu.c */
+long minivm_vcpu_create(struct minivm_vm *vm, struct minivm_create_vcpu __user *uarg);
+void minivm_vcpu_free(struct minivm_vcpu *vcpu);
+void minivm_vcpu_init(void);
+
+/* mmu.c */
+int minivm_mmu_init(struct minivm_vm *vm);
+void minivm_mmu_destroy(struct minivm_vm *vm);
+long minivm_set_memory_region(struct minivm_vm *vm,
+			      const struct minivm_memory_region *r);
+int minivm_mmu_fault(struct minivm_vcpu *vcpu, u64 gpa, u32 access);
+
+/* policy.c: what the guest sees, the same on both vendors. */
+void minivm_cpuid(struct minivm_vcpu *vcpu, u64 guest_cr4);
+int minivm_msr_common(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value);
+int minivm_set_xcr0(struct minivm_vcpu *vcpu, u32 index, u64 value);
+u64 minivm_cr4_allowed(void);
 
 /* exit_names.c */
 const char *minivm_exit_name(enum minivm_vendor vendor, u64 reason);

@@ -124,13 +124,24 @@ static struct notifier_block virt_reboot_nb = {
 	.priority = 0,
 };
 
+static unsigned int virt_area_order(void)
+{
+	return get_order(minivm_be->area_pages * PAGE_SIZE);
+}
+
+/** minivm_virt_area() - physical address of @cpu's area (&minivm_backend.area_pages) */
+phys_addr_t minivm_virt_area(unsigned int cpu)
+{
+	return page_to_phys(per_cpu(virt_area, cpu));
+}
+
 static void virt_free_areas(void)
 {
 	unsigned int cpu;
 
 	for_each_possible_cpu(cpu) {
 		if (per_cpu(virt_area, cpu))
-			__free_page(per_cpu(virt_area, cpu));
+			__free_pages(per_cpu(virt_area, cpu), virt_area_order());
 		per_cpu(virt_area, cpu) = NULL;
 	}
 }
@@ -142,8 +153,8 @@ int minivm_virt_init(void)
 	int ret;
 
 	for_each_possible_cpu(cpu) {
-		struct page *area = alloc_pages_node(cpu_to_node(cpu),
-						     GFP_KERNEL | __GFP_ZERO, 0);
+		struct page *area = alloc_pages_node(cpu_to_node(cpu), GFP_KERNEL | __GFP_ZERO,
+						     virt_area_order());
 
 		if (!area) {
 			virt_free_areas();

@@ -15,18 +15,22 @@
 #include <linux/uaccess.h>
 #include "minivm.h"
 
-struct minivm_vm {
-	u64 id;
-	struct mm_struct *mm;
-};
-
 static atomic_t vm_count = ATOMIC_INIT(0);
 static atomic64_t vm_next_id = ATOMIC64_INIT(0);
 
 static int minivm_vm_release(struct inode *inode, struct file *file)
 {
 	struct minivm_vm *vm = file->private_data;
+	unsigned int i;
 
+	/*
+	 * Every vCPU file is gone (each held this file), so none runs. The
+	 * notifier goes first: its invalidations look at the vCPUs.
+	 */
+	minivm_mmu_destroy(vm);
+	for (i = 0; i < MINIVM_MAX_VCPUS; i++)
+		if (vm->vcpus[i])
+			minivm_vcpu_free(vm->vcpus[i]);
 	mmdrop(vm->mm);
 	kfree(vm);
 	minivm_virt_put();
@@ -37,10 +41,24 @@ static int minivm_vm_release(struct inode *inode, struct file *file)
 static long minivm_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct minivm_vm *vm = file->private_data;
+	struct minivm_memory_region region;
+	long ret;
 
 	if (vm->mm != current->mm)
 		return -EIO;
-	return -ENOTTY;
+	switch (cmd) {
+	case MINIVM_SET_MEMORY_REGION:
+		if (copy_from_user(&region, (void __user *)arg, sizeof(region)))
+			return -EFAULT;
+		mutex_lock(&vm->lock);
+		ret = minivm_set_memory_region(vm, &region);
+		mutex_unlock(&vm->lock);
+		return ret;
+	case MINIVM_CREATE_VCPU:
+		return minivm_vcpu_create(vm, (void __user *)arg);
+	default:
+		return -ENOTTY;
+	}
 }
 
 static const struct file_operations minivm_vm_fops = {
@@ -89,6 +107,10 @@ long minivm_vm_create(struct minivm_create_vm __user *uarg)
 	vm->id = atomic64_inc_return(&vm_next_id);
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
+	mutex_init(&vm->lock);
+	ret = minivm_mmu_init(vm);
+	if (ret)
+		goto err_mm;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
@@ -100,6 +122,7 @@ long minivm_vm_create(struct minivm_create_vm __user *uarg)
 		ret = PTR_ERR(file);
 		goto err_fd;
 	}
+	vm->file = file;
 	/* From here the file owns the VM: its release undoes everything. */
 	args.vm_id = vm->id;
 	if (copy_to_user(uarg, &args, sizeof(args))) {
@@ -113,6 +136,8 @@ long minivm_vm_create(struct minivm_create_vm __user *uarg)
 err_fd:
 	put_unused_fd(fd);
 err_vm:
+	minivm_mmu_destroy(vm);
+err_mm:
 	mmdrop(vm->mm);
 	kfree(vm);
 err_virt:

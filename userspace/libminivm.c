@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include "libminivm.h"
 
@@ -14,6 +15,11 @@
 static_assert(sizeof(struct minivm_api_version) == 8, "minivm ABI changed");
 static_assert(sizeof(struct minivm_check_cap) == 16, "minivm ABI changed");
 static_assert(sizeof(struct minivm_create_vm) == 32, "minivm ABI changed");
+static_assert(sizeof(struct minivm_memory_region) == 32, "minivm ABI changed");
+static_assert(sizeof(struct minivm_create_vcpu) == 32, "minivm ABI changed");
+static_assert(sizeof(struct minivm_regs) == 144, "minivm ABI changed");
+static_assert(sizeof(struct minivm_sregs) == 224, "minivm ABI changed");
+static_assert(sizeof(struct minivm_run) == 256, "minivm ABI changed");
 
 static int minivm_ioctl(int fd, unsigned long cmd, void *arg)
 {
@@ -73,4 +79,78 @@ const char *minivm_vendor_name(uint64_t vendor)
 	default:
 		return "unknown";
 	}
+}
+
+int minivm_set_memory_region(int vm_fd, uint32_t slot, uint32_t flags, uint64_t gpa,
+			     uint64_t size, void *hva)
+{
+	struct minivm_memory_region r = {
+		.slot = slot, .flags = flags, .guest_phys_addr = gpa,
+		.memory_size = size, .userspace_addr = (uint64_t)(uintptr_t)hva,
+	};
+
+	return minivm_ioctl(vm_fd, MINIVM_SET_MEMORY_REGION, &r);
+}
+
+/* Returns the vCPU's file descriptor, with its run page mapped at *run. */
+int minivm_create_vcpu(int vm_fd, uint32_t id, struct minivm_run **run)
+{
+	struct minivm_create_vcpu args = { .vcpu_id = id };
+	int fd = minivm_ioctl(vm_fd, MINIVM_CREATE_VCPU, &args);
+	void *p;
+
+	if (fd < 0)
+		return fd;
+	p = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	*run = p;
+	return fd;
+}
+
+int minivm_run(int vcpu_fd)
+{
+	return minivm_ioctl(vcpu_fd, MINIVM_RUN, NULL);
+}
+
+int minivm_get_regs(int vcpu_fd, struct minivm_regs *regs)
+{
+	return minivm_ioctl(vcpu_fd, MINIVM_GET_REGS, regs);
+}
+
+int minivm_set_regs(int vcpu_fd, const struct minivm_regs *regs)
+{
+	return minivm_ioctl(vcpu_fd, MINIVM_SET_REGS, (void *)regs);
+}
+
+int minivm_get_sregs(int vcpu_fd, struct minivm_sregs *sregs)
+{
+	return minivm_ioctl(vcpu_fd, MINIVM_GET_SREGS, sregs);
+}
+
+int minivm_set_sregs(int vcpu_fd, const struct minivm_sregs *sregs)
+{
+	return minivm_ioctl(vcpu_fd, MINIVM_SET_SREGS, (void *)sregs);
+}
+
+const char *minivm_exit_reason_name(uint32_t reason)
+{
+	static const char *const names[] = {
+		[MINIVM_EXIT_NONE] = "none",
+		[MINIVM_EXIT_IO] = "port I/O",
+		[MINIVM_EXIT_MMIO] = "MMIO",
+		[MINIVM_EXIT_HLT] = "HLT",
+		[MINIVM_EXIT_SHUTDOWN] = "shutdown (triple fault)",
+		[MINIVM_EXIT_FAIL_ENTRY] = "VM entry failed",
+		[MINIVM_EXIT_UNHANDLED] = "unhandled exit",
+		[MINIVM_EXIT_INTR] = "interrupted by a signal",
+		[MINIVM_EXIT_MEMORY_ERROR] = "guest memory cannot be faulted in",
+	};
+
+	return reason < sizeof(names) / sizeof(names[0]) && names[reason] ? names[reason] :
+	       "unknown";
 }

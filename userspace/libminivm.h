@@ -18,5 +18,14 @@ int minivm_api_version(int sys_fd, uint32_t *version);
 int minivm_check_cap(int sys_fd, enum minivm_cap cap, uint64_t *value);
 int minivm_create_vm(int sys_fd, uint64_t *vm_id);
 const char *minivm_vendor_name(uint64_t vendor);
+int minivm_set_memory_region(int vm_fd, uint32_t slot, uint32_t flags, uint64_t gpa,
+			     uint64_t size, void *hva);
+int minivm_create_vcpu(int vm_fd, uint32_t id, struct minivm_run **run);
+int minivm_run(int vcpu_fd);
+int minivm_get_regs(int vcpu_fd, struct minivm_regs *regs);
+int minivm_set_regs(int vcpu_fd, const struct minivm_regs *regs);
+int minivm_get_sregs(int vcpu_fd, struct minivm_sregs *sregs);
+int minivm_set_sregs(int vcpu_fd, const struct minivm_sregs *sregs);
+const char *minivm_exit_reason_name(uint32_t reason);
 
 #endif /* LIBMINIVM_H */

@@ -7,6 +7,7 @@
 #include <asm/processor.h>
 #include "../minivm.h"
 #include "caps.h"
+#include "svm.h"
 
 static struct svm_caps svm_caps;
 
@@ -93,12 +94,29 @@ static void svm_cpu_disable(void)
 	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
 }
 
+static int svm_init(void)
+{
+	return svm_vcpu_init(svm_caps.nr_asids);
+}
+
 const struct minivm_backend minivm_svm_backend = {
 	.name = "svm",
 	.vendor = MINIVM_VENDOR_AMD_SVM,
+	.area_pages = 2,
 	.probe = svm_probe,
+	.init = svm_init,
+	.exit = svm_vcpu_exit,
 	.cpu_check = svm_cpu_check,
 	.cpu_enable = svm_cpu_enable,
 	.cpu_disable = svm_cpu_disable,
 	.cpu_hw_enabled = svm_cpu_hw_enabled,
+	.pt_format = &svm_pt_format,
+	.vcpu_create = svm_vcpu_create,
+	.vcpu_destroy = svm_vcpu_destroy,
+	.vcpu_load = svm_vcpu_load,
+	.vcpu_run = svm_vcpu_run,
+	.get_regs = svm_get_regs,
+	.set_regs = svm_set_regs,
+	.get_sregs = svm_get_sregs,
+	.set_sregs = svm_set_sregs,
 };

@@ -11,6 +11,7 @@
 #include "../minivm.h"
 #include "caps.h"
 #include "insn.h"
+#include "vmx.h"
 
 static struct vmx_caps vmx_caps;
 
@@ -109,8 +110,15 @@ static int vmx_cpu_enable(phys_addr_t vmxon_region)
 
 static void vmx_cpu_disable(void)
 {
+	/* A VMCS still active here would lose its state with VMXOFF. */
+	vmx_cpu_clear_all();
 	/* VMXOFF, then CR4.VMXE off; a fault is harmless at this point. */
 	cpu_vmxoff();
+}
+
+static int vmx_init(void)
+{
+	return vmx_vcpu_init(vmx_caps.revision_id, vmx_caps.invept_single);
 }
 
 static void vmx_prepare_area(void *area)
@@ -122,10 +130,21 @@ static void vmx_prepare_area(void *area)
 const struct minivm_backend minivm_vmx_backend = {
 	.name = "vmx",
 	.vendor = MINIVM_VENDOR_INTEL_VMX,
+	.area_pages = 1,
 	.probe = vmx_probe,
+	.init = vmx_init,
 	.cpu_check = vmx_cpu_check,
 	.prepare_area = vmx_prepare_area,
 	.cpu_enable = vmx_cpu_enable,
 	.cpu_disable = vmx_cpu_disable,
 	.cpu_hw_enabled = vmx_cpu_hw_enabled,
+	.pt_format = &vmx_pt_format,
+	.vcpu_create = vmx_vcpu_create,
+	.vcpu_destroy = vmx_vcpu_destroy,
+	.vcpu_load = vmx_vcpu_load,
+	.vcpu_run = vmx_vcpu_run,
+	.get_regs = vmx_get_regs,
+	.set_regs = vmx_set_regs,
+	.get_sregs = vmx_get_sregs,
+	.set_sregs = vmx_set_sregs,
 };

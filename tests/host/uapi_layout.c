@@ -55,8 +55,50 @@ int main(void)
 		FIELD(minivm_create_vm, vm_id),
 	};
 
+	static const struct field memory_region[] = {
+		FIELD(minivm_memory_region, slot), FIELD(minivm_memory_region, flags),
+		FIELD(minivm_memory_region, guest_phys_addr),
+		FIELD(minivm_memory_region, memory_size),
+		FIELD(minivm_memory_region, userspace_addr),
+	};
+	static const struct field create_vcpu[] = {
+		FIELD(minivm_create_vcpu, vcpu_id), FIELD(minivm_create_vcpu, flags),
+		FIELD(minivm_create_vcpu, reserved),
+	};
+	static const struct field segment[] = {
+		FIELD(minivm_segment, base), FIELD(minivm_segment, limit),
+		FIELD(minivm_segment, selector), FIELD(minivm_segment, attrib),
+	};
+	static const struct field dtable[] = {
+		FIELD(minivm_dtable, base), FIELD(minivm_dtable, limit),
+		FIELD(minivm_dtable, reserved),
+	};
+	static const struct field sregs[] = {
+		FIELD(minivm_sregs, cs), FIELD(minivm_sregs, ds), FIELD(minivm_sregs, es),
+		FIELD(minivm_sregs, fs), FIELD(minivm_sregs, gs), FIELD(minivm_sregs, ss),
+		FIELD(minivm_sregs, tr), FIELD(minivm_sregs, ldt), FIELD(minivm_sregs, gdt),
+		FIELD(minivm_sregs, idt), FIELD(minivm_sregs, cr0), FIELD(minivm_sregs, cr2),
+		FIELD(minivm_sregs, cr3), FIELD(minivm_sregs, cr4), FIELD(minivm_sregs, efer),
+		FIELD(minivm_sregs, reserved),
+	};
+	static const struct field run[] = {
+		FIELD(minivm_run, exit_reason), FIELD(minivm_run, vendor),
+		FIELD(minivm_run, hw_reason), FIELD(minivm_run, padding),
+	};
+
 	check("minivm_api_version", sizeof(struct minivm_api_version), api_version, 2);
 	check("minivm_check_cap", sizeof(struct minivm_check_cap), check_cap, 3);
 	check("minivm_create_vm", sizeof(struct minivm_create_vm), create_vm, 3);
+	check("minivm_memory_region", sizeof(struct minivm_memory_region), memory_region, 5);
+	check("minivm_create_vcpu", sizeof(struct minivm_create_vcpu), create_vcpu, 3);
+	check("minivm_segment", sizeof(struct minivm_segment), segment, 4);
+	check("minivm_dtable", sizeof(struct minivm_dtable), dtable, 3);
+	check("minivm_sregs", sizeof(struct minivm_sregs), sregs, 16);
+	check("minivm_run", sizeof(struct minivm_run), run, 4);
+	/* struct minivm_regs is 18 u64s: no padding is possible. */
+	if (sizeof(struct minivm_regs) != 18 * 8) {
+		printf("minivm_regs: size %zu\n", sizeof(struct minivm_regs));
+		failures++;
+	}
 	return failures != 0;
 }

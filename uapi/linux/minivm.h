@@ -39,6 +39,10 @@ struct minivm_api_version {
  *	VMX, ASIDs on SVM); the value is the number of tags the hardware has
  * @MINIVM_CAP_HUGE_PAGES: bit 0 set when 2 MiB EPT/NPT mappings are available
  * @MINIVM_CAP_MAX_VMS: how many VMs may exist at once
+ * @MINIVM_CAP_RUN: non-zero when the module runs guests: memory regions,
+ *	vCPUs, %MINIVM_RUN and the register calls exist
+ * @MINIVM_CAP_MAX_VCPUS: vCPU ids run from 0 to this value minus one
+ * @MINIVM_CAP_MAX_MEMORY_REGIONS: memory region slots per VM
  * @MINIVM_CAP_NR: one past the last capability this header knows
  */
 enum minivm_cap {
@@ -46,6 +50,9 @@ enum minivm_cap {
 	MINIVM_CAP_TAGGED_TLB = 2,
 	MINIVM_CAP_HUGE_PAGES = 3,
 	MINIVM_CAP_MAX_VMS = 4,
+	MINIVM_CAP_RUN = 5,
+	MINIVM_CAP_MAX_VCPUS = 6,
+	MINIVM_CAP_MAX_MEMORY_REGIONS = 7,
 	MINIVM_CAP_NR,
 };
 
@@ -87,9 +94,248 @@ struct minivm_create_vm {
 	__u64 vm_id;
 };
 
+/* Bits of &struct minivm_memory_region.flags. */
+#define MINIVM_MEM_READONLY	(1U << 0)	/* guest writes exit as MMIO */
+
+/**
+ * struct minivm_memory_region - argument of %MINIVM_SET_MEMORY_REGION
+ * @slot: in: which slot, below %MINIVM_CAP_MAX_MEMORY_REGIONS
+ * @flags: in: %MINIVM_MEM_READONLY or 0
+ * @guest_phys_addr: in: first guest-physical byte, page aligned
+ * @memory_size: in: bytes, a multiple of the page size; 0 deletes the slot
+ * @userspace_addr: in: where the caller maps the RAM, page aligned
+ *
+ * Guest RAM is the caller's own memory (anonymous, memfd, hugetlbfs...):
+ * the module maps a host page into the guest only when the guest first
+ * touches it, and unmaps it from the guest whenever the host unmaps,
+ * migrates, swaps or merges it. A slot in use must be deleted before it is
+ * set again; regions may not overlap in guest-physical space.
+ */
+struct minivm_memory_region {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+};
+
+/**
+ * struct minivm_create_vcpu - argument of %MINIVM_CREATE_VCPU
+ * @vcpu_id: in: below %MINIVM_CAP_MAX_VCPUS, unique in the VM
+ * @flags: in: must be zero
+ * @reserved: in: must be zero
+ *
+ * Returns a vCPU file descriptor. Its first page, mapped with mmap(), is the
+ * vCPU's &struct minivm_run. A new vCPU is in the x86 reset state (real
+ * mode, CS:IP = f000:fff0).
+ */
+struct minivm_create_vcpu {
+	__u32 vcpu_id;
+	__u32 flags;
+	__u64 reserved[3];
+};
+
+/**
+ * struct minivm_regs - general registers (%MINIVM_GET_REGS, %MINIVM_SET_REGS)
+ * @rax: and the fifteen that follow: the general registers
+ * @rbx: see @rax
+ * @rcx: see @rax
+ * @rdx: see @rax
+ * @rsi: see @rax
+ * @rdi: see @rax
+ * @rsp: see @rax
+ * @rbp: see @rax
+ * @r8: see @rax
+ * @r9: see @rax
+ * @r10: see @rax
+ * @r11: see @rax
+ * @r12: see @rax
+ * @r13: see @rax
+ * @r14: see @rax
+ * @r15: see @rax
+ * @rip: instruction pointer
+ * @rflags: bit 1 must be set; the VM, VIF and VIP bits must be clear
+ */
+struct minivm_regs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+/* Bits of &struct minivm_segment.attrib: the descriptor's bits 40-55. */
+#define MINIVM_SEG_TYPE_MASK	0x000f
+#define MINIVM_SEG_S		(1U << 4)	/* code or data, not system */
+#define MINIVM_SEG_DPL_SHIFT	5
+#define MINIVM_SEG_P		(1U << 7)	/* present; clear = unusable */
+#define MINIVM_SEG_AVL		(1U << 8)
+#define MINIVM_SEG_L		(1U << 9)	/* 64-bit code */
+#define MINIVM_SEG_DB		(1U << 10)	/* 32-bit default size */
+#define MINIVM_SEG_G		(1U << 11)	/* limit in 4 KiB units */
+#define MINIVM_SEG_ATTRIB_MASK	0x0fff
+
+/**
+ * struct minivm_segment - a segment register with its hidden part
+ * @base: linear base address
+ * @limit: limit in bytes (already scaled when G is set)
+ * @selector: the visible selector
+ * @attrib: the MINIVM_SEG_* bits; bits 12-15 must be zero
+ */
+struct minivm_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u16 attrib;
+};
+
+/**
+ * struct minivm_dtable - GDTR or IDTR
+ * @base: linear base address
+ * @limit: limit in bytes
+ * @reserved: must be zero
+ */
+struct minivm_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 reserved[3];
+};
+
+/**
+ * struct minivm_sregs - segment, table and control registers
+ * @cs: code segment
+ * @ds: data segment
+ * @es: extra segment
+ * @fs: FS
+ * @gs: GS
+ * @ss: stack segment
+ * @tr: task register
+ * @ldt: LDTR
+ * @gdt: GDTR
+ * @idt: IDTR
+ * @cr0: CR0; PE, MP, EM, TS, ET, NE, WP, AM, NW, CD and PG only
+ * @cr2: CR2
+ * @cr3: CR3
+ * @cr4: CR4; only bits the guest's CPUID announces (never VMXE, SMXE)
+ * @efer: EFER; SCE, LME, LMA and NXE only (SVME stays the host's)
+ * @reserved: must be zero
+ *
+ * minivm does not check that the combination is one a CPU could be in:
+ * the hardware does, and %MINIVM_RUN reports %MINIVM_EXIT_FAIL_ENTRY with
+ * its reason if not.
+ */
+struct minivm_sregs {
+	struct minivm_segment cs, ds, es, fs, gs, ss, tr, ldt;
+	struct minivm_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, efer;
+	__u64 reserved[3];
+};
+
+/**
+ * enum minivm_exit_reason - why %MINIVM_RUN returned to userspace
+ * @MINIVM_EXIT_NONE: not run yet
+ * @MINIVM_EXIT_IO: port I/O, in &minivm_run.io. For an IN, store the value
+ *	in io.data before the next %MINIVM_RUN; the module puts it in the
+ *	guest's register. RIP is already past the instruction.
+ * @MINIVM_EXIT_MMIO: an access to guest-physical memory outside every
+ *	region (or a write to a read-only one), in &minivm_run.mmio. RIP
+ *	still points at the instruction: userspace emulates it (libminivm's
+ *	minivm_mmio_emulate() does) before running again.
+ * @MINIVM_EXIT_HLT: the guest executed HLT with nothing to wake it
+ * @MINIVM_EXIT_SHUTDOWN: the guest triple-faulted; its state is undefined
+ *	until userspace sets it again
+ * @MINIVM_EXIT_FAIL_ENTRY: the hardware refused to enter the guest; the
+ *	vendor's reason is in &minivm_run.hw
+ * @MINIVM_EXIT_UNHANDLED: an exit minivm does not handle; the vendor's
+ *	exit reason and data are in &minivm_run.hw
+ * @MINIVM_EXIT_INTR: a signal is pending; %MINIVM_RUN returned -EINTR
+ * @MINIVM_EXIT_MEMORY_ERROR: the memory behind &minivm_run.memory.gpa
+ *	cannot be faulted in (unmapped, or no access); %MINIVM_RUN returned
+ *	-EFAULT
+ */
+enum minivm_exit_reason {
+	MINIVM_EXIT_NONE = 0,
+	MINIVM_EXIT_IO = 1,
+	MINIVM_EXIT_MMIO = 2,
+	MINIVM_EXIT_HLT = 3,
+	MINIVM_EXIT_SHUTDOWN = 4,
+	MINIVM_EXIT_FAIL_ENTRY = 5,
+	MINIVM_EXIT_UNHANDLED = 6,
+	MINIVM_EXIT_INTR = 7,
+	MINIVM_EXIT_MEMORY_ERROR = 8,
+};
+
+#define MINIVM_IO_OUT		0
+#define MINIVM_IO_IN		1
+
+/* Bits of &minivm_run.mmio.access and of a fault's access. */
+#define MINIVM_ACCESS_READ	(1U << 0)
+#define MINIVM_ACCESS_WRITE	(1U << 1)
+#define MINIVM_ACCESS_FETCH	(1U << 2)
+
+/**
+ * struct minivm_run - the vCPU's shared page (mmap of the vCPU fd)
+ * @exit_reason: an &enum minivm_exit_reason
+ * @vendor: the &enum minivm_vendor whose numbering @hw_reason uses
+ * @hw_reason: the hardware exit reason behind this exit (VMX basic exit
+ *	reason or SVM exit code)
+ * @io: %MINIVM_EXIT_IO: @io.port, @io.size (1, 2 or 4), @io.direction
+ *	(%MINIVM_IO_IN or %MINIVM_IO_OUT), @io.data (the value written, or
+ *	where userspace puts the value read)
+ * @mmio: %MINIVM_EXIT_MMIO: @mmio.gpa and @mmio.access (MINIVM_ACCESS_*)
+ * @hw: %MINIVM_EXIT_FAIL_ENTRY, %MINIVM_EXIT_UNHANDLED and
+ *	%MINIVM_EXIT_SHUTDOWN: the vendor's @hw.qualification (VMX exit
+ *	qualification, SVM EXITINFO1), @hw.info (VMX instruction error or
+ *	interruption info, SVM EXITINFO2) and the guest's @hw.rip
+ * @memory: %MINIVM_EXIT_MEMORY_ERROR: @memory.gpa, the host address
+ *	@memory.hva behind it, and @memory.error (a negative errno)
+ * @padding: keeps the union's size fixed as exits are added
+ *
+ * The module writes this page; userspace writes only @io.data.
+ */
+struct minivm_run {
+	__u32 exit_reason;
+	__u32 vendor;
+	__u64 hw_reason;
+	union {
+		struct {
+			__u16 port;
+			__u8 size;
+			__u8 direction;
+			__u32 reserved;
+			__u64 data;
+		} io;
+		struct {
+			__u64 gpa;
+			__u32 access;
+			__u32 reserved;
+		} mmio;
+		struct {
+			__u64 qualification;
+			__u64 info;
+			__u64 rip;
+		} hw;
+		struct {
+			__u64 gpa;
+			__u64 hva;
+			__s64 error;
+		} memory;
+		__u64 padding[30];
+	};
+};
+
 /* /dev/minivm */
 #define MINIVM_GET_API_VERSION	_IOR(MINIVM_IOCTL_TYPE, 0x00, struct minivm_api_version)
 #define MINIVM_CHECK_CAP	_IOWR(MINIVM_IOCTL_TYPE, 0x01, struct minivm_check_cap)
 #define MINIVM_CREATE_VM	_IOWR(MINIVM_IOCTL_TYPE, 0x02, struct minivm_create_vm)
+
+/* VM fd */
+#define MINIVM_SET_MEMORY_REGION _IOW(MINIVM_IOCTL_TYPE, 0x10, struct minivm_memory_region)
+#define MINIVM_CREATE_VCPU	_IOW(MINIVM_IOCTL_TYPE, 0x11, struct minivm_create_vcpu)
+
+/* vCPU fd */
+#define MINIVM_RUN		_IO(MINIVM_IOCTL_TYPE, 0x20)
+#define MINIVM_GET_REGS		_IOR(MINIVM_IOCTL_TYPE, 0x21, struct minivm_regs)
+#define MINIVM_SET_REGS		_IOW(MINIVM_IOCTL_TYPE, 0x22, struct minivm_regs)
+#define MINIVM_GET_SREGS	_IOR(MINIVM_IOCTL_TYPE, 0x23, struct minivm_sregs)
+#define MINIVM_SET_SREGS	_IOW(MINIVM_IOCTL_TYPE, 0x24, struct minivm_sregs)
 
 #endif /* _UAPI_LINUX_MINIVM_H */

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minivm: guest RAM as the caller's own memory.
+ *
+ * A region maps a guest-physical range onto the VM owner's user addresses.
+ * Nothing is pinned: a guest access to an unmapped page faults it in with
+ * get_user_pages (zero-filled on first touch, as the host hands it out),
+ * maps it in the EPT/NPT table and drops the page reference at once. What
+ * keeps the guest from ever reaching a page the host has since reused is the
+ * MMU notifier: before the host unmaps, migrates, swaps or merges a page,
+ * its guest mapping is removed and every vCPU's guest TLB is flushed. A
+ * fault that raced with an invalidation sees the sequence count move and
+ * starts over.
+ */
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include "minivm.h"
+
+static void mmu_kick(void *unused)
+{
+	/* The IPI's arrival forced the guest out; nothing else to do. */
+}
+
+/*
+ * Mappings were removed: make every vCPU flush its guest TLB before it next
+ * enters, and wait until none is still inside the guest with stale entries.
+ * Pairs with the barrier between setting vcpu->mode and reading tlb_gen at
+ * entry: a vCPU either sees the new generation or is seen in the guest.
+ */
+static void mmu_flush_guest_tlbs(struct minivm_vm *vm)
+{
+	unsigned int i;
+
+	atomic64_inc(&vm->tlb_gen);
+	smp_mb__after_atomic();
+	for (i = 0; i < MINIVM_MAX_VCPUS; i++) {
+		struct minivm_vcpu *vcpu = READ_ONCE(vm->vcpus[i]);
+
+		if (vcpu && READ_ONCE(vcpu->mode) == MINIVM_IN_GUEST)
+			smp_call_function_single(READ_ONCE(vcpu->cpu), mmu_kick, NULL, 1);
+	}
+}
+
+/* Remove the guest mappings of host range [start, end); mmu_lock held. */
+static bool mmu_unmap_hva(struct minivm_vm *vm, unsigned long start, unsigned long end)
+{
+	bool cleared = false;
+	unsigned int i;
+
+	for (i = 0; i < MINIVM_MAX_REGIONS; i++) {
+		const struct minivm_region *r = &vm->regions[i];
+		u64 lo, hi;
+
+		if (!r->size || end <= r->hva || start >= r->hva + r->size)
+			continue;
+		lo = max_t(u64, start, r->hva) - r->hva + r->gpa;
+		hi = min_t(u64, end, r->hva + r->size) - r->hva + r->gpa;
+		cleared |= minivm_pt_unmap_range(&vm->pt, lo, hi);
+	}
+	return cleared;
+}
+
+static int mmu_invalidate_start(struct mmu_notifier *mn,
+				const struct mmu_notifier_range *range)
+{
+	struct minivm_vm *vm = container_of(mn, struct minivm_vm, notifier);
+	bool flush;
+
+	spin_lock(&vm->mmu_lock);
+	vm->invalidate_active++;
+	flush = mmu_unmap_hva(vm, range->start, range->end);
+	spin_unlock(&vm->mmu_lock);
+	if (flush)
+		mmu_flush_guest_tlbs(vm);
+	return 0;
+}
+
+static void mmu_invalidate_end(struct mmu_notifier *mn,
+			       const struct mmu_notifier_range *range)
+{
+	struct minivm_vm *vm = container_of(mn, struct minivm_vm, notifier);
+
+	spin_lock(&vm->mmu_lock);
+	vm->invalidate_seq++;
+	vm->invalidate_active--;
+	spin_unlock(&vm->mmu_lock);
+}
+
+/* The address space is going away: no guest access may follow it. */
+static void mmu_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct minivm_vm *vm = container_of(mn, struct minivm_vm, notifier);
+	bool flush;
+
+	spin_lock(&vm->mmu_lock);
+	flush = minivm_pt_unmap_range(&vm->pt, 0, BIT_ULL(MINIVM_PT_GPA_BITS));
+	vm->invalidate_seq++;
+	spin_unlock(&vm->mmu_lock);
+	if (flush)
+		mmu_flush_guest_tlbs(vm);
+}
+
+static const struct mmu_notifier_ops mmu_notifier_ops = {
+	.invalidate_range_start = mmu_invalidate_start,
+	.invalidate_range_end = mmu_invalidate_end,
+	.release = mmu_release,
+};
+
+/** minivm_mmu_init() - empty tables, and follow the owner's address space */
+int minivm_mmu_init(struct minivm_vm *vm)
+{
+	int ret;
+
+	spin_lock_init(&vm->mmu_lock);
+	ret = minivm_pt_init(&vm->pt, minivm_be->pt_format);
+	if (ret)
+		return ret;
+	vm->notifier.ops = &mmu_notifier_ops;
+	ret = mmu_notifier_register(&vm->notifier, vm->mm);
+	if (ret) {
+		minivm_pt_destroy(&vm->pt);
+		vm->notifier.ops = NULL;
+	}
+	return ret;
+}
+
+/** minivm_mmu_destroy() - undo minivm_mmu_init(); no vCPU may run */
+void minivm_mmu_destroy(struct minivm_vm *vm)
+{
+	if (vm->notifier.ops)
+		mmu_notifier_unregister(&vm->notifier, vm->mm);
+	minivm_pt_destroy(&vm->pt);
+}
+
+static const struct minivm_region *mmu_find_region(struct minivm_vm *vm, u64 gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < MINIVM_MAX_REGIONS; i++) {
+		const struct minivm_region *r = &vm->regions[i];
+
+		if (r->size && gpa >= r->gpa && gpa - r->gpa < r->size)
+			return r;
+	}
+	return NULL;
+}
+
+/**
+ * minivm_set_memory_region() - %MINIVM_SET_MEMORY_REGION
+ * @vm: the VM, its lock held
+ * @r: the caller's request, copied in
+ *
+ * Return: 0; -EINVAL (bad slot, flags, alignment or range), -EEXIST (slot
+ * in use, or overlap with another region), -ENOENT (deleting a free slot).
+ */
+long minivm_set_memory_region(struct minivm_vm *vm, const struct minivm_memory_region *r)
+{
+	struct minivm_region *slot;
+	bool flush = false;
+	unsigned int i;
+
+	if (r->slot >= MINIVM_MAX_REGIONS || r->flags & ~MINIVM_MEM_READONLY)
+		return -EINVAL;
+	slot = &vm->regions[r->slot];
+	if (!r->memory_size) {
+		if (!slot->size)
+			return -ENOENT;
+		spin_lock(&vm->mmu_lock);
+		flush = minivm_pt_unmap_range(&vm->pt, slot->gpa, slot->gpa + slot->size);
+		slot->size = 0;
+		vm->invalidate_seq++;
+		spin_unlock(&vm->mmu_lock);
+		if (flush)
+			mmu_flush_guest_tlbs(vm);
+		return 0;
+	}
+	if (!PAGE_ALIGNED(r->guest_phys_addr) || !PAGE_ALIGNED(r->memory_size) ||
+	    !PAGE_ALIGNED(r->userspace_addr))
+		return -EINVAL;
+	if (r->guest_phys_addr + r->memory_size < r->guest_phys_addr ||
+	    r->guest_phys_addr + r->memory_size > BIT_ULL(MINIVM_PT_GPA_BITS))
+		return -EINVAL;
+	if (r->userspace_addr + r->memory_size < r->userspace_addr ||
+	    !access_ok(u64_to_user_ptr(r->userspace_addr), r->memory_size))
+		return -EINVAL;
+	if (slot->size)
+		return -EEXIST;
+	for (i = 0; i < MINIVM_MAX_REGIONS; i++) {
+		const struct minivm_region *o = &vm->regions[i];
+
+		if (o->size && r->guest_phys_addr < o->gpa + o->size &&
+		    o->gpa < r->guest_phys_addr + r->memory_size)
+			return -EEXIST;
+	}
+	spin_lock(&vm->mmu_lock);
+	slot->gpa = r->guest_phys_addr;
+	slot->hva = r->userspace_addr;
+	slot->flags = r->flags;
+	slot->size = r->memory_size;
+	spin_unlock(&vm->mmu_lock);
+	return 0;
+}
+
+static int mmu_exit_mmio(struct minivm_vcpu *vcpu, u64 gpa, u32 access)
+{
+	vcpu->run->exit_reason = MINIVM_EXIT_MMIO;
+	vcpu->run->mmio.gpa = gpa;
+	vcpu->run->mmio.access = access;
+	vcpu->run->mmio.reserved = 0;
+	return 1;
+}
+
+static int mmu_exit_error(struct minivm_vcpu *vcpu, u64 gpa, u64 hva, int err)
+{
+	vcpu->run->exit_reason = MINIVM_EXIT_MEMORY_ERROR;
+	vcpu->run->memory.gpa = gpa;
+	vcpu->run->memory.hva = hva;
+	vcpu->run->memory.error = err;
+	return err;
+}
+
+/**
+ * minivm_mmu_fault() - an EPT/NPT fault: map the page, or exit as MMIO
+ * @vcpu: the faulting vCPU, in its owner's context, preemptible
+ * @gpa: the faulting guest-physical address
+ * @access: MINIVM_ACCESS_* of the access
+ *
+ * A read of a writable region maps the page writable when the host already
+ * has it so, sparing the guest a second fault on its first write.
+ *
+ * Return: 0 when the guest may retry the access; 1 when vcpu->run holds an
+ * MMIO exit; a negative errno (with vcpu->run holding a memory error for
+ * -EFAULT) otherwise.
+ */
+int minivm_mmu_fault(struct minivm_vcpu *vcpu, u64 gpa, u32 access)
+{
+	struct minivm_vm *vm = vcpu->vm;
+	const struct minivm_region *r;
+	unsigned long seq, hva;
+	struct page *page;
+	bool writable, write;
+	int ret;
+
+retry:
+	spin_lock(&vm->mmu_lock);
+	r = mmu_find_region(vm, gpa);
+	if (!r || ((access & MINIVM_ACCESS_WRITE) && (r->flags & MINIVM_MEM_READONLY))) {
+		spin_unlock(&vm->mmu_lock);
+		return mmu_exit_mmio(vcpu, gpa, access);
+	}
+	hva = r->hva + ((gpa & PAGE_MASK) - r->gpa);
+	writable = !(r->flags & MINIVM_MEM_READONLY);
+	seq = vm->invalidate_seq;
+	spin_unlock(&vm->mmu_lock);
+
+	ret = minivm_pt_cache_fill(&vcpu->pt_cache);
+	if (ret)
+		return ret;
+	write = access & MINIVM_ACCESS_WRITE;
+	if (!write && writable && get_user_pages_fast_only(hva, 1, FOLL_WRITE, &page) == 1) {
+		write = true;
+	} else {
+		ret = get_user_pages_fast(hva, 1, write ? FOLL_WRITE : 0, &page);
+		if (ret != 1)
+			return mmu_exit_error(vcpu, gpa, hva, ret < 0 ? ret : -EFAULT);
+	}
+
+	spin_lock(&vm->mmu_lock);
+	if (vm->invalidate_active || vm->invalidate_seq != seq) {
+		spin_unlock(&vm->mmu_lock);
+		put_page(page);
+		cond_resched();
+		goto retry;
+	}
+	ret = minivm_pt_map(&vm->pt, &vcpu->pt_cache, gpa & PAGE_MASK, page_to_phys(page), 1,
+			    MINIVM_PT_READ | MINIVM_PT_EXEC | (write ? MINIVM_PT_WRITE : 0));
+	spin_unlock(&vm->mmu_lock);
+	put_page(page);
+	return ret == -EEXIST ? 0 : ret;
+}

@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minivm SVM backend: the VMCB, entering the guest, and decoding exits.
+ *
+ * Every I/O port and every MSR is intercepted (the permission maps are all
+ * ones and shared by every vCPU), physical interrupts and NMIs exit, and the
+ * instructions a guest must not reach (SVM's own, MONITOR/MWAIT, RDTSCP)
+ * raise #UD in it. ASIDs are handed out per CPU in generations: a vCPU
+ * arriving on a CPU, or needing a flush, takes a fresh ASID there, and
+ * running out of ASIDs flushes the whole TLB once and starts over.
+ */
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <asm/msr.h>
+#include <asm/trapnr.h>
+#include <asm/svm.h>
+#include "../minivm.h"
+#include "svm.h"
+
+void minivm_svm_vmrun(u64 vmcb_pa, u64 *gpr, u64 host_save_pa);
+
+static struct page *svm_iopm, *svm_msrpm;	/* all ones: intercept everything */
+static u32 svm_max_asid;
+
+struct svm_cpu {
+	u64 asid_gen;
+	u32 next_asid;
+};
+
+static DEFINE_PER_CPU(struct svm_cpu, svm_cpu) = { .asid_gen = 1, .next_asid = 1 };
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	u64 asid_gen;
+};
+
+/* EXITINFO1 of a nested page fault: the page-fault error code. */
+#define NPF_WRITE	BIT(1)
+#define NPF_RSVD	BIT(3)
+#define NPF_FETCH	BIT(4)
+
+#define IOPM_ORDER	2	/* 12 KiB used */
+#define MSRPM_ORDER	1	/* 8 KiB */
+
+int svm_vcpu_init(u32 nr_asids)
+{
+	svm_max_asid = nr_asids - 1;
+	svm_iopm = alloc_pages(GFP_KERNEL, IOPM_ORDER);
+	svm_msrpm = alloc_pages(GFP_KERNEL, MSRPM_ORDER);
+	if (!svm_iopm || !svm_msrpm) {
+		svm_vcpu_exit();
+		return -ENOMEM;
+	}
+	memset(page_address(svm_iopm), 0xff, PAGE_SIZE << IOPM_ORDER);
+	memset(page_address(svm_msrpm), 0xff, PAGE_SIZE << MSRPM_ORDER);
+	return 0;
+}
+
+void svm_vcpu_exit(void)
+{
+	if (svm_iopm)
+		__free_pages(svm_iopm, IOPM_ORDER);
+	if (svm_msrpm)
+		__free_pages(svm_msrpm, MSRPM_ORDER);
+	svm_iopm = NULL;
+	svm_msrpm = NULL;
+}
+
+static void set_intercept(struct vmcb_control_area *c, unsigned int bit)
+{
+	c->intercepts[bit / 32] |= BIT(bit % 32);
+}
+
+static void seg_set(struct vmcb_seg *v, const struct minivm_segment *s)
+{
+	v->selector = s->selector;
+	v->attrib = s->attrib;
+	v->limit = s->limit;
+	v->base = s->base;
+}
+
+static void seg_get(const struct vmcb_seg *v, struct minivm_segment *s)
+{
+	s->selector = v->selector;
+	s->attrib = v->attrib;
+	s->limit = v->limit;
+	s->base = v->base;
+}
+
+int svm_vcpu_create(struct minivm_vcpu *vcpu)
+{
+	static const unsigned int intercepts[] = {
+		INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_INIT,
+		INTERCEPT_CPUID, INTERCEPT_HLT, INTERCEPT_INVD, INTERCEPT_INVLPGA,
+		INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT, INTERCEPT_SHUTDOWN,
+		INTERCEPT_VMRUN, INTERCEPT_VMMCALL, INTERCEPT_VMLOAD, INTERCEPT_VMSAVE,
+		INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT, INTERCEPT_RDTSCP,
+		INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
+	};
+	const struct minivm_segment code = { .base = 0xffff0000, .limit = 0xffff,
+					     .selector = 0xf000, .attrib = 0x9b };
+	const struct minivm_segment data = { .limit = 0xffff, .attrib = 0x93 };
+	struct vmcb_control_area *c;
+	struct vmcb_save_area *s;
+	struct svm_vcpu *svm;
+	unsigned int i;
+
+	svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
+	if (!svm)
+		return -ENOMEM;
+	svm->vmcb = (struct vmcb *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!svm->vmcb) {
+		kfree(svm);
+		return -ENOMEM;
+	}
+	c = &svm->vmcb->control;
+	s = &svm->vmcb->save;
+	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
+		set_intercept(c, intercepts[i]);
+	c->iopm_base_pa = page_to_phys(svm_iopm);
+	c->msrpm_base_pa = page_to_phys(svm_msrpm);
+	/* The guest's IF masks only virtual interrupts, never the host's. */
+	c->int_ctl = V_INTR_MASKING_MASK;
+	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	c->nested_cr3 = minivm_pt_root_pa(&vcpu->vm->pt);
+
+	/* The x86 reset state. */
+	seg_set(&s->cs, &code);
+	seg_set(&s->ds, &data);
+	seg_set(&s->es, &data);
+	seg_set(&s->fs, &data);
+	seg_set(&s->gs, &data);
+	seg_set(&s->ss, &data);
+	s->gdtr.limit = 0xffff;
+	s->idtr.limit = 0xffff;
+	s->ldtr.limit = 0xffff;
+	s->ldtr.attrib = 0x82;
+	s->tr.limit = 0xffff;
+	s->tr.attrib = 0x8b;
+	s->cr0 = X86_CR0_ET | X86_CR0_NW | X86_CR0_CD;
+	s->efer = EFER_SVME;
+	s->rflags = X86_EFLAGS_FIXED;
+	s->rip = 0xfff0;
+	s->dr6 = 0xffff0ff0;
+	s->dr7 = 0x400;
+	s->g_pat = 0x0007040600070406ULL;
+	vcpu->be = svm;
+	return 0;
+}
+
+void svm_vcpu_destroy(struct minivm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = vcpu->be;
+
+	/* The VMCB is in no CPU's cache that a later VMRUN could trust. */
+	free_page((unsigned long)svm->vmcb);
+	kfree(svm);
+}
+
+void svm_vcpu_load(struct minivm_vcpu *vcpu, int cpu)
+{
+}
+
+static void svm_inject_exception(struct vmcb *vmcb, unsigned int vector, bool has_error)
+{
+	vmcb->control.event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
+				  (has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	vmcb->control.event_inj_err = 0;
+}
+
+/*
+ * Step over the intercepted instruction of @len bytes. The CPU reports the
+ * next RIP (NRIPS); an emulated CPU may leave it zero, as it was set before
+ * VMRUN, and then the instruction's architectural length is used.
+ */
+static void svm_skip(struct vmcb *vmcb, unsigned int len)
+{
+	vmcb->save.rip = vmcb->control.next_rip ?: vmcb->save.rip + len;
+}
+
+/* RDMSR/WRMSR: 0 when done, -EINVAL for #GP. */
+static int svm_msr(struct minivm_vcpu *vcpu, struct vmcb *vmcb, bool write, u32 index,
+		   u64 *value)
+{
+	struct vmcb_save_area *s = &vmcb->save;
+	int ret = minivm_msr_common(vcpu, write, index, value);
+	u64 *field;
+
+	if (ret != -ENOENT)
+		return ret;
+	switch (index) {
+	case MSR_EFER:
+		if (!write) {
+			*value = s->efer & ~EFER_SVME;
+			return 0;
+		}
+		if (*value & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
+			return -EINVAL;
+		/* LME may not change while paging is on; LMA is the CPU's. */
+		if ((s->cr0 & X86_CR0_PG) && ((*value ^ s->efer) & EFER_LME))
+			return -EINVAL;
+		s->efer = (*value & ~(u64)EFER_LMA) | (s->efer & EFER_LMA) | EFER_SVME;
+		return 0;
+	case MSR_IA32_CR_PAT:
+		field = &s->g_pat;
+		break;
+	case MSR_FS_BASE:
+		field = &s->fs.base;
+		break;
+	case MSR_GS_BASE:
+		field = &s->gs.base;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		field = &s->sysenter_cs;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		field = &s->sysenter_esp;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		field = &s->sysenter_eip;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (write) {
+		if ((index == MSR_FS_BASE || index == MSR_GS_BASE ||
+		     index == MSR_IA32_SYSENTER_ESP || index == MSR_IA32_SYSENTER_EIP) &&
+		    !__is_canonical_address(*value, 48))
+			return -EINVAL;
+		*field = *value;
+	} else {
+		*value = *field;
+	}
+	return 0;
+}
+
+static void svm_exit_user(struct minivm_vcpu *vcpu, struct vmcb *vmcb, u32 reason,
+			  struct minivm_exit *exit)
+{
+	struct minivm_run *run = vcpu->run;
+
+	run->exit_reason = reason;
+	run->hw.qualification = vmcb->control.exit_info_1;
+	run->hw.info = vmcb->control.exit_info_2;
+	run->hw.rip = vmcb->save.rip;
+	exit->kind = MINIVM_KIND_USER;
+}
+
+static void svm_handle_io(struct minivm_vcpu *vcpu, struct vmcb *vmcb,
+			  struct minivm_exit *exit)
+{
+	u64 info = vmcb->control.exit_info_1;
+	struct minivm_run *run = vcpu->run;
+	unsigned int size;
+
+	if (info & SVM_IOIO_STR_MASK) {
+		/* String I/O is not emulated yet: say so rather than guess. */
+		svm_exit_user(vcpu, vmcb, MINIVM_EXIT_UNHANDLED, exit);
+		return;
+	}
+	size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;	/* 1, 2 or 4 */
+	run->exit_reason = MINIVM_EXIT_IO;
+	run->io.port = info >> 16;
+	run->io.size = size;
+	run->io.direction = (info & SVM_IOIO_TYPE_MASK) ? MINIVM_IO_IN : MINIVM_IO_OUT;
+	run->io.reserved = 0;
+	run->io.data = vcpu->gpr[MINIVM_RAX] & (size == 4 ? 0xffffffffULL : (1ULL << (size * 8)) - 1);
+	vmcb->save.rip = vmcb->control.exit_info_2;
+	exit->kind = MINIVM_KIND_USER;
+}
+
+static void svm_handle_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb,
+			    struct minivm_exit *exit)
+{
+	u64 code = vmcb->control.exit_code | ((u64)vmcb->control.exit_code_hi << 32);
+	u64 *gpr = vcpu->gpr, value;
+	u32 err;
+
+	vcpu->run->hw_reason = code;
+	exit->kind = MINIVM_KIND_CONTINUE;
+	switch (code) {
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+	case SVM_EXIT_SMI:
+	case SVM_EXIT_INIT:
+		return;		/* the host takes it once GIF is set again */
+	case SVM_EXIT_NPF:
+		err = vmcb->control.exit_info_1;
+		if (err & NPF_RSVD)
+			break;	/* a malformed NPT entry: minivm's bug, not the guest's */
+		exit->kind = MINIVM_KIND_FAULT;
+		exit->gpa = vmcb->control.exit_info_2;
+		exit->access = (err & NPF_WRITE) ? MINIVM_ACCESS_WRITE :
+			       (err & NPF_FETCH) ? MINIVM_ACCESS_FETCH : MINIVM_ACCESS_READ;
+		return;
+	case SVM_EXIT_CPUID:
+		minivm_cpuid(vcpu, vmcb->save.cr4);
+		svm_skip(vmcb, 2);
+		return;
+	case SVM_EXIT_IOIO:
+		svm_handle_io(vcpu, vmcb, exit);
+		return;
+	case SVM_EXIT_HLT:
+		svm_skip(vmcb, 1);
+		svm_exit_user(vcpu, vmcb, MINIVM_EXIT_HLT, exit);
+		return;
+	case SVM_EXIT_MSR: {
+		bool write = vmcb->control.exit_info_1;
+
+		value = (gpr[MINIVM_RDX] << 32) | (u32)gpr[MINIVM_RAX];
+		if (svm_msr(vcpu, vmcb, write, gpr[MINIVM_RCX], &value)) {
+			svm_inject_exception(vmcb, X86_TRAP_GP, true);
+			return;
+		}
+		if (!write) {
+			gpr[MINIVM_RAX] = (u32)value;
+			gpr[MINIVM_RDX] = value >> 32;
+		}
+		svm_skip(vmcb, 2);
+		return;
+	}
+	case SVM_EXIT_XSETBV:
+		value = (gpr[MINIVM_RDX] << 32) | (u32)gpr[MINIVM_RAX];
+		if (minivm_set_xcr0(vcpu, gpr[MINIVM_RCX], value))
+			svm_inject_exception(vmcb, X86_TRAP_GP, true);
+		else
+			svm_skip(vmcb, 3);
+		return;
+	case SVM_EXIT_VMMCALL:
+		/* No hypercalls are defined: the guest gets "unknown". */
+		gpr[MINIVM_RAX] = -ENOSYS;
+		svm_skip(vmcb, 3);
+		return;
+	case SVM_EXIT_INVD:
+		svm_skip(vmcb, 2);	/* caches are coherent: nothing to drop */
+		return;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_RDTSCP:
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_COND:
+		svm_inject_exception(vmcb, X86_TRAP_UD, false);
+		return;
+	case SVM_EXIT_SHUTDOWN:
+		svm_exit_user(vcpu, vmcb, MINIVM_EXIT_SHUTDOWN, exit);
+		return;
+	case SVM_EXIT_ERR:
+		svm_exit_user(vcpu, vmcb, MINIVM_EXIT_FAIL_ENTRY, exit);
+		return;
+	}
+	svm_exit_user(vcpu, vmcb, MINIVM_EXIT_UNHANDLED, exit);
+}
+
+void svm_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit)
+{
+	struct svm_vcpu *svm = vcpu->be;
+	struct vmcb *vmcb = svm->vmcb;
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+
+	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	if (flush || svm->asid_gen != sc->asid_gen) {
+		if (sc->next_asid > svm_max_asid) {
+			sc->asid_gen++;
+			sc->next_asid = 1;
+			vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+		}
+		vmcb->control.asid = sc->next_asid++;
+		svm->asid_gen = sc->asid_gen;
+	}
+	vmcb->control.clean = 0;
+	vmcb->control.next_rip = 0;
+	vmcb->save.rax = vcpu->gpr[MINIVM_RAX];
+
+	/*
+	 * GIF off, then IF on: interrupts cannot reach the host before VMRUN,
+	 * but with IF set they make the guest exit.
+	 */
+	asm volatile("clgi" ::: "memory");
+	raw_local_irq_enable();
+	minivm_svm_vmrun(__pa(vmcb), vcpu->gpr, minivm_virt_area(smp_processor_id()) + PAGE_SIZE);
+	raw_local_irq_disable();
+	asm volatile("stgi" ::: "memory");
+
+	vmcb->control.event_inj = 0;
+	vcpu->gpr[MINIVM_RAX] = vmcb->save.rax;
+	svm_handle_exit(vcpu, vmcb, exit);
+}
+
+void svm_get_regs(struct minivm_vcpu *vcpu, struct minivm_regs *regs)
+{
+	struct vmcb_save_area *s = &((struct svm_vcpu *)vcpu->be)->vmcb->save;
+
+	regs->rip = s->rip;
+	regs->rsp = s->rsp;
+	regs->rflags = s->rflags;
+}
+
+void svm_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *regs)
+{
+	struct vmcb_save_area *s = &((struct svm_vcpu *)vcpu->be)->vmcb->save;
+
+	s->rip = regs->rip;
+	s->rsp = regs->rsp;
+	s->rflags = regs->rflags;
+}
+
+void svm_get_sregs(struct minivm_vcpu *vcpu, struct minivm_sregs *sr)
+{
+	struct vmcb_save_area *s = &((struct svm_vcpu *)vcpu->be)->vmcb->save;
+
+	seg_get(&s->cs, &sr->cs);
+	seg_get(&s->ds, &sr->ds);
+	seg_get(&s->es, &sr->es);
+	seg_get(&s->fs, &sr->fs);
+	seg_get(&s->gs, &sr->gs);
+	seg_get(&s->ss, &sr->ss);
+	seg_get(&s->tr, &sr->tr);
+	seg_get(&s->ldtr, &sr->ldt);
+	sr->gdt.base = s->gdtr.base;
+	sr->gdt.limit = s->gdtr.limit;
+	sr->idt.base = s->idtr.base;
+	sr->idt.limit = s->idtr.limit;
+	sr->cr0 = s->cr0;
+	sr->cr2 = s->cr2;
+	sr->cr3 = s->cr3;
+	sr->cr4 = s->cr4;
+	sr->efer = s->efer & ~EFER_SVME;
+}
+
+void svm_set_sregs(struct minivm_vcpu *vcpu, const struct minivm_sregs *sr)
+{
+	struct vmcb_save_area *s = &((struct svm_vcpu *)vcpu->be)->vmcb->save;
+
+	seg_set(&s->cs, &sr->cs);
+	seg_set(&s->ds, &sr->ds);
+	seg_set(&s->es, &sr->es);
+	seg_set(&s->fs, &sr->fs);
+	seg_set(&s->gs, &sr->gs);
+	seg_set(&s->ss, &sr->ss);
+	seg_set(&s->tr, &sr->tr);
+	seg_set(&s->ldtr, &sr->ldt);
+	s->gdtr.base = sr->gdt.base;
+	s->gdtr.limit = sr->gdt.limit;
+	s->idtr.base = sr->idt.base;
+	s->idtr.limit = sr->idt.limit;
+	s->cr0 = sr->cr0;
+	s->cr2 = sr->cr2;
+	s->cr3 = sr->cr3;
+	s->cr4 = sr->cr4;
+	s->efer = sr->efer | EFER_SVME;
+	/* The CPL is SS.DPL, and 0 in real mode. */
+	s->cpl = (sr->cr0 & X86_CR0_PE) ? (sr->ss.attrib >> MINIVM_SEG_DPL_SHIFT) & 3 : 0;
+}
+
+/* NPT entries are ordinary x86 page-table entries (user, no NX used). */
+const struct minivm_pt_format svm_pt_format = {
+	.present = _PAGE_PRESENT,
+	.table = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
+	.leaf_read = _PAGE_PRESENT | _PAGE_USER,
+	.leaf_write = _PAGE_RW,
+	.leaf_exec = 0,
+	.leaf_huge = _PAGE_PSE,
+	.leaf_extra = 0,
+	.addr_mask = GENMASK_ULL(51, 12),
+};

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minivm: vCPU file descriptors and the run loop.
+ *
+ * The loop enters the guest through the backend and handles in the kernel
+ * only what must be there (EPT/NPT faults on RAM, and whatever the backend
+ * resolves itself: CPUID, XSETBV, MSRs the guest owns, interrupts). Anything
+ * else returns to userspace through the shared run page. A vCPU struct lives
+ * as long as its VM, so the VM's invalidation path may look at any vCPU
+ * without taking a reference.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include "minivm.h"
+
+static u64 host_xcr0;
+
+static int minivm_vcpu_release(struct inode *inode, struct file *file)
+{
+	struct minivm_vcpu *vcpu = file->private_data;
+
+	fput(vcpu->vm->file);
+	return 0;
+}
+
+static vm_fault_t minivm_run_fault(struct vm_fault *vmf)
+{
+	struct minivm_vcpu *vcpu = vmf->vma->vm_file->private_data;
+
+	if (vmf->pgoff)
+		return VM_FAULT_SIGBUS;
+	vmf->page = virt_to_page(vcpu->run);
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct minivm_run_vm_ops = {
+	.fault = minivm_run_fault,
+};
+
+static int minivm_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != PAGE_SIZE)
+		return -EINVAL;
+	vma->vm_ops = &minivm_run_vm_ops;
+	return 0;
+}
+
+/* Put the value userspace read for an IN into the guest's RAX. */
+static void vcpu_complete_io_in(struct minivm_vcpu *vcpu)
+{
+	u64 data = vcpu->run->io.data, rax = vcpu->gpr[MINIVM_RAX];
+
+	switch (vcpu->run->io.size) {
+	case 1:
+		rax = (rax & ~0xffULL) | (data & 0xff);
+		break;
+	case 2:
+		rax = (rax & ~0xffffULL) | (data & 0xffff);
+		break;
+	default:
+		rax = (u32)data;
+		break;
+	}
+	vcpu->gpr[MINIVM_RAX] = rax;
+	vcpu->io_in_pending = false;
+}
+
+/* One entry and exit, interrupts off around the part that must have them off. */
+static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
+{
+	int cpu = get_cpu();
+	bool flush = vcpu->cpu != cpu;
+	u64 gen;
+
+	minivm_be->vcpu_load(vcpu, cpu);
+	vcpu->cpu = cpu;
+	local_irq_disable();
+	WRITE_ONCE(vcpu->mode, MINIVM_IN_GUEST);
+	smp_mb();	/* pairs with mmu_flush_guest_tlbs() */
+	gen = atomic64_read(&vcpu->vm->tlb_gen);
+	flush |= gen != vcpu->tlb_gen;
+	vcpu->tlb_gen = gen;
+	if (vcpu->xcr0 != host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	minivm_be->vcpu_run(vcpu, flush, exit);
+	if (vcpu->xcr0 != host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+	WRITE_ONCE(vcpu->mode, MINIVM_OUTSIDE_GUEST);
+	local_irq_enable();
+	put_cpu();
+}
+
+static long vcpu_run(struct minivm_vcpu *vcpu)
+{
+	struct minivm_exit exit;
+	long ret = 0;
+
+	if (vcpu->io_in_pending)
+		vcpu_complete_io_in(vcpu);
+	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
+	for (;;) {
+		if (signal_pending(current)) {
+			vcpu->run->exit_reason = MINIVM_EXIT_INTR;
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+		vcpu_enter(vcpu, &exit);
+		if (exit.kind == MINIVM_KIND_CONTINUE)
+			continue;
+		if (exit.kind == MINIVM_KIND_FAULT) {
+			ret = minivm_mmu_fault(vcpu, exit.gpa, exit.access);
+			if (!ret)
+				continue;
+			if (ret > 0)
+				ret = 0;
+			break;
+		}
+		if (vcpu->run->exit_reason == MINIVM_EXIT_IO &&
+		    vcpu->run->io.direction == MINIVM_IO_IN)
+			vcpu->io_in_pending = true;
+		break;
+	}
+	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
+	return ret;
+}
+
+#define RFLAGS_FIXED1	BIT(1)
+/* Reserved bits, and VM/VIF/VIP, which minivm does not virtualize. */
+#define RFLAGS_REFUSED	(~GENMASK_ULL(21, 0) | BIT(3) | BIT(5) | BIT(15) | \
+			 BIT(17) | BIT(19) | BIT(20))
+
+static void vcpu_get_regs(struct minivm_vcpu *vcpu, struct minivm_regs *r)
+{
+	const u64 *g = vcpu->gpr;
+
+	*r = (struct minivm_regs) {
+		.rax = g[MINIVM_RAX], .rbx = g[MINIVM_RBX], .rcx = g[MINIVM_RCX],
+		.rdx = g[MINIVM_RDX], .rsi = g[MINIVM_RSI], .rdi = g[MINIVM_RDI],
+		.rbp = g[MINIVM_RBP], .r8 = g[MINIVM_R8], .r9 = g[MINIVM_R9],
+		.r10 = g[MINIVM_R10], .r11 = g[MINIVM_R11], .r12 = g[MINIVM_R12],
+		.r13 = g[MINIVM_R13], .r14 = g[MINIVM_R14], .r15 = g[MINIVM_R15],
+	};
+	minivm_be->get_regs(vcpu, r);
+}
+
+static int vcpu_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *r)
+{
+	u64 *g = vcpu->gpr;
+
+	if (!(r->rflags & RFLAGS_FIXED1) || (r->rflags & RFLAGS_REFUSED))
+		return -EINVAL;
+	g[MINIVM_RAX] = r->rax;
+	g[MINIVM_RBX] = r->rbx;
+	g[MINIVM_RCX] = r->rcx;
+	g[MINIVM_RDX] = r->rdx;
+	g[MINIVM_RSI] = r->rsi;
+	g[MINIVM_RDI] = r->rdi;
+	g[MINIVM_RBP] = r->rbp;
+	g[MINIVM_R8] = r->r8;
+	g[MINIVM_R9] = r->r9;
+	g[MINIVM_R10] = r->r10;
+	g[MINIVM_R11] = r->r11;
+	g[MINIVM_R12] = r->r12;
+	g[MINIVM_R13] = r->r13;
+	g[MINIVM_R14] = r->r14;
+	g[MINIVM_R15] = r->r15;
+	minivm_be->set_regs(vcpu, r);
+	/* New registers replace whatever an unfinished IN would have set. */
+	vcpu->io_in_pending = false;
+	return 0;
+}
+
+#define CR0_ALLOWED	(X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | X86_CR0_ET | \
+			 X86_CR0_NE | X86_CR0_WP | X86_CR0_AM | X86_CR0_NW | X86_CR0_CD | \
+			 X86_CR0_PG)
+#define EFER_ALLOWED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+static bool segment_ok(const struct minivm_segment *s)
+{
+	return !(s->attrib & ~MINIVM_SEG_ATTRIB_MASK);
+}
+
+static int vcpu_check_sregs(const struct minivm_sregs *s)
+{
+	const struct minivm_segment *segs[] = {
+		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldt,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(segs); i++)
+		if (!segment_ok(segs[i]))
+			return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(s->gdt.reserved); i++)
+		if (s->gdt.reserved[i] || s->idt.reserved[i])
+			return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(s->reserved); i++)
+		if (s->reserved[i])
+			return -EINVAL;
+	if (s->cr0 & ~CR0_ALLOWED || s->cr4 & ~minivm_cr4_allowed() ||
+	    s->efer & ~EFER_ALLOWED || s->cr3 >> boot_cpu_data.x86_phys_bits)
+		return -EINVAL;
+	return 0;
+}
+
+static long minivm_vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct minivm_vcpu *vcpu = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	union {
+		struct minivm_regs regs;
+		struct minivm_sregs sregs;
+	} u;
+	long ret;
+
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+	if (mutex_lock_killable(&vcpu->lock))
+		return -EINTR;
+	switch (cmd) {
+	case MINIVM_RUN:
+		ret = arg ? -EINVAL : vcpu_run(vcpu);
+		break;
+	case MINIVM_GET_REGS:
+		vcpu_get_regs(vcpu, &u.regs);
+		ret = copy_to_user(uarg, &u.regs, sizeof(u.regs)) ? -EFAULT : 0;
+		break;
+	case MINIVM_SET_REGS:
+		ret = -EFAULT;
+		if (!copy_from_user(&u.regs, uarg, sizeof(u.regs)))
+			ret = vcpu_set_regs(vcpu, &u.regs);
+		break;
+	case MINIVM_GET_SREGS:
+		memset(&u.sregs, 0, sizeof(u.sregs));
+		minivm_be->get_sregs(vcpu, &u.sregs);
+		ret = copy_to_user(uarg, &u.sregs, sizeof(u.sregs)) ? -EFAULT : 0;
+		break;
+	case MINIVM_SET_SREGS:
+		ret = -EFAULT;
+		if (!copy_from_user(&u.sregs, uarg, sizeof(u.sregs))) {
+			ret = vcpu_check_sregs(&u.sregs);
+			if (!ret)
+				minivm_be->set_sregs(vcpu, &u.sregs);
+		}
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&vcpu->lock);
+	return ret;
+}
+
+static const struct file_operations minivm_vcpu_fops = {
+	.owner = THIS_MODULE,
+	.release = minivm_vcpu_release,
+	.unlocked_ioctl = minivm_vcpu_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = minivm_vcpu_mmap,
+	.llseek = noop_llseek,
+};
+
+/* Free a vCPU; its VM is going and nothing can run it any more. */
+void minivm_vcpu_free(struct minivm_vcpu *vcpu)
+{
+	minivm_be->vcpu_destroy(vcpu);
+	minivm_pt_cache_free(&vcpu->pt_cache);
+	fpu_free_guest_fpstate(&vcpu->fpu);
+	free_page((unsigned long)vcpu->run);
+	kfree(vcpu);
+}
+
+/**
+ * minivm_vcpu_create() - %MINIVM_CREATE_VCPU
+ * @vm: the VM
+ * @uarg: the caller's &struct minivm_create_vcpu
+ *
+ * Return: the vCPU's fd; -EFAULT, -EINVAL (id out of range, flags or
+ * reserved fields), -EEXIST (id in use), -ENOMEM.
+ */
+long minivm_vcpu_create(struct minivm_vm *vm, struct minivm_create_vcpu __user *uarg)
+{
+	struct minivm_create_vcpu args;
+	struct minivm_vcpu *vcpu;
+	struct file *file;
+	int fd, ret, i;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	if (args.vcpu_id >= MINIVM_MAX_VCPUS || args.flags)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(args.reserved); i++)
+		if (args.reserved[i])
+			return -EINVAL;
+
+	mutex_lock(&vm->lock);
+	ret = -EEXIST;
+	if (vm->vcpus[args.vcpu_id])
+		goto out_unlock;
+	ret = -ENOMEM;
+	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		goto out_unlock;
+	vcpu->vm = vm;
+	vcpu->id = args.vcpu_id;
+	vcpu->cpu = -1;
+	vcpu->xcr0 = host_xcr0 ? XFEATURE_MASK_FP : 0;
+	mutex_init(&vcpu->lock);
+	vcpu->run = (struct minivm_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run)
+		goto err_vcpu;
+	vcpu->run->vendor = minivm_be->vendor;
+	if (!fpu_alloc_guest_fpstate(&vcpu->fpu))
+		goto err_run;
+	ret = minivm_be->vcpu_create(vcpu);
+	if (ret)
+		goto err_fpu;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_be;
+	}
+	file = anon_inode_getfile("minivm-vcpu", &minivm_vcpu_fops, vcpu, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		ret = PTR_ERR(file);
+		goto err_be;
+	}
+	get_file(vm->file);
+	/* Visible to the invalidation path from here on; freed with the VM. */
+	smp_store_release(&vm->vcpus[args.vcpu_id], vcpu);
+	fd_install(fd, file);
+	mutex_unlock(&vm->lock);
+	return fd;
+
+err_be:
+	minivm_be->vcpu_destroy(vcpu);
+err_fpu:
+	fpu_free_guest_fpstate(&vcpu->fpu);
+err_run:
+	free_page((unsigned long)vcpu->run);
+err_vcpu:
+	kfree(vcpu);
+out_unlock:
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+/** minivm_vcpu_init() - read the host state every vCPU is compared to; at load */
+void minivm_vcpu_init(void)
+{
+	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
+		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* minivm VMX backend: what vmx.c and vcpu.c share. */
+#ifndef MINIVM_VMX_H
+#define MINIVM_VMX_H
+
+#include "../minivm.h"
+
+int vmx_vcpu_init(u32 revision, bool invept_single);
+void vmx_cpu_clear_all(void);
+int vmx_vcpu_create(struct minivm_vcpu *vcpu);
+void vmx_vcpu_destroy(struct minivm_vcpu *vcpu);
+void vmx_vcpu_load(struct minivm_vcpu *vcpu, int cpu);
+void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit);
+void vmx_get_regs(struct minivm_vcpu *vcpu, struct minivm_regs *regs);
+void vmx_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *regs);
+void vmx_get_sregs(struct minivm_vcpu *vcpu, struct minivm_sregs *sregs);
+void vmx_set_sregs(struct minivm_vcpu *vcpu, const struct minivm_sregs *sregs);
+extern const struct minivm_pt_format vmx_pt_format;
+
+#endif /* MINIVM_VMX_H */

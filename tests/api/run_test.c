@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minivm-run-test: guests run through /dev/minivm, in the style of KVM's
+ * selftests: each guest is a few instructions assembled into this binary,
+ * copied into guest RAM and run from a state set with SET_SREGS/SET_REGS.
+ * Every exit kind, the in-kernel exits, first-touch faults, the host taking
+ * pages back while the guest runs, and every validation error. Prints KTAP.
+ *
+ *   minivm-run-test amd|intel
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "libminivm.h"
+#include "ktap.h"
+
+/* Guest code, assembled here and copied to CODE_GPA. */
+#define GUEST(name, mode, body)						\
+	extern const unsigned char name[], name##_end[];		\
+	asm(".pushsection .rodata\n" #name ":\n" mode "\n" body "\n"	\
+	    ".code64\n" #name "_end:\n.popsection\n")
+
+GUEST(g_io, ".code16",
+      "mov $0x42, %al\n out %al, $0x10\n in $0x11, %al\n out %al, $0x12\n"
+      "mov $0x1234, %ax\n out %ax, $0x13\n mov $0xdeadbeef, %eax\n out %eax, $0x14\n hlt");
+GUEST(g_cpuid, ".code16",
+      "mov $1, %eax\n cpuid\n mov %ecx, %eax\n out %eax, $0x10\n"
+      "mov $0x80000001, %eax\n cpuid\n mov %ecx, %eax\n out %eax, $0x11\n hlt");
+/* ffff:0010 is GPA 0x100000, just past RAM (a 5-byte instruction). */
+GUEST(g_mmio, ".code16",
+      "mov $0xffff, %ax\n mov %ax, %ds\n movb $0x77, (0x10)\n hlt");
+/* Read then write the read-only region at 0x20000. */
+GUEST(g_rom, ".code16",
+      "mov $0x2000, %ax\n mov %ax, %ds\n mov (0), %al\n out %al, $0x10\n movb $1, (0)\n hlt");
+/* Write each 4 KiB page's segment number at its start, 0x10000-0x8ffff. */
+GUEST(g_touch, ".code16",
+      "mov $0x1000, %bx\n 1: mov %bx, %es\n mov %bx, %es:(0)\n add $0x100, %bx\n"
+      "cmp $0x9000, %bx\n jb 1b\n hlt");
+/* Report the word at 0x3000 forever. */
+GUEST(g_peek, ".code16", "1: mov (0x3000), %ax\n out %ax, $0x10\n jmp 1b");
+GUEST(g_spin, ".code16", "1: jmp 1b");
+GUEST(g_int3, ".code16", "int3\n hlt");
+GUEST(g_vmmcall, ".code16", "mov $0, %eax\n" "vmmcall_or_vmcall: .byte 0x0f, 0x01, 0xd9\n out %eax, $0x10\n hlt");
+GUEST(g_prot32, ".code32",
+      "mov $0x89abcdef, %eax\n out %eax, $0x10\n mov (0x3000), %eax\n out %eax, $0x11\n hlt");
+GUEST(g_long64, ".code64",
+      "mov $0x123456789a, %rax\n out %eax, $0x10\n shr $32, %rax\n out %eax, $0x11\n"
+      "mov $0xabcdef, %r15\n mov %r15d, %eax\n out %eax, $0x12\n hlt");
+
+#define MEM_SIZE	(1UL << 20)
+#define CODE_GPA	0x1000
+#define ROM_GPA		0x20000
+
+static uint64_t want_vendor;
+
+struct vm {
+	int sys, fd, vcpu;
+	struct minivm_run *run;
+	uint8_t *mem;
+};
+
+static void vm_open(struct vm *v)
+{
+	v->sys = minivm_open();
+	if (v->sys < 0) {
+		printf("# cannot open %s: %s\n", MINIVM_DEVICE, strerror(-v->sys));
+		exit(1);
+	}
+	v->fd = minivm_create_vm(v->sys, NULL);
+	CHECK(v->fd >= 0, "CREATE_VM: %s", strerror(-v->fd));
+}
+
+/* A VM with 1 MiB of RAM at 0, @code at CODE_GPA and one vCPU in real mode. */
+static void vm_start(struct vm *v, const unsigned char *code, const unsigned char *end)
+{
+	struct minivm_sregs sregs;
+	struct minivm_regs regs = { .rip = CODE_GPA, .rsp = 0x8000, .rflags = 2 };
+	int ret;
+
+	vm_open(v);
+	v->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(v->mem != MAP_FAILED, "mmap: %s", strerror(errno));
+	ret = minivm_set_memory_region(v->fd, 0, 0, 0, MEM_SIZE, v->mem);
+	CHECK(ret == 0, "SET_MEMORY_REGION: %s", strerror(-ret));
+	memcpy(v->mem + CODE_GPA, code, (size_t)(end - code));
+	v->vcpu = minivm_create_vcpu(v->fd, 0, &v->run);
+	CHECK(v->vcpu >= 0, "CREATE_VCPU: %s", strerror(-v->vcpu));
+	ret = minivm_get_sregs(v->vcpu, &sregs);
+	CHECK(ret == 0, "GET_SREGS: %s", strerror(-ret));
+	CHECK(sregs.cs.selector == 0xf000 && sregs.cs.base == 0xffff0000,
+	      "reset CS %#x base %#llx", sregs.cs.selector, (unsigned long long)sregs.cs.base);
+	sregs.cs.selector = 0;
+	sregs.cs.base = 0;
+	ret = minivm_set_sregs(v->vcpu, &sregs);
+	CHECK(ret == 0, "SET_SREGS: %s", strerror(-ret));
+	ret = minivm_set_regs(v->vcpu, &regs);
+	CHECK(ret == 0, "SET_REGS: %s", strerror(-ret));
+}
+
+static void vm_close(struct vm *v)
+{
+	if (v->run)
+		munmap(v->run, (size_t)sysconf(_SC_PAGESIZE));
+	if (v->mem)
+		munmap(v->mem, MEM_SIZE);
+	close(v->vcpu);
+	close(v->fd);
+	close(v->sys);
+	memset(v, 0, sizeof(*v));
+}
+
+static const char *exit_str(const struct minivm_run *run)
+{
+	static char buf[160];
+
+	snprintf(buf, sizeof(buf), "%s (hw %#llx qual %#llx info %#llx rip %#llx)",
+		 minivm_exit_reason_name(run->exit_reason), (unsigned long long)run->hw_reason,
+		 (unsigned long long)run->hw.qualification, (unsigned long long)run->hw.info,
+		 (unsigned long long)run->hw.rip);
+	return buf;
+}
+
+/* Run until the next exit; check that it is @reason. */
+static int run_expect(struct vm *v, uint32_t reason)
+{
+	int ret = minivm_run(v->vcpu);
+
+	CHECK(ret == 0, "RUN: %s", strerror(-ret));
+	CHECK(v->run->exit_reason == reason, "exit %s, want %s", exit_str(v->run),
+	      minivm_exit_reason_name(reason));
+	return ret == 0 && v->run->exit_reason == reason;
+}
+
+#define ANY	(~0ULL)	/* expect_io(): any data */
+
+static int expect_io(struct vm *v, uint16_t port, uint8_t size, uint8_t dir, uint64_t data)
+{
+	if (!run_expect(v, MINIVM_EXIT_IO))
+		return 0;
+	CHECK(v->run->io.port == port && v->run->io.size == size && v->run->io.direction == dir,
+	      "io port %#x size %u dir %u, want %#x %u %u", v->run->io.port, v->run->io.size,
+	      v->run->io.direction, port, size, dir);
+	if (dir == MINIVM_IO_OUT && data != ANY)
+		CHECK(v->run->io.data == data, "out data %#llx, want %#llx",
+		      (unsigned long long)v->run->io.data, (unsigned long long)data);
+	return 1;
+}
+
+static void port_io_exits_reach_userspace(void)
+{
+	struct vm v;
+
+	vm_start(&v, g_io, g_io_end);
+	if (expect_io(&v, 0x10, 1, MINIVM_IO_OUT, 0x42) &&
+	    expect_io(&v, 0x11, 1, MINIVM_IO_IN, 0)) {
+		v.run->io.data = 0x5a;
+		if (expect_io(&v, 0x12, 1, MINIVM_IO_OUT, 0x5a) &&
+		    expect_io(&v, 0x13, 2, MINIVM_IO_OUT, 0x1234) &&
+		    expect_io(&v, 0x14, 4, MINIVM_IO_OUT, 0xdeadbeef))
+			run_expect(&v, MINIVM_EXIT_HLT);
+	}
+	vm_close(&v);
+}
+
+static void cpuid_is_handled_in_kernel(void)
+{
+	struct vm v;
+
+	vm_start(&v, g_cpuid, g_cpuid_end);
+	if (expect_io(&v, 0x10, 4, MINIVM_IO_OUT, ANY)) {
+		uint32_t ecx = v.run->io.data;
+
+		CHECK(ecx & (1U << 31), "CPUID.1:ECX %#x lacks the hypervisor bit", ecx);
+		CHECK(!(ecx & (1U << 5)), "CPUID.1:ECX %#x shows VMX", ecx);
+	}
+	if (expect_io(&v, 0x11, 4, MINIVM_IO_OUT, ANY))
+		CHECK(!(v.run->io.data & (1U << 2)), "CPUID.80000001:ECX %#llx shows SVM",
+		      (unsigned long long)v.run->io.data);
+	run_expect(&v, MINIVM_EXIT_HLT);
+	vm_close(&v);
+}
+
+static void hypercall_is_handled_in_kernel(void)
+{
+	struct vm v;
+
+	vm_start(&v, g_vmmcall, g_vmmcall_end);
+	/* The guest's instruction must be the vendor's own: VMCALL is 0f 01 c1. */
+	if (want_vendor == MINIVM_VENDOR_INTEL_VMX)
+		v.mem[CODE_GPA + 6 + 2] = 0xc1;
+	if (expect_io(&v, 0x10, 4, MINIVM_IO_OUT, ANY))
+		CHECK((uint32_t)v.run->io.data == (uint32_t)-ENOSYS,
+		      "hypercall returned %#llx, want -ENOSYS",
+		      (unsigned long long)v.run->io.data);
+	run_expect(&v, MINIVM_EXIT_HLT);
+	vm_close(&v);
+}
+
+static void mmio_outside_regions_exits(void)
+{
+	struct minivm_regs regs;
+	struct vm v;
+
+	vm_start(&v, g_mmio, g_mmio_end);
+	if (run_expect(&v, MINIVM_EXIT_MMIO)) {
+		CHECK(v.run->mmio.gpa == MEM_SIZE, "gpa %#llx", (unsigned long long)v.run->mmio.gpa);
+		CHECK(v.run->mmio.access == MINIVM_ACCESS_WRITE, "access %#x", v.run->mmio.access);
+		/* RIP still points at the write: step over it, as an emulator would. */
+		minivm_get_regs(v.vcpu, &regs);
+		CHECK(regs.rip == CODE_GPA + 5, "rip %#llx", (unsigned long long)regs.rip);
+		regs.rip += 5;
+		minivm_set_regs(v.vcpu, &regs);
+		run_expect(&v, MINIVM_EXIT_HLT);
+	}
+	vm_close(&v);
+}
+
+static void read_only_region_traps_writes(void)
+{
+	uint8_t *rom = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct vm v;
+	int ret;
+
+	vm_start(&v, g_rom, g_rom_end);
+	/* Region 0 covers the ROM's address: replace it by two. */
+	minivm_set_memory_region(v.fd, 0, 0, 0, 0, NULL);
+	ret = minivm_set_memory_region(v.fd, 0, 0, 0, ROM_GPA, v.mem);
+	CHECK(ret == 0, "low RAM: %s", strerror(-ret));
+	rom[0] = 0xa5;
+	ret = minivm_set_memory_region(v.fd, 1, MINIVM_MEM_READONLY, ROM_GPA, 4096, rom);
+	CHECK(ret == 0, "ROM: %s", strerror(-ret));
+	if (expect_io(&v, 0x10, 1, MINIVM_IO_OUT, 0xa5) && run_expect(&v, MINIVM_EXIT_MMIO)) {
+		CHECK(v.run->mmio.gpa == ROM_GPA, "gpa %#llx", (unsigned long long)v.run->mmio.gpa);
+		CHECK(v.run->mmio.access == MINIVM_ACCESS_WRITE, "access %#x", v.run->mmio.access);
+	}
+	CHECK(rom[0] == 0xa5, "the read-only page changed to %#x", rom[0]);
+	vm_close(&v);
+	munmap(rom, 4096);
+}
+
+static void first_touch_maps_host_pages(void)
+{
+	unsigned int seg, bad = 0;
+	struct vm v;
+
+	vm_start(&v, g_touch, g_touch_end);
+	run_expect(&v, MINIVM_EXIT_HLT);
+	for (seg = 0x1000; seg < 0x9000; seg += 0x100) {
+		uint16_t got;
+
+		memcpy(&got, v.mem + seg * 16, 2);
+		bad += got != seg;
+	}
+	CHECK(bad == 0, "%u of 128 pages do not hold what the guest wrote", bad);
+	vm_close(&v);
+}
+
+static uint64_t peek(struct vm *v)
+{
+	return expect_io(v, 0x10, 2, MINIVM_IO_OUT, v->mem[0x3000] | v->mem[0x3001] << 8) ?
+	       v->run->io.data : ~0ULL;
+}
+
+static void host_dontneed_reaches_guest(void)
+{
+	struct vm v;
+
+	vm_start(&v, g_peek, g_peek_end);
+	v.mem[0x3000] = 0x11;
+	peek(&v);
+	CHECK(madvise(v.mem + 0x3000, 4096, MADV_DONTNEED) == 0, "madvise: %s", strerror(errno));
+	/* The host dropped the page: the guest must now read a fresh zero page. */
+	CHECK(peek(&v) == 0, "guest still sees the dropped page");
+	v.mem[0x3000] = 0x22;
+	CHECK(peek(&v) == 0x22, "guest does not see the host's new page");
+	vm_close(&v);
+}
+
+static void host_truncate_reaches_guest(void)
+{
+	int mfd = memfd_create("minivm-test", 0);
+	struct vm v;
+	uint8_t *ram;
+
+	CHECK(mfd >= 0 && ftruncate(mfd, MEM_SIZE) == 0, "memfd: %s", strerror(errno));
+	ram = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	vm_start(&v, g_peek, g_peek_end);
+	/* Swap the anonymous RAM for the file. */
+	minivm_set_memory_region(v.fd, 0, 0, 0, 0, NULL);
+	CHECK(minivm_set_memory_region(v.fd, 0, 0, 0, MEM_SIZE, ram) == 0, "file region");
+	munmap(v.mem, MEM_SIZE);
+	v.mem = ram;
+	memcpy(ram + CODE_GPA, g_peek, (size_t)(g_peek_end - g_peek));
+	ram[0x3000] = 0x33;
+	CHECK(peek(&v) == 0x33, "guest does not see the file's data");
+	/* Punch the page out of the file: the guest must read zero, not the old page. */
+	CHECK(fallocate(mfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0x3000, 4096) == 0,
+	      "punch hole: %s", strerror(errno));
+	CHECK(peek(&v) == 0, "guest still sees the punched-out page");
+	CHECK(ftruncate(mfd, 0) == 0 && ftruncate(mfd, MEM_SIZE) == 0, "truncate");
+	/* The code page went too: the guest faults it back in as zeroes (add %al,(%bx,%si)). */
+	vm_close(&v);
+	close(mfd);
+}
+
+static void unmapped_backing_is_a_memory_error(void)
+{
+	struct vm v;
+	int ret;
+
+	vm_start(&v, g_peek, g_peek_end);
+	/* Unmap the page the guest will read; the region still names it. */
+	munmap(v.mem + 0x3000, 4096);
+	ret = minivm_run(v.vcpu);
+	CHECK(ret == -EFAULT, "RUN returned %d (%s), want -EFAULT", ret, strerror(-ret));
+	CHECK(v.run->exit_reason == MINIVM_EXIT_MEMORY_ERROR, "exit %s", exit_str(v.run));
+	CHECK(v.run->memory.gpa == 0x3000, "gpa %#llx", (unsigned long long)v.run->memory.gpa);
+	vm_close(&v);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void signal_interrupts_run(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct itimerval t = { .it_value = { .tv_usec = 200000 } };
+	struct minivm_regs regs;
+	struct vm v;
+	int ret;
+
+	sigaction(SIGALRM, &sa, NULL);
+	vm_start(&v, g_spin, g_spin_end);
+	if (getenv("SPIN_IF")) {
+		minivm_get_regs(v.vcpu, &regs);
+		regs.rflags |= 0x200;
+		minivm_set_regs(v.vcpu, &regs);
+	}
+	setitimer(ITIMER_REAL, &t, NULL);
+	ret = minivm_run(v.vcpu);
+	CHECK(ret == -EINTR, "RUN returned %d (%s), want -EINTR", ret, strerror(-ret));
+	CHECK(v.run->exit_reason == MINIVM_EXIT_INTR, "exit %s", exit_str(v.run));
+	vm_close(&v);
+}
+
+static void triple_fault_is_shutdown(void)
+{
+	struct minivm_sregs sregs;
+	struct vm v;
+
+	vm_start(&v, g_int3, g_int3_end);
+	minivm_get_sregs(v.vcpu, &sregs);
+	sregs.idt.limit = 0;	/* every exception escalates to a triple fault */
+	minivm_set_sregs(v.vcpu, &sregs);
+	run_expect(&v, MINIVM_EXIT_SHUTDOWN);
+	vm_close(&v);
+}
+
+static const struct minivm_segment flat32_code = { .limit = 0xffffffff, .selector = 8,
+	.attrib = 0xb | MINIVM_SEG_S | MINIVM_SEG_P | MINIVM_SEG_DB | MINIVM_SEG_G };
+static const struct minivm_segment flat_data = { .limit = 0xffffffff, .selector = 16,
+	.attrib = 0x3 | MINIVM_SEG_S | MINIVM_SEG_P | MINIVM_SEG_DB | MINIVM_SEG_G };
+static const struct minivm_segment tss = { .limit = 0x67, .selector = 24,
+	.attrib = 0xb | MINIVM_SEG_P };
+
+static void set_flat(struct minivm_sregs *s, struct minivm_segment cs)
+{
+	s->cs = cs;
+	s->ds = s->es = s->fs = s->gs = s->ss = flat_data;
+	s->tr = tss;
+	s->ldt.attrib = 0;	/* unusable */
+	s->ldt.selector = 0;
+}
+
+static void protected_mode_runs(void)
+{
+	struct minivm_sregs sregs;
+	struct vm v;
+
+	vm_start(&v, g_prot32, g_prot32_end);
+	minivm_get_sregs(v.vcpu, &sregs);
+	set_flat(&sregs, flat32_code);
+	sregs.cr0 = 0x11;	/* PE | ET */
+	CHECK(minivm_set_sregs(v.vcpu, &sregs) == 0, "SET_SREGS");
+	memcpy(v.mem + 0x3000, "\x78\x56\x34\x12", 4);
+	if (expect_io(&v, 0x10, 4, MINIVM_IO_OUT, 0x89abcdef) &&
+	    expect_io(&v, 0x11, 4, MINIVM_IO_OUT, 0x12345678))
+		run_expect(&v, MINIVM_EXIT_HLT);
+	vm_close(&v);
+}
+
+static void long_mode_runs(void)
+{
+	struct minivm_segment code64 = flat32_code;
+	struct minivm_sregs sregs;
+	uint64_t *pml4, *pdpt, *pd;
+	struct vm v;
+
+	vm_start(&v, g_long64, g_long64_end);
+	/* Identity-map the first 2 MiB with one large page. */
+	pml4 = (uint64_t *)(v.mem + 0x4000);
+	pdpt = (uint64_t *)(v.mem + 0x5000);
+	pd = (uint64_t *)(v.mem + 0x6000);
+	pml4[0] = 0x5000 | 3;
+	pdpt[0] = 0x6000 | 3;
+	pd[0] = 0x83;
+	minivm_get_sregs(v.vcpu, &sregs);
+	code64.attrib = (code64.attrib & ~MINIVM_SEG_DB) | MINIVM_SEG_L;
+	set_flat(&sregs, code64);
+	sregs.cr3 = 0x4000;
+	sregs.cr4 = 0x20;	/* PAE */
+	sregs.efer = 0x500;	/* LME | LMA */
+	sregs.cr0 = 0x80000011;	/* PG | PE | ET */
+	CHECK(minivm_set_sregs(v.vcpu, &sregs) == 0, "SET_SREGS");
+	if (expect_io(&v, 0x10, 4, MINIVM_IO_OUT, 0x3456789a) &&
+	    expect_io(&v, 0x11, 4, MINIVM_IO_OUT, 0x12) &&
+	    expect_io(&v, 0x12, 4, MINIVM_IO_OUT, 0xabcdef))
+		run_expect(&v, MINIVM_EXIT_HLT);
+	vm_close(&v);
+}
+
+static void memory_region_validation(void)
+{
+	uint8_t *m = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct minivm_memory_region r;
+	uint64_t slots = 0;
+	struct vm v = { 0 };
+
+	vm_open(&v);
+	minivm_check_cap(v.sys, MINIVM_CAP_MAX_MEMORY_REGIONS, &slots);
+	CHECK(slots >= 8, "only %llu region slots", (unsigned long long)slots);
+	CHECK_ERR(minivm_set_memory_region(v.fd, slots, 0, 0, 4096, m), EINVAL);
+	CHECK_ERR(minivm_set_memory_region(v.fd, 0, 2, 0, 4096, m), EINVAL);
+	CHECK_ERR(minivm_set_memory_region(v.fd, 0, 0, 0x800, 4096, m), EINVAL);
+	CHECK_ERR(minivm_set_memory_region(v.fd, 0, 0, 0, 100, m), EINVAL);
+	CHECK_ERR(minivm_set_memory_region(v.fd, 0, 0, 0, 4096, m + 1), EINVAL);
+	CHECK_ERR(minivm_set_memory_region(v.fd, 0, 0, 1ULL << 48, 4096, m), EINVAL);
+	CHECK_ERR(minivm_set_memory_region(v.fd, 0, 0, ~0ULL & ~4095ULL, 8192, m), EINVAL);
+	CHECK_ERR(minivm_set_memory_region(v.fd, 0, 0, 0, 4096, (void *)(~0UL & ~4095UL)), EINVAL);
+	CHECK_ERR(minivm_set_memory_region(v.fd, 0, 0, 0, 0, m), ENOENT);
+	CHECK_ERR(minivm_set_memory_region(v.fd, 0, 0, 0x10000, 2 * 4096, m), 0);
+	CHECK_ERR(minivm_set_memory_region(v.fd, 0, 0, 0x20000, 4096, m), EEXIST);
+	CHECK_ERR(minivm_set_memory_region(v.fd, 1, 0, 0x11000, 4096, m + 8192), EEXIST);
+	CHECK_ERR(minivm_set_memory_region(v.fd, 1, 0, 0xf000, 8192, m + 8192), EEXIST);
+	CHECK_ERR(minivm_set_memory_region(v.fd, 1, 0, 0x12000, 4096, m + 8192), 0);
+	CHECK_ERR(minivm_set_memory_region(v.fd, 1, 0, 0, 0, NULL), 0);
+	memset(&r, 0, sizeof(r));
+	CHECK_ERR(ioctl(v.fd, MINIVM_SET_MEMORY_REGION, (void *)8) < 0 ? -errno : 0, EFAULT);
+	vm_close(&v);
+	munmap(m, 3 * 4096);
+}
+
+static void create_vcpu_validation(void)
+{
+	struct minivm_create_vcpu c;
+	struct minivm_run *run;
+	uint64_t max = 0;
+	struct vm v = { 0 };
+	int fd;
+
+	vm_open(&v);
+	minivm_check_cap(v.sys, MINIVM_CAP_MAX_VCPUS, &max);
+	CHECK(max >= 1, "MAX_VCPUS is %llu", (unsigned long long)max);
+	CHECK_ERR(minivm_create_vcpu(v.fd, max, &run), EINVAL);
+	memset(&c, 0, sizeof(c));
+	c.flags = 1;
+	CHECK_ERR(ioctl(v.fd, MINIVM_CREATE_VCPU, &c) < 0 ? -errno : 0, EINVAL);
+	c.flags = 0;
+	c.reserved[2] = 1;
+	CHECK_ERR(ioctl(v.fd, MINIVM_CREATE_VCPU, &c) < 0 ? -errno : 0, EINVAL);
+	fd = minivm_create_vcpu(v.fd, max - 1, &run);
+	CHECK(fd >= 0, "vCPU %llu: %s", (unsigned long long)max - 1, strerror(-fd));
+	CHECK_ERR(minivm_create_vcpu(v.fd, max - 1, &run), EEXIST);
+	/* The run page is one page at offset 0, nothing else. */
+	CHECK(mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED && errno == EINVAL,
+	      "a two-page mmap of the vCPU was accepted");
+	CHECK(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 4096) == MAP_FAILED && errno == EINVAL,
+	      "an mmap at offset 4096 was accepted");
+	/* Closing the VM first: the vCPU keeps it alive and still answers. */
+	close(v.fd);
+	v.fd = -1;
+	CHECK_ERR(minivm_get_regs(fd, &(struct minivm_regs){ 0 }), 0);
+	v.vcpu = fd;
+	vm_close(&v);
+}
+
+static void register_validation(void)
+{
+	struct minivm_sregs sregs, back;
+	struct minivm_regs regs;
+	struct vm v;
+
+	vm_start(&v, g_spin, g_spin_end);
+	minivm_get_regs(v.vcpu, &regs);
+	regs.rflags = 0;
+	CHECK_ERR(minivm_set_regs(v.vcpu, &regs), EINVAL);
+	regs.rflags = 2 | (1 << 17);	/* VM */
+	CHECK_ERR(minivm_set_regs(v.vcpu, &regs), EINVAL);
+	regs.rflags = 2 | (1ULL << 40);
+	CHECK_ERR(minivm_set_regs(v.vcpu, &regs), EINVAL);
+	regs.rflags = 0x202;
+	regs.r13 = 0x1313;
+	CHECK_ERR(minivm_set_regs(v.vcpu, &regs), 0);
+	memset(&regs, 0, sizeof(regs));
+	minivm_get_regs(v.vcpu, &regs);
+	CHECK(regs.r13 == 0x1313 && regs.rflags == 0x202, "registers did not round-trip");
+
+	minivm_get_sregs(v.vcpu, &sregs);
+	back = sregs;
+	back.reserved[0] = 1;
+	CHECK_ERR(minivm_set_sregs(v.vcpu, &back), EINVAL);
+	back = sregs;
+	back.cr4 |= 1 << 13;	/* VMXE */
+	CHECK_ERR(minivm_set_sregs(v.vcpu, &back), EINVAL);
+	back = sregs;
+	back.efer |= 1 << 12;	/* SVME */
+	CHECK_ERR(minivm_set_sregs(v.vcpu, &back), EINVAL);
+	back = sregs;
+	back.ds.attrib |= 0x1000;
+	CHECK_ERR(minivm_set_sregs(v.vcpu, &back), EINVAL);
+	back = sregs;
+	back.gdt.reserved[1] = 1;
+	CHECK_ERR(minivm_set_sregs(v.vcpu, &back), EINVAL);
+	back = sregs;
+	back.cr0 |= 1U << 3 | 1U << 16;	/* TS, WP: allowed */
+	CHECK_ERR(minivm_set_sregs(v.vcpu, &back), 0);
+	CHECK_ERR(ioctl(v.vcpu, MINIVM_RUN, 1) < 0 ? -errno : 0, EINVAL);
+	CHECK_ERR(ioctl(v.vcpu, MINIVM_GET_REGS, (void *)8) < 0 ? -errno : 0, EFAULT);
+	CHECK_ERR(ioctl(v.vcpu, _IO(MINIVM_IOCTL_TYPE, 0x2f)) < 0 ? -errno : 0, ENOTTY);
+	vm_close(&v);
+}
+
+static void vcpu_refused_in_another_process(void)
+{
+	struct vm v;
+	pid_t pid;
+	int status = -1;
+
+	vm_start(&v, g_spin, g_spin_end);
+	pid = fork();
+	if (pid == 0) {
+		struct minivm_regs regs;
+
+		_exit(minivm_run(v.vcpu) == -EIO && minivm_get_regs(v.vcpu, &regs) == -EIO &&
+		      minivm_set_memory_region(v.fd, 1, 0, 0x200000, 4096, v.mem) == -EIO ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child could use the vCPU");
+	vm_close(&v);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2 || (strcmp(argv[1], "amd") && strcmp(argv[1], "intel"))) {
+		fprintf(stderr, "usage: minivm-run-test amd|intel\n");
+		return 2;
+	}
+	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
+	ktap_plan("minivm-run", 17);
+	KTAP_RUN(port_io_exits_reach_userspace);
+	KTAP_RUN(cpuid_is_handled_in_kernel);
+	KTAP_RUN(hypercall_is_handled_in_kernel);
+	KTAP_RUN(mmio_outside_regions_exits);
+	KTAP_RUN(read_only_region_traps_writes);
+	KTAP_RUN(first_touch_maps_host_pages);
+	KTAP_RUN(host_dontneed_reaches_guest);
+	KTAP_RUN(host_truncate_reaches_guest);
+	KTAP_RUN(unmapped_backing_is_a_memory_error);
+	KTAP_RUN(signal_interrupts_run);
+	KTAP_RUN(triple_fault_is_shutdown);
+	KTAP_RUN(protected_mode_runs);
+	KTAP_RUN(long_mode_runs);
+	KTAP_RUN(memory_region_validation);
+	KTAP_RUN(create_vcpu_validation);
+	KTAP_RUN(register_validation);
+	KTAP_RUN(vcpu_refused_in_another_process);
+	return ktap_failed ? 1 : 0;
+}
