@@ -15,12 +15,12 @@ W ?= 1
 CC ?= gcc
 
 USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -I$(CURDIR)/uapi -I$(CURDIR)/userspace
-LIB_SRC := userspace/libminivm.c
+LIB_SRC := userspace/libminivm.c userspace/emulate.c
 LIB_HDR := userspace/libminivm.h uapi/linux/minivm.h
 
 # Programs the lab copies into its guests: static, so the initramfs needs no libc.
 LAB_PROGS := build/lab/labctl build/lab/minivm build/lab/minivm-api-test build/lab/kvm-hold \
-	build/lab/minivm-run-test
+	build/lab/minivm-run-test build/lab/mbtest.elf
 
 .PHONY: all module userspace lab-programs demo check clean
 all: module userspace
@@ -37,9 +37,12 @@ module:
 
 userspace: build/bin/minivm
 
-build/bin/minivm: userspace/minivm.c $(LIB_SRC) $(LIB_HDR)
+LAUNCHER_SRC := userspace/minivm.c userspace/multiboot.c userspace/uart.c
+LAUNCHER_HDR := userspace/multiboot.h userspace/uart.h uapi/linux/minivm_exits.h
+
+build/bin/minivm: $(LAUNCHER_SRC) $(LAUNCHER_HDR) $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -o $@ userspace/minivm.c $(LIB_SRC)
+	$(CC) $(USER_CFLAGS) -o $@ $(LAUNCHER_SRC) $(LIB_SRC)
 
 lab-programs: $(LAB_PROGS)
 
@@ -47,9 +50,9 @@ build/lab/labctl: tests/lab/guest/labctl.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -o $@ $<
 
-build/lab/minivm: userspace/minivm.c $(LIB_SRC) $(LIB_HDR)
+build/lab/minivm: $(LAUNCHER_SRC) $(LAUNCHER_HDR) $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -o $@ userspace/minivm.c $(LIB_SRC)
+	$(CC) $(USER_CFLAGS) -static -o $@ $(LAUNCHER_SRC) $(LIB_SRC)
 
 build/lab/minivm-api-test: tests/api/api_test.c tests/api/ktap.h $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
@@ -58,6 +61,9 @@ build/lab/minivm-api-test: tests/api/api_test.c tests/api/ktap.h $(LIB_SRC) $(LI
 build/lab/minivm-run-test: tests/api/run_test.c tests/api/ktap.h $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -o $@ tests/api/run_test.c $(LIB_SRC)
+
+build/lab/mbtest.elf: $(wildcard tests/guests/*)
+	@$(MAKE) -s -C tests/guests OUT=$(CURDIR)/build/lab
 
 build/lab/kvm-hold: tests/api/kvm_hold.c
 	@mkdir -p $(@D)

@@ -28,4 +28,21 @@ int minivm_get_sregs(int vcpu_fd, struct minivm_sregs *sregs);
 int minivm_set_sregs(int vcpu_fd, const struct minivm_sregs *sregs);
 const char *minivm_exit_reason_name(uint32_t reason);
 
+/**
+ * struct minivm_mmio_env - what minivm_mmio_emulate() needs from its caller
+ * @gpa_to_hva: where guest-physical @gpa is in this process, or NULL
+ * @read: a device read of @size bytes at @gpa
+ * @write: a device write
+ * @ctx: passed to each
+ */
+struct minivm_mmio_env {
+	void *(*gpa_to_hva)(void *ctx, uint64_t gpa);
+	uint64_t (*read)(void *ctx, uint64_t gpa, unsigned int size);
+	void (*write)(void *ctx, uint64_t gpa, unsigned int size, uint64_t value);
+	void *ctx;
+};
+
+int minivm_mmio_emulate(int vcpu_fd, const struct minivm_run *run,
+			const struct minivm_mmio_env *env);
+
 #endif /* LIBMINIVM_H */

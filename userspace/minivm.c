@@ -2,22 +2,46 @@
 /*
  * minivm: the launcher.
  *
- * This first version answers what the module offers ("minivm info"); running
- * guests ("minivm run") arrives with the VM/vCPU ABI.
+ *   minivm info    what the module offers
+ *   minivm run     run a multiboot kernel as `qemu-system-x86_64 -kernel`
+ *                  would: COM1 on stdin/stdout, isa-debug-exit at 0xf4
+ *
+ * The devices live here, in userspace, not in the module: a bug in them can
+ * only hurt this process's guest.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "libminivm.h"
+#include "multiboot.h"
+#include "uart.h"
 
-/* Exit statuses, documented in Documentation/launcher.rst. */
+/*
+ * Exit statuses, documented in Documentation/launcher.rst. All even: a
+ * guest's isa-debug-exit status, (value << 1) | 1 as with QEMU, is odd.
+ */
 enum {
 	EXIT_USAGE = 2,
-	EXIT_NO_MODULE = 3,
 	EXIT_HW_BUSY = 4,
+	EXIT_NO_MODULE = 6,
+	EXIT_BAD_IMAGE = 8,
+	EXIT_TRIPLE_FAULT = 10,
+	EXIT_HALTED = 12,
+	EXIT_UNHANDLED = 14,
+	EXIT_MEMORY = 16,
+	EXIT_SYSTEM = 18,
 };
+
+#define COM1		0x3f8
+#define DEBUG_EXIT	0xf4	/* QEMU's isa-debug-exit,iobase=0xf4,iosize=4 */
+#define LOW_RAM_END	0xa0000	/* the legacy hole up to 1 MiB is not RAM */
+#define HIGH_RAM	0x100000
 
 static void usage(FILE *out)
 {
@@ -28,10 +52,24 @@ static void usage(FILE *out)
 		"  info            print the module's API version and capabilities, then\n"
 		"                  create and destroy one VM to prove the hardware can be\n"
 		"                  enabled (fails if another hypervisor holds VMX/SVM)\n"
+		"  run [--mem SIZE] [--cpus 1] IMAGE [-- CMDLINE...]\n"
+		"                  run the multiboot v1 kernel IMAGE (32-bit ELF, or a.out\n"
+		"                  addresses in its header) as qemu-system-x86_64 -kernel\n"
+		"                  IMAGE -append CMDLINE would: the kernel sees the command\n"
+		"                  line \"IMAGE CMDLINE\", QEMU's memory map, and a 16550\n"
+		"                  UART at 0x3f8 (COM1) on stdin/stdout; a write of V to\n"
+		"                  port 0xf4 ends the run with status (V << 1) | 1\n"
+		"    --mem SIZE    guest RAM: MiB, or with a suffix K, M or G; 2M to 3584M\n"
+		"                  (default 128M, as QEMU)\n"
+		"    --cpus N      vCPUs; only 1 is supported yet\n"
 		"  help            this text\n"
 		"\n"
-		"exit status: 0 ok, 2 bad usage, 3 /dev/minivm missing or unusable,\n"
-		"             4 VMX/SVM held by another hypervisor\n");
+		"exit status: 0 ok (info), odd: the guest's isa-debug-exit status, and\n"
+		"   2 bad usage                        4 VMX/SVM held by another hypervisor\n"
+		"   6 /dev/minivm missing or unusable  8 IMAGE cannot be loaded\n"
+		"  10 the guest triple-faulted        12 the guest halted for good\n"
+		"  14 an exit minivm cannot handle, or the CPU refused the guest state\n"
+		"  16 guest RAM could not be faulted in   18 a system call failed\n");
 }
 
 static int cmd_info(void)
@@ -82,6 +120,301 @@ static int cmd_info(void)
 	return 0;
 }
 
+/* The hardware exit names, from the same list the module uses. */
+static const char *hw_exit_name(uint32_t vendor, uint64_t reason)
+{
+#define MINIVM_VMX_EXIT(nr, name) case nr: return #name;
+	if (vendor == MINIVM_VENDOR_INTEL_VMX) {
+		switch (reason) {
+#include <linux/minivm_exits.h>
+		}
+	}
+#undef MINIVM_VMX_EXIT
+#define MINIVM_SVM_EXIT(nr, name) case nr: return #name;
+	if (vendor == MINIVM_VENDOR_AMD_SVM) {
+		switch (reason) {
+#include <linux/minivm_exits.h>
+		}
+	}
+#undef MINIVM_SVM_EXIT
+	return "UNKNOWN";
+}
+
+struct guest {
+	uint8_t *ram;
+	uint64_t ram_size;
+	struct uart com1;
+};
+
+static void *guest_gpa_to_hva(void *ctx, uint64_t gpa)
+{
+	struct guest *g = ctx;
+
+	if (gpa < LOW_RAM_END || (gpa >= HIGH_RAM && gpa < g->ram_size))
+		return g->ram + gpa;
+	return NULL;
+}
+
+/* Unassigned memory, as QEMU's PC has it: reads 0, writes vanish. */
+static uint64_t guest_mmio_read(void *ctx, uint64_t gpa, unsigned int size)
+{
+	(void)ctx;
+	(void)gpa;
+	(void)size;
+	return 0;
+}
+
+static void guest_mmio_write(void *ctx, uint64_t gpa, unsigned int size, uint64_t value)
+{
+	(void)ctx;
+	(void)gpa;
+	(void)size;
+	(void)value;
+}
+
+/* Port I/O: 0 to go on, or the process's exit status. */
+static int guest_io(struct guest *g, struct minivm_run *run)
+{
+	uint16_t port = run->io.port;
+
+	if (run->io.direction == MINIVM_IO_OUT) {
+		if (port >= DEBUG_EXIT && port < DEBUG_EXIT + 4)
+			return (int)((run->io.data << 1) | 1) & 0xff;
+		if (port >= COM1 && port < COM1 + 8)
+			uart_write(&g->com1, port - COM1, run->io.data);
+		return 0;
+	}
+	if (port >= COM1 && port < COM1 + 8)
+		run->io.data = uart_read(&g->com1, port - COM1);
+	else
+		run->io.data = ~0ULL;	/* nothing there: the bus floats high */
+	return 0;
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	unsigned int shift = 20;
+
+	if (end == s)
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case '\0': break;
+	default: return -1;
+	}
+	if (*end || v > (1ULL << 40) >> shift)
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int read_file(const char *path, uint8_t **data, size_t *size)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (64 << 20)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*size = st.st_size;
+	*data = malloc(*size ? *size : 1);
+	n = *data ? read(fd, *data, *size) : -1;
+	close(fd);
+	return n == (ssize_t)*size ? 0 : -1;
+}
+
+static void set_seg(struct minivm_segment *s, uint16_t sel, uint16_t attrib)
+{
+	*s = (struct minivm_segment){ .base = 0, .limit = 0xffffffff, .selector = sel,
+				      .attrib = attrib };
+}
+
+/* The state QEMU's multiboot option ROM leaves: flat 32-bit, no paging. */
+static int set_entry_state(int vcpu, const struct mb_boot *boot)
+{
+	struct minivm_regs regs = { .rax = 0x2badb002, .rbx = boot->mbi, .rip = boot->entry,
+				    .rflags = 2 };
+	const uint16_t code = 0xb | MINIVM_SEG_S | MINIVM_SEG_P | MINIVM_SEG_DB | MINIVM_SEG_G;
+	const uint16_t data = 0x3 | MINIVM_SEG_S | MINIVM_SEG_P | MINIVM_SEG_DB | MINIVM_SEG_G;
+	struct minivm_sregs s;
+	int ret = minivm_get_sregs(vcpu, &s);
+
+	if (ret)
+		return ret;
+	set_seg(&s.cs, 0x10, code);
+	set_seg(&s.ds, 0x18, data);
+	s.es = s.fs = s.gs = s.ss = s.ds;
+	s.tr = (struct minivm_segment){ .limit = 0xffff, .attrib = 0xb | MINIVM_SEG_P };
+	s.ldt = (struct minivm_segment){ .limit = 0xffff };
+	s.gdt = (struct minivm_dtable){ .base = boot->gdt, .limit = 31 };
+	s.idt = (struct minivm_dtable){ .base = 0, .limit = 0x3ff };
+	s.cr0 = 0x11;	/* PE, ET */
+	s.cr3 = s.cr4 = s.efer = 0;
+	ret = minivm_set_sregs(vcpu, &s);
+	return ret ? ret : minivm_set_regs(vcpu, &regs);
+}
+
+static int fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("minivm: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return status;
+}
+
+static int run_loop(struct guest *g, int vcpu, struct minivm_run *run)
+{
+	const struct minivm_mmio_env env = {
+		.gpa_to_hva = guest_gpa_to_hva, .read = guest_mmio_read,
+		.write = guest_mmio_write, .ctx = g,
+	};
+	int ret, status;
+
+	for (;;) {
+		ret = minivm_run(vcpu);
+		if (ret == -EINTR)
+			continue;	/* a handled signal; SIGINT's default ends us */
+		if (ret == -EFAULT && run->exit_reason == MINIVM_EXIT_MEMORY_ERROR)
+			return fail(EXIT_MEMORY, "guest RAM at %#llx (host %#llx) cannot be faulted in: %s",
+				    (unsigned long long)run->memory.gpa,
+				    (unsigned long long)run->memory.hva,
+				    strerror((int)-run->memory.error));
+		if (ret)
+			return fail(EXIT_SYSTEM, "MINIVM_RUN: %s", strerror(-ret));
+		switch (run->exit_reason) {
+		case MINIVM_EXIT_IO:
+			status = guest_io(g, run);
+			if (status)
+				return status;
+			break;
+		case MINIVM_EXIT_MMIO:
+			ret = minivm_mmio_emulate(vcpu, run, &env);
+			if (ret)
+				return fail(EXIT_UNHANDLED, "cannot emulate the %s of MMIO address %#llx: %s",
+					    run->mmio.access & MINIVM_ACCESS_WRITE ? "write" :
+					    run->mmio.access & MINIVM_ACCESS_FETCH ? "instruction fetch" :
+					    "read", (unsigned long long)run->mmio.gpa,
+					    ret == -EOPNOTSUPP ? "instruction not supported" :
+					    strerror(-ret));
+			break;
+		case MINIVM_EXIT_HLT:
+			return fail(EXIT_HALTED, "the guest halted at rip %#llx; minivm emulates no interrupt controller, so nothing can wake it",
+				    (unsigned long long)run->hw.rip);
+		case MINIVM_EXIT_SHUTDOWN:
+			return fail(EXIT_TRIPLE_FAULT, "the guest triple-faulted (shutdown) at rip %#llx",
+				    (unsigned long long)run->hw.rip);
+		case MINIVM_EXIT_FAIL_ENTRY:
+			return fail(EXIT_UNHANDLED, "the CPU refused to enter the guest: %s exit %llu (%s), error/info %#llx",
+				    minivm_vendor_name(run->vendor),
+				    (unsigned long long)run->hw_reason,
+				    hw_exit_name(run->vendor, run->hw_reason),
+				    (unsigned long long)run->hw.info);
+		default:
+			return fail(EXIT_UNHANDLED, "unhandled exit: %s %s (%llu) at rip %#llx, qualification %#llx, info %#llx",
+				    minivm_vendor_name(run->vendor),
+				    hw_exit_name(run->vendor, run->hw_reason),
+				    (unsigned long long)run->hw_reason, (unsigned long long)run->hw.rip,
+				    (unsigned long long)run->hw.qualification,
+				    (unsigned long long)run->hw.info);
+		}
+	}
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	uint64_t mem = 128ULL << 20;
+	const char *image_path = NULL;
+	char cmdline[4096];
+	struct minivm_run *run;
+	struct mb_boot boot;
+	struct guest g;
+	uint8_t *image;
+	size_t image_size, len;
+	const char *why;
+	int i, sys, vm, vcpu, ret;
+
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--mem") && i + 1 < argc) {
+			if (parse_size(argv[++i], &mem) || mem < (2 << 20) || mem > (3584ULL << 20) ||
+			    mem & 0xfff)
+				return fail(EXIT_USAGE, "--mem %s: want a size from 2M to 3584M", argv[i]);
+		} else if (!strcmp(argv[i], "--cpus") && i + 1 < argc) {
+			if (strcmp(argv[++i], "1"))
+				return fail(EXIT_USAGE, "--cpus %s: only 1 vCPU is supported yet", argv[i]);
+		} else if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else if (argv[i][0] == '-') {
+			return fail(EXIT_USAGE, "run: unknown option '%s' (try 'minivm help')", argv[i]);
+		} else if (!image_path) {
+			image_path = argv[i];
+		} else {
+			return fail(EXIT_USAGE, "run: more than one IMAGE; put the command line after --");
+		}
+	}
+	if (!image_path)
+		return fail(EXIT_USAGE, "run: no IMAGE given (try 'minivm help')");
+	/* QEMU's multiboot command line: the image path, a space, -append's text. */
+	len = snprintf(cmdline, sizeof(cmdline), "%s ", image_path);
+	for (; i < argc && len < sizeof(cmdline); i++)
+		len += snprintf(cmdline + len, sizeof(cmdline) - len, "%s%s", argv[i],
+				i + 1 < argc ? " " : "");
+	if (len >= sizeof(cmdline))
+		return fail(EXIT_USAGE, "run: the command line is longer than %zu bytes",
+			    sizeof(cmdline) - 1);
+	if (read_file(image_path, &image, &image_size))
+		return fail(EXIT_BAD_IMAGE, "cannot read %s: %s", image_path,
+			    errno ? strerror(errno) : "not a regular file of at most 64 MiB");
+
+	g.ram_size = mem;
+	g.ram = mmap(NULL, mem, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		     -1, 0);
+	if (g.ram == MAP_FAILED)
+		return fail(EXIT_SYSTEM, "cannot map %llu MiB of guest RAM: %s",
+			    (unsigned long long)(mem >> 20), strerror(errno));
+	if (mb_load(image, image_size, g.ram, mem, cmdline, &boot, &why))
+		return fail(EXIT_BAD_IMAGE, "%s: %s", image_path, why);
+	free(image);
+	uart_init(&g.com1, isatty(0) ? -1 : 0, 1);
+	if (g.com1.in >= 0)
+		fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+
+	sys = minivm_open();
+	if (sys < 0)
+		return fail(EXIT_NO_MODULE, "cannot open %s: %s%s", MINIVM_DEVICE, strerror(-sys),
+			    sys == -ENOENT ? " (is minivm.ko loaded?)" : "");
+	vm = minivm_create_vm(sys, NULL);
+	if (vm < 0)
+		return fail(vm == -EBUSY ? EXIT_HW_BUSY : EXIT_NO_MODULE, "cannot create a VM: %s%s",
+			    strerror(-vm), vm == -EBUSY ? " (another hypervisor holds VMX/SVM)" : "");
+	ret = minivm_set_memory_region(vm, 0, 0, 0, LOW_RAM_END, g.ram);
+	if (!ret)
+		ret = minivm_set_memory_region(vm, 1, 0, HIGH_RAM, mem - HIGH_RAM, g.ram + HIGH_RAM);
+	if (ret)
+		return fail(EXIT_SYSTEM, "MINIVM_SET_MEMORY_REGION: %s", strerror(-ret));
+	vcpu = minivm_create_vcpu(vm, 0, &run);
+	if (vcpu < 0)
+		return fail(EXIT_SYSTEM, "MINIVM_CREATE_VCPU: %s", strerror(-vcpu));
+	ret = set_entry_state(vcpu, &boot);
+	if (ret)
+		return fail(EXIT_SYSTEM, "setting the entry state: %s", strerror(-ret));
+	return run_loop(&g, vcpu, run);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -94,6 +427,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "info") && argc == 2)
 		return cmd_info();
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc, argv);
 	fprintf(stderr, "minivm: unknown command '%s' (try 'minivm help')\n", argv[1]);
 	return EXIT_USAGE;
 }

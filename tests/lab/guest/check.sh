@@ -201,6 +201,10 @@ echo "MINIVM-KTAP-BEGIN api"
 minivm-api-test "$vendor"
 echo "MINIVM-KTAP-END api"
 
+echo "MINIVM-KTAP-BEGIN run"
+minivm-run-test "$vendor"
+echo "MINIVM-KTAP-END run"
+
 begin module
 run_test load_message t_load_message
 run_test idle_module_holds_nothing t_idle_module_holds_nothing

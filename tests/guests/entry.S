@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The differential test guest's assembly: its multiboot header and entry,
+ * the switch to 64-bit long mode and back, and a stub that drops to real
+ * mode and returns. The stub runs at RM_BASE, where main.c copies it.
+ */
+#define MB_MAGIC	0x1badb002
+#define MB_FLAGS	0x00000003	/* page-aligned modules, memory info */
+#define RM_BASE		0x8000
+#define RM(x)		((x) - rm_stub_start + RM_BASE)
+
+	.section .multiboot, "a"
+	.align 4
+	.long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
+
+	.text
+	.code32
+	.globl _start
+_start:
+	mov	$stack_top, %esp
+	push	%ebx
+	push	%eax
+	call	main32
+1:	hlt
+	jmp	1b
+
+/* void load_gdt(void): the guest's own flat segments. */
+	.globl load_gdt
+load_gdt:
+	lgdt	gdtr
+	ljmp	$0x08, $1f
+1:	mov	$0x10, %ax
+	mov	%ax, %ds
+	mov	%ax, %es
+	mov	%ax, %fs
+	mov	%ax, %gs
+	mov	%ax, %ss
+	ret
+
+/*
+ * uint64_t long_mode_roundtrip(uint32_t pml4, uint32_t hi, uint32_t lo):
+ * enter long mode, compute rol64((hi:lo) * 3, 13) with 64-bit registers,
+ * and come back to 32-bit protected mode without paging.
+ */
+	.globl long_mode_roundtrip
+long_mode_roundtrip:
+	push	%ebp
+	mov	%esp, %ebp
+	push	%ebx
+	push	%esi
+	push	%edi
+	mov	8(%ebp), %eax
+	mov	%eax, %cr3
+	mov	%cr4, %eax
+	or	$0x20, %eax		/* PAE */
+	mov	%eax, %cr4
+	mov	$0xc0000080, %ecx
+	rdmsr
+	or	$0x100, %eax		/* EFER.LME */
+	wrmsr
+	mov	%cr0, %eax
+	or	$0x80000000, %eax	/* paging on: long mode, compatibility */
+	mov	%eax, %cr0
+	mov	12(%ebp), %esi
+	mov	16(%ebp), %edi
+	ljmp	$0x18, $lm64
+	.code64
+lm64:
+	mov	%esi, %esi
+	mov	%edi, %edi
+	shl	$32, %rsi
+	or	%rdi, %rsi
+	imul	$3, %rsi, %rax
+	rol	$13, %rax
+	mov	%rax, %rdx
+	shr	$32, %rdx
+	push	$0x08
+	lea	back32(%rip), %rcx
+	push	%rcx
+	lretq
+	.code32
+back32:
+	mov	%eax, %esi
+	mov	%edx, %edi
+	mov	%cr0, %eax
+	and	$0x7fffffff, %eax	/* paging off: long mode ends */
+	mov	%eax, %cr0
+	mov	$0xc0000080, %ecx
+	rdmsr
+	and	$~0x100, %eax
+	wrmsr
+	mov	%cr4, %eax
+	and	$~0x20, %eax
+	mov	%eax, %cr4
+	mov	%esi, %eax
+	mov	%edi, %edx
+	pop	%edi
+	pop	%esi
+	pop	%ebx
+	pop	%ebp
+	ret
+
+/* The real-mode round trip, copied to RM_BASE and called there. */
+	.globl rm_stub_start, rm_stub_end
+rm_stub_start:
+	push	%ebp
+	push	%ebx
+	push	%esi
+	push	%edi
+	mov	%esp, RM(saved_esp)
+	ljmp	$0x20, $RM(pm16)
+	.code16
+pm16:
+	mov	$0x28, %ax
+	mov	%ax, %ds
+	mov	%ax, %es
+	mov	%ax, %ss
+	mov	%cr0, %eax
+	and	$0xfffffffe, %eax	/* PE off: real mode */
+	mov	%eax, %cr0
+	ljmp	$0, $RM(real)
+real:
+	xor	%ax, %ax
+	mov	%ax, %ds
+	mov	%ax, %es
+	mov	%ax, %ss
+	mov	$0x7000, %sp
+	mov	$RM(msg), %si
+	mov	$0x3f8, %dx
+1:	lodsb
+	test	%al, %al
+	jz	2f
+	out	%al, %dx
+	jmp	1b
+2:	mov	%cr0, %eax
+	or	$1, %eax
+	mov	%eax, %cr0
+	ljmpl	$0x08, $RM(pm32)
+	.code32
+pm32:
+	mov	$0x10, %ax
+	mov	%ax, %ds
+	mov	%ax, %es
+	mov	%ax, %fs
+	mov	%ax, %gs
+	mov	%ax, %ss
+	mov	RM(saved_esp), %esp
+	pop	%edi
+	pop	%esi
+	pop	%ebx
+	pop	%ebp
+	ret
+saved_esp:
+	.long	0
+msg:
+	.asciz	"minivm-guest: real mode: ok\n"
+rm_stub_end:
+
+	.data
+	.align 16
+gdt:
+	.quad	0
+	.quad	0x00cf9a000000ffff	/* 0x08 code, 32-bit, flat */
+	.quad	0x00cf92000000ffff	/* 0x10 data, flat */
+	.quad	0x00af9a000000ffff	/* 0x18 code, 64-bit */
+	.quad	0x00009a000000ffff	/* 0x20 code, 16-bit, base 0 */
+	.quad	0x000092000000ffff	/* 0x28 data, 16-bit, base 0 */
+gdt_end:
+gdtr:
+	.word	gdt_end - gdt - 1
+	.long	gdt
+
+	.bss
+	.align 16
+	.space	16384
+stack_top:

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The differential test guest: a multiboot kernel that must print and exit
+ * exactly the same under `minivm run` as under `qemu-system-x86_64 -kernel`.
+ * It reads its multiboot information, asks CPUID, uses MSRs, touches 64 MiB,
+ * switches to long mode and back and to real mode and back, does port I/O
+ * and MMIO, and exits through the isa-debug-exit port. It prints only what
+ * both must agree on.
+ */
+#include <stdint.h>
+
+#define COM1		0x3f8
+#define DEBUG_EXIT	0xf4
+#define RM_BASE		0x8000
+
+struct mb_info {
+	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
+	uint32_t mods_count, mods_addr, syms[4], mmap_length, mmap_addr;
+};
+
+struct mb_mmap {
+	uint32_t size;
+	uint64_t addr, len;
+	uint32_t type;
+} __attribute__((packed));
+
+void load_gdt(void);
+uint64_t long_mode_roundtrip(uint32_t pml4, uint32_t hi, uint32_t lo);
+extern const char rm_stub_start[], rm_stub_end[];
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static void putc(char c)
+{
+	while (!(inb(COM1 + 5) & 0x20))
+		;
+	outb(COM1, c);
+}
+
+static void puts(const char *s)
+{
+	while (*s)
+		putc(*s++);
+}
+
+static void puthex(uint64_t v, int digits)
+{
+	puts("0x");
+	while (digits--)
+		putc("0123456789abcdef"[(v >> (digits * 4)) & 15]);
+}
+
+static void putdec(uint32_t v)
+{
+	char buf[12];
+	int i = 0;
+
+	do {
+		buf[i++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (i)
+		putc(buf[--i]);
+}
+
+static void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+}
+
+static uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static void exit_guest(uint8_t code)
+{
+	outb(DEBUG_EXIT, code);
+	for (;;)
+		asm volatile("hlt");
+}
+
+static void check(int ok, const char *what)
+{
+	puts("minivm-guest: ");
+	puts(what);
+	puts(ok ? ": ok\n" : ": FAILED\n");
+	if (!ok)
+		exit_guest(0x7f);
+}
+
+static void multiboot_info(uint32_t magic, const struct mb_info *mbi)
+{
+	check(magic == 0x2badb002, "multiboot magic");
+	puts("minivm-guest: flags mem=");
+	putdec(mbi->flags & 1);
+	puts(" cmdline=");
+	putdec(!!(mbi->flags & 4));
+	puts(" mmap=");
+	putdec(!!(mbi->flags & 0x40));
+	puts("\nminivm-guest: mem_lower=");
+	putdec(mbi->mem_lower);
+	puts(" mem_upper=");
+	putdec(mbi->mem_upper);
+	puts("\nminivm-guest: cmdline='");
+	if (mbi->flags & 4)
+		puts((const char *)mbi->cmdline);
+	puts("'\n");
+	if (mbi->flags & 0x40) {
+		uint32_t p = mbi->mmap_addr;
+
+		while (p < mbi->mmap_addr + mbi->mmap_length) {
+			const struct mb_mmap *m = (const struct mb_mmap *)p;
+
+			puts("minivm-guest: mmap ");
+			puthex(m->addr, 10);
+			puts(" ");
+			puthex(m->len, 10);
+			puts(" type ");
+			putdec(m->type);
+			puts("\n");
+			p += m->size + 4;
+		}
+	}
+}
+
+static void cpu_checks(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(1, &a, &b, &c, &d);
+	check(!(c & (1 << 5)), "cpuid hides vmx");
+	check(d & (1 << 4), "cpuid shows tsc");
+	cpuid(0x80000000, &a, &b, &c, &d);
+	if (a >= 0x80000001) {
+		cpuid(0x80000001, &a, &b, &c, &d);
+		check(!(c & (1 << 2)), "cpuid hides svm");
+		check(d & (1 << 29), "cpuid shows long mode");
+	}
+	check((rdmsr(0xc0000080) & ~1ULL) == 0, "efer starts clear");
+	wrmsr(0x277, 0x0007040600070406ULL);
+	check(rdmsr(0x277) == 0x0007040600070406ULL, "pat round trip");
+	wrmsr(0x277, 0x0007010600070106ULL);
+	check(rdmsr(0x277) == 0x0007010600070106ULL, "pat round trip again");
+}
+
+/* Write then read back 64 MiB from 16 MiB up: every page is first-touched. */
+static void memory_checks(void)
+{
+	volatile uint32_t *p;
+	uint32_t bad = 0;
+
+	for (p = (uint32_t *)0x1000000; p < (uint32_t *)0x5000000; p += 256)
+		*p = (uint32_t)p ^ 0x5a5a5a5a;
+	for (p = (uint32_t *)0x1000000; p < (uint32_t *)0x5000000; p += 256)
+		bad += *p != ((uint32_t)p ^ 0x5a5a5a5a);
+	check(bad == 0, "64 MiB written and read back");
+}
+
+static void mode_checks(void)
+{
+	uint64_t *pml4 = (uint64_t *)0x400000, *pdpt = (uint64_t *)0x401000;
+	uint64_t *pd = (uint64_t *)0x402000, r;
+	char *dst = (char *)RM_BASE;
+	const char *src;
+	int i;
+
+	for (i = 0; i < 512; i++) {
+		pml4[i] = 0;
+		pdpt[i] = 0;
+		pd[i] = (uint64_t)i << 21 | 0x83;	/* 2 MiB pages: the first GiB */
+	}
+	pml4[0] = 0x401000 | 3;
+	pdpt[0] = 0x402000 | 3;
+	r = long_mode_roundtrip(0x400000, 0x01234567, 0x89abcdef);
+	puts("minivm-guest: long mode computed ");
+	puthex(r, 16);
+	puts("\n");
+	check(r == (((0x0123456789abcdefULL * 3) << 13) | ((0x0123456789abcdefULL * 3) >> 51)),
+	      "long mode round trip");
+	check((rdmsr(0xc0000080) & 0x500) == 0, "long mode left");
+
+	for (src = rm_stub_start; src < rm_stub_end; src++)
+		*dst++ = *src;
+	((void (*)(void))RM_BASE)();
+	check(1, "back from real mode");
+}
+
+static void io_checks(void)
+{
+	volatile uint32_t *mmio = (volatile uint32_t *)0xfe000000;
+
+	puts("minivm-guest: unassigned port reads ");
+	puthex(inb(0x2f0), 2);
+	puts("\nminivm-guest: com1 lsr ");
+	puthex(inb(COM1 + 5), 2);
+	puts("\nminivm-guest: unassigned mmio reads ");
+	*mmio = 0x12345678;
+	puthex(*mmio, 8);
+	puts("\n");
+}
+
+void main32(uint32_t magic, const struct mb_info *mbi)
+{
+	load_gdt();
+	puts("minivm-guest: hello from protected mode\n");
+	multiboot_info(magic, mbi);
+	cpu_checks();
+	memory_checks();
+	mode_checks();
+	io_checks();
+	puts("minivm-guest: bye\n");
+	exit_guest(0x21);
+}

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minivm launcher: a multiboot v1 loader that gives a kernel what
+ * `qemu-system-x86_64 -kernel` gives it: ELF32 segments (or the header's
+ * a.out addresses) loaded at their physical addresses, and multiboot
+ * information with QEMU's memory fields, SeaBIOS's e820 map for the same
+ * RAM size, and QEMU's command line ("IMAGE CMDLINE").
+ */
+#include <elf.h>
+#include <string.h>
+#include "multiboot.h"
+
+#define MB_MAGIC		0x1badb002
+#define MB_BOOT_MAGIC		0x2badb002
+#define MB_FLAG_AOUT		(1U << 16)
+#define MB_FLAG_VIDEO		(1U << 2)
+#define MBI_MEMORY		(1U << 0)
+#define MBI_CMDLINE		(1U << 2)
+#define MBI_MMAP		(1U << 6)
+#define MBI_LOADER_NAME		(1U << 9)
+#define E820_RAM		1
+#define E820_RESERVED		2
+
+struct mb_header {
+	uint32_t magic, flags, checksum;
+	uint32_t header_addr, load_addr, load_end_addr, bss_end_addr, entry_addr;
+};
+
+struct mb_info {
+	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
+	uint32_t mods_count, mods_addr, syms[4], mmap_length, mmap_addr;
+	uint32_t drives_length, drives_addr, config_table, boot_loader_name;
+};
+
+struct mb_mmap {
+	uint32_t size;
+	uint64_t addr, len;
+	uint32_t type;
+} __attribute__((packed));
+
+/* Copy into guest RAM if [gpa, gpa + len) lies inside it. */
+static int put(uint8_t *ram, uint64_t ram_size, uint64_t gpa, const void *src, uint64_t len)
+{
+	if (gpa > ram_size || len > ram_size - gpa)
+		return -1;
+	if (src)
+		memcpy(ram + gpa, src, len);
+	else
+		memset(ram + gpa, 0, len);
+	return 0;
+}
+
+static int load_elf(const uint8_t *image, size_t size, uint8_t *ram, uint64_t ram_size,
+		    uint32_t *entry, uint64_t *end, const char **why)
+{
+	const Elf32_Ehdr *eh = (const Elf32_Ehdr *)image;
+	unsigned int i;
+
+	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG)) {
+		*why = "not an ELF file, and the multiboot header gives no load addresses";
+		return -1;
+	}
+	if (eh->e_ident[EI_CLASS] != ELFCLASS32 || eh->e_machine != EM_386) {
+		*why = "a multiboot kernel must be a 32-bit x86 ELF (as QEMU requires)";
+		return -1;
+	}
+	if (eh->e_phentsize != sizeof(Elf32_Phdr) ||
+	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf32_Phdr) > size) {
+		*why = "ELF program headers are truncated";
+		return -1;
+	}
+	*end = 0;
+	for (i = 0; i < eh->e_phnum; i++) {
+		const Elf32_Phdr *ph = (const Elf32_Phdr *)(image + eh->e_phoff) + i;
+
+		if (ph->p_type != PT_LOAD || !ph->p_memsz)
+			continue;
+		if (ph->p_filesz > ph->p_memsz || (uint64_t)ph->p_offset + ph->p_filesz > size) {
+			*why = "an ELF segment lies outside the file";
+			return -1;
+		}
+		if (put(ram, ram_size, ph->p_paddr, image + ph->p_offset, ph->p_filesz) ||
+		    put(ram, ram_size, (uint64_t)ph->p_paddr + ph->p_filesz, NULL,
+			ph->p_memsz - ph->p_filesz)) {
+			*why = "an ELF segment does not fit in guest RAM (try a larger --mem)";
+			return -1;
+		}
+		if ((uint64_t)ph->p_paddr + ph->p_memsz > *end)
+			*end = (uint64_t)ph->p_paddr + ph->p_memsz;
+	}
+	if (!*end) {
+		*why = "the ELF file has nothing to load";
+		return -1;
+	}
+	*entry = eh->e_entry;
+	return 0;
+}
+
+static int load_aout(const struct mb_header *h, size_t hoff, const uint8_t *image, size_t size,
+		     uint8_t *ram, uint64_t ram_size, uint32_t *entry, uint64_t *end,
+		     const char **why)
+{
+	uint64_t off, len, load_end, bss_end;
+
+	if (h->header_addr < h->load_addr || h->header_addr - h->load_addr > hoff) {
+		*why = "the multiboot header's addresses are inconsistent";
+		return -1;
+	}
+	off = hoff - (h->header_addr - h->load_addr);
+	load_end = h->load_end_addr ? h->load_end_addr : h->load_addr + (size - off);
+	if (load_end < h->load_addr || off + (load_end - h->load_addr) > size) {
+		*why = "the multiboot header's load range lies outside the file";
+		return -1;
+	}
+	len = load_end - h->load_addr;
+	bss_end = h->bss_end_addr > load_end ? h->bss_end_addr : load_end;
+	if (put(ram, ram_size, h->load_addr, image + off, len) ||
+	    put(ram, ram_size, load_end, NULL, bss_end - load_end)) {
+		*why = "the kernel does not fit in guest RAM (try a larger --mem)";
+		return -1;
+	}
+	*entry = h->entry_addr;
+	*end = bss_end;
+	return 0;
+}
+
+/* SeaBIOS's e820 map for QEMU's PC with @ram bytes below 4 GiB. */
+static unsigned int e820(uint64_t ram, struct mb_mmap *m)
+{
+	static const struct { uint64_t addr, len; uint32_t type; } fixed[] = {
+		{ 0, 0x9fc00, E820_RAM },
+		{ 0x9fc00, 0x400, E820_RESERVED },
+		{ 0xf0000, 0x10000, E820_RESERVED },
+	};
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 3; i++)
+		m[n++] = (struct mb_mmap){ 20, fixed[i].addr, fixed[i].len, fixed[i].type };
+	/* SeaBIOS keeps the top 128 KiB of RAM for itself. */
+	m[n++] = (struct mb_mmap){ 20, 0x100000, ram - 0x100000 - 0x20000, E820_RAM };
+	m[n++] = (struct mb_mmap){ 20, ram - 0x20000, 0x20000, E820_RESERVED };
+	m[n++] = (struct mb_mmap){ 20, 0xfffc0000, 0x40000, E820_RESERVED };	/* BIOS ROM */
+	return n;
+}
+
+/**
+ * mb_load() - load a multiboot v1 kernel into guest RAM
+ * @image: the file
+ * @size: its size
+ * @ram: guest RAM from guest-physical 0
+ * @ram_size: its size, at least 2 MiB and below 3.5 GiB
+ * @cmdline: what the kernel finds as its command line
+ * @boot: out: the entry state
+ * @why: out: on failure, one sentence naming the problem
+ *
+ * Return: 0, or -1 with @why set.
+ */
+int mb_load(const uint8_t *image, size_t size, uint8_t *ram, uint64_t ram_size,
+	    const char *cmdline, struct mb_boot *boot, const char **why)
+{
+	/* Flat 32-bit code at 0x10 and data at 0x18, as QEMU's option ROM has. */
+	static const uint64_t gdt[] = {
+		0, 0, 0x00cf9b000000ffffULL, 0x00cf93000000ffffULL,
+	};
+	static const char loader[] = "minivm";
+	const struct mb_header *h = NULL;
+	struct mb_mmap mmap[8];
+	struct mb_info mbi;
+	uint64_t end, base, p;
+	size_t off, len;
+	unsigned int n;
+
+	for (off = 0; off + sizeof(*h) <= size && off < 8192; off += 4) {
+		const struct mb_header *c = (const struct mb_header *)(image + off);
+
+		if (c->magic == MB_MAGIC && c->magic + c->flags + c->checksum == 0) {
+			h = c;
+			break;
+		}
+	}
+	if (!h) {
+		*why = "no multiboot header in the first 8 KiB: not a multiboot v1 kernel";
+		return -1;
+	}
+	if (h->flags & MB_FLAG_VIDEO) {
+		*why = "the kernel asks for a video mode, which minivm has no display for";
+		return -1;
+	}
+	if (h->flags & MB_FLAG_AOUT ?
+	    load_aout(h, off, image, size, ram, ram_size, &boot->entry, &end, why) :
+	    load_elf(image, size, ram, ram_size, &boot->entry, &end, why))
+		return -1;
+
+	/* The information goes on the page after the kernel, as QEMU puts it. */
+	base = (end + 4095) & ~4095ULL;
+	len = strlen(cmdline) + 1;
+	if (base + 4096 + len > ram_size - 0x20000) {
+		*why = "no room for the multiboot information after the kernel";
+		return -1;
+	}
+	n = e820(ram_size, mmap);
+	memset(&mbi, 0, sizeof(mbi));
+	mbi.flags = MBI_MEMORY | MBI_CMDLINE | MBI_MMAP | MBI_LOADER_NAME;
+	mbi.mem_lower = 639;
+	mbi.mem_upper = (uint32_t)((ram_size - 0x100000 - 0x20000) / 1024);
+	p = base + sizeof(mbi);
+	mbi.mmap_addr = p;
+	mbi.mmap_length = n * sizeof(mmap[0]);
+	memcpy(ram + p, mmap, mbi.mmap_length);
+	p += mbi.mmap_length;
+	boot->gdt = (p + 7) & ~7ULL;
+	memcpy(ram + boot->gdt, gdt, sizeof(gdt));
+	p = boot->gdt + sizeof(gdt);
+	mbi.boot_loader_name = p;
+	memcpy(ram + p, loader, sizeof(loader));
+	p += sizeof(loader);
+	mbi.cmdline = p;
+	memcpy(ram + p, cmdline, len);
+	memcpy(ram + base, &mbi, sizeof(mbi));
+	boot->mbi = base;
+	return 0;
+}
