@@ -20,7 +20,7 @@ LIB_HDR := userspace/libminivm.h uapi/linux/minivm.h
 
 # Programs the lab copies into its guests: static, so the initramfs needs no libc.
 LAB_PROGS := build/lab/labctl build/lab/minivm build/lab/minivm-api-test build/lab/kvm-hold \
-	build/lab/minivm-run-test build/lab/mbtest.elf
+	build/lab/minivm-run-test build/lab/mbtest.elf build/lab/mbtest.expected
 
 .PHONY: all module userspace lab-programs demo check clean
 all: module userspace
@@ -64,6 +64,11 @@ build/lab/minivm-run-test: tests/api/run_test.c tests/api/ktap.h $(LIB_SRC) $(LI
 
 build/lab/mbtest.elf: $(wildcard tests/guests/*)
 	@$(MAKE) -s -C tests/guests OUT=$(CURDIR)/build/lab
+
+# What QEMU itself prints and returns for the guest: the differential
+# test's oracle (tests/lab/guest/check.sh compares `minivm run` with it).
+build/lab/mbtest.expected: build/lab/mbtest.elf tests/guests/oracle
+	tests/guests/oracle $< hello world >$@.tmp && mv $@.tmp $@
 
 build/lab/kvm-hold: tests/api/kvm_hold.c
 	@mkdir -p $(@D)

@@ -59,8 +59,8 @@ struct minivm_vm {
 	u64 id;
 	struct mm_struct *mm;
 	struct mmu_notifier notifier;
-	struct mutex lock;
-	spinlock_t mmu_lock;
+	struct mutex lock;		/* regions and vCPU creation */
+	spinlock_t mmu_lock;		/* regions, pt, invalidation counters */
 	struct minivm_region regions[MINIVM_MAX_REGIONS];
 	struct minivm_pt pt;
 	unsigned long invalidate_seq;
@@ -105,7 +105,7 @@ struct minivm_vcpu {
 	u32 id;
 	u64 gpr[MINIVM_NR_GPRS];
 	struct minivm_run *run;
-	struct mutex lock;
+	struct mutex lock;		/* one ioctl at a time */
 	int cpu;
 	int mode;
 	u64 tlb_gen;

@@ -35,6 +35,7 @@ static void mmu_flush_guest_tlbs(struct minivm_vm *vm)
 	unsigned int i;
 
 	atomic64_inc(&vm->tlb_gen);
+	/* Order the new generation before reading each vCPU's mode. */
 	smp_mb__after_atomic();
 	for (i = 0; i < MINIVM_MAX_VCPUS; i++) {
 		struct minivm_vcpu *vcpu = READ_ONCE(vm->vcpus[i]);

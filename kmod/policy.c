@@ -35,6 +35,13 @@
 #define CE1_ECX_HIDE	(BIT(2) /* SVM */ | BIT(12) /* SKINIT */ | BIT(23) /* PERFCTR_CORE */)
 #define CE1_EDX_HIDE	BIT(27) /* RDTSCP */
 
+/*
+ * Leaves shown as all zeroes: MONITOR/MWAIT (5), power management (6),
+ * performance monitoring (0xa), structured features past subleaf 0 (7),
+ * SVM (0x8000000a). A number no real leaf uses stands for them below.
+ */
+#define CPUID_HIDDEN	0xffffffffU
+
 /**
  * minivm_cpuid() - execute CPUID for the guest
  * @vcpu: the vCPU; leaf in RAX, subleaf in RCX, results into RAX-RDX
@@ -46,7 +53,15 @@ void minivm_cpuid(struct minivm_vcpu *vcpu, u64 guest_cr4)
 	u32 a, b, c, d;
 
 	cpuid_count(leaf, sub, &a, &b, &c, &d);
+	if (leaf == 5 || leaf == 6 || leaf == 0xa || (leaf == 7 && sub) || leaf == 0x8000000a)
+		leaf = CPUID_HIDDEN;
 	switch (leaf) {
+	case CPUID_HIDDEN:
+		a = 0;
+		b = 0;
+		c = 0;
+		d = 0;
+		break;
 	case 1:
 		c &= ~C1_ECX_HIDE;
 		c |= C1_ECX_HYPERVISOR;
@@ -56,19 +71,10 @@ void minivm_cpuid(struct minivm_vcpu *vcpu, u64 guest_cr4)
 		/* One logical processor per package; APIC ID = vCPU id. */
 		b = (b & 0xffff) | (1 << 16) | (vcpu->id << 24);
 		break;
-	case 5:	/* MONITOR/MWAIT */
-	case 6:	/* power management */
-	case 0xa:	/* performance monitoring */
-		a = b = c = d = 0;
-		break;
 	case 7:
-		if (sub == 0) {
-			b &= ~C7_EBX_HIDE;
-			c &= ~C7_ECX_HIDE;
-			d = 0;
-		} else {
-			a = b = c = d = 0;
-		}
+		b &= ~C7_EBX_HIDE;
+		c &= ~C7_ECX_HIDE;
+		d = 0;
 		break;
 	case 0xd:
 		if (sub == 1)
@@ -77,9 +83,6 @@ void minivm_cpuid(struct minivm_vcpu *vcpu, u64 guest_cr4)
 	case 0x80000001:
 		c &= ~CE1_ECX_HIDE;
 		d &= ~CE1_EDX_HIDE;
-		break;
-	case 0x8000000a:	/* SVM features */
-		a = b = c = d = 0;
 		break;
 	}
 	vcpu->gpr[MINIVM_RAX] = a;

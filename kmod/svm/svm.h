@@ -5,6 +5,9 @@
 
 #include "../minivm.h"
 
+/* vmrun.S */
+void minivm_svm_vmrun(u64 vmcb_pa, u64 *gpr, u64 host_save_pa);
+
 int svm_vcpu_init(u32 nr_asids);
 void svm_vcpu_exit(void);
 int svm_vcpu_create(struct minivm_vcpu *vcpu);

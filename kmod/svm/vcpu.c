@@ -20,8 +20,6 @@
 #include "../minivm.h"
 #include "svm.h"
 
-void minivm_svm_vmrun(u64 vmcb_pa, u64 *gpr, u64 host_save_pa);
-
 static struct page *svm_iopm, *svm_msrpm;	/* all ones: intercept everything */
 static u32 svm_max_asid;
 
@@ -267,7 +265,7 @@ static void svm_handle_io(struct minivm_vcpu *vcpu, struct vmcb *vmcb,
 	run->io.size = size;
 	run->io.direction = (info & SVM_IOIO_TYPE_MASK) ? MINIVM_IO_IN : MINIVM_IO_OUT;
 	run->io.reserved = 0;
-	run->io.data = vcpu->gpr[MINIVM_RAX] & (size == 4 ? 0xffffffffULL : (1ULL << (size * 8)) - 1);
+	run->io.data = vcpu->gpr[MINIVM_RAX] & GENMASK_ULL(size * 8 - 1, 0);
 	vmcb->save.rip = vmcb->control.exit_info_2;
 	exit->kind = MINIVM_KIND_USER;
 }
@@ -331,7 +329,7 @@ static void svm_handle_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb,
 		return;
 	case SVM_EXIT_VMMCALL:
 		/* No hypercalls are defined: the guest gets "unknown". */
-		gpr[MINIVM_RAX] = -ENOSYS;
+		gpr[MINIVM_RAX] = MINIVM_HYPERCALL_UNKNOWN;
 		svm_skip(vmcb, 3);
 		return;
 	case SVM_EXIT_INVD:

@@ -34,10 +34,6 @@
 #include "vmcs.h"
 #include "vmx.h"
 
-int minivm_vmx_enter(u64 *gpr, bool launched);
-void minivm_vmx_do_nmi(void);
-extern const char minivm_vmx_return[];
-
 struct vmx_vcpu {
 	void *vmcs;
 	u64 vmcs_pa;
@@ -573,8 +569,7 @@ static void vmx_handle_io(struct minivm_vcpu *vcpu, u64 qual, struct minivm_exit
 	run->io.size = size;
 	run->io.direction = (qual & BIT(3)) ? MINIVM_IO_IN : MINIVM_IO_OUT;
 	run->io.reserved = 0;
-	run->io.data = vcpu->gpr[MINIVM_RAX] &
-		       (size == 4 ? 0xffffffffULL : (1ULL << (size * 8)) - 1);
+	run->io.data = vcpu->gpr[MINIVM_RAX] & GENMASK_ULL(size * 8 - 1, 0);
 	vmx_skip();
 	exit->kind = MINIVM_KIND_USER;
 }
@@ -646,7 +641,7 @@ static void vmx_handle_exit(struct minivm_vcpu *vcpu, u32 reason, struct minivm_
 			vmx_skip();
 		return;
 	case EXIT_REASON_VMCALL:
-		gpr[MINIVM_RAX] = -ENOSYS;	/* no hypercalls are defined */
+		gpr[MINIVM_RAX] = MINIVM_HYPERCALL_UNKNOWN;	/* none are defined */
 		vmx_skip();
 		return;
 	case EXIT_REASON_INVD:

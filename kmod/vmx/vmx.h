@@ -5,6 +5,11 @@
 
 #include "../minivm.h"
 
+/* vmenter.S */
+int minivm_vmx_enter(u64 *gpr, bool launched);
+void minivm_vmx_do_nmi(void);
+extern const char minivm_vmx_return[];
+
 int vmx_vcpu_init(u32 revision, bool invept_single);
 void vmx_cpu_clear_all(void);
 int vmx_vcpu_create(struct minivm_vcpu *vcpu);

@@ -224,10 +224,38 @@ static void io_checks(void)
 	puts("\n");
 }
 
+static int has_word(const char *start, const char *w)
+{
+	const char *s;
+
+	for (s = start; *s; s++) {
+		const char *a = s, *b = w;
+
+		while (*b && *a == *b) {
+			a++;
+			b++;
+		}
+		if (!*b && (!*a || *a == ' ') && (s == start || s[-1] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
+/* "triple" on the command line: die the hard way, with no IDT at all. */
+static void triple_fault(void)
+{
+	static const struct { uint16_t limit; uint32_t base; } __attribute__((packed)) none;
+
+	puts("minivm-guest: triple fault coming\n");
+	asm volatile("lidt %0; int3" : : "m"(none));
+}
+
 void main32(uint32_t magic, const struct mb_info *mbi)
 {
 	load_gdt();
 	puts("minivm-guest: hello from protected mode\n");
+	if ((mbi->flags & 4) && has_word((const char *)mbi->cmdline, "triple"))
+		triple_fault();
 	multiboot_info(magic, mbi);
 	cpu_checks();
 	memory_checks();

@@ -95,7 +95,7 @@ struct minivm_create_vm {
 };
 
 /* Bits of &struct minivm_memory_region.flags. */
-#define MINIVM_MEM_READONLY	(1U << 0)	/* guest writes exit as MMIO */
+#define MINIVM_MEM_READONLY	0x1	/* guest writes exit as MMIO */
 
 /**
  * struct minivm_memory_region - argument of %MINIVM_SET_MEMORY_REGION
@@ -164,13 +164,13 @@ struct minivm_regs {
 
 /* Bits of &struct minivm_segment.attrib: the descriptor's bits 40-55. */
 #define MINIVM_SEG_TYPE_MASK	0x000f
-#define MINIVM_SEG_S		(1U << 4)	/* code or data, not system */
+#define MINIVM_SEG_S		0x10	/* code or data, not system */
 #define MINIVM_SEG_DPL_SHIFT	5
-#define MINIVM_SEG_P		(1U << 7)	/* present; clear = unusable */
-#define MINIVM_SEG_AVL		(1U << 8)
-#define MINIVM_SEG_L		(1U << 9)	/* 64-bit code */
-#define MINIVM_SEG_DB		(1U << 10)	/* 32-bit default size */
-#define MINIVM_SEG_G		(1U << 11)	/* limit in 4 KiB units */
+#define MINIVM_SEG_P		0x80	/* present; clear = unusable */
+#define MINIVM_SEG_AVL		0x100
+#define MINIVM_SEG_L		0x200	/* 64-bit code */
+#define MINIVM_SEG_DB		0x400	/* 32-bit default size */
+#define MINIVM_SEG_G		0x800	/* limit in 4 KiB units */
 #define MINIVM_SEG_ATTRIB_MASK	0x0fff
 
 /**
@@ -263,13 +263,19 @@ enum minivm_exit_reason {
 	MINIVM_EXIT_MEMORY_ERROR = 8,
 };
 
+/*
+ * What a guest's VMCALL (VMX) or VMMCALL (SVM) returns in RAX: no hypercall
+ * is defined yet. The call costs one in-kernel exit.
+ */
+#define MINIVM_HYPERCALL_UNKNOWN	((__u64)-1000)
+
 #define MINIVM_IO_OUT		0
 #define MINIVM_IO_IN		1
 
 /* Bits of &minivm_run.mmio.access and of a fault's access. */
-#define MINIVM_ACCESS_READ	(1U << 0)
-#define MINIVM_ACCESS_WRITE	(1U << 1)
-#define MINIVM_ACCESS_FETCH	(1U << 2)
+#define MINIVM_ACCESS_READ	0x1
+#define MINIVM_ACCESS_WRITE	0x2
+#define MINIVM_ACCESS_FETCH	0x4
 
 /**
  * struct minivm_run - the vCPU's shared page (mmap of the vCPU fd)

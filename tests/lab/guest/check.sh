@@ -60,6 +60,42 @@ unload_kvm() {
 
 # --- tests with minivm.ko loaded --------------------------------------
 
+# The differential test: QEMU's own output for the guest is the oracle.
+t_difftest_matches_qemu() {
+	minivm run mbtest.elf -- hello world >/tmp/dt.out 2>/tmp/dt.err
+	echo "exit status $?" >>/tmp/dt.out
+	diff /lab/mbtest.expected /tmp/dt.out >/tmp/dt.diff && return 0
+	say "minivm run differs from QEMU (- QEMU, + minivm):"
+	sed 's/^/    # /' /tmp/dt.diff /tmp/dt.err
+	return 1
+}
+
+t_launcher_reports_triple_fault() {
+	minivm run mbtest.elf -- triple >/tmp/tf.out 2>/tmp/tf.err
+	rc=$?
+	[ $rc = 10 ] && grep -q "the guest triple-faulted" /tmp/tf.err && return 0
+	say "status $rc, want 10; stderr:"
+	sed 's/^/    # /' /tmp/tf.err
+	return 1
+}
+
+t_launcher_refuses_bad_images() {
+	ok=0
+	minivm run /lab/labctl 2>/tmp/bi.err
+	rc=$?
+	{ [ $rc = 8 ] && grep -q "not a multiboot v1 kernel" /tmp/bi.err; } || { say "a 64-bit program: status $rc:"; cat /tmp/bi.err; ok=1; }
+	minivm run /nonexistent 2>/tmp/bi.err
+	rc=$?
+	{ [ $rc = 8 ] && grep -q "cannot read /nonexistent" /tmp/bi.err; } || { say "a missing file: status $rc:"; cat /tmp/bi.err; ok=1; }
+	minivm run --mem 1M mbtest.elf 2>/tmp/bi.err
+	rc=$?
+	{ [ $rc = 2 ] && grep -q -- "--mem 1M" /tmp/bi.err; } || { say "--mem 1M: status $rc:"; cat /tmp/bi.err; ok=1; }
+	minivm run --cpus 2 mbtest.elf 2>/tmp/bi.err
+	rc=$?
+	{ [ $rc = 2 ] && grep -q "only 1 vCPU" /tmp/bi.err; } || { say "--cpus 2: status $rc:"; cat /tmp/bi.err; ok=1; }
+	return $ok
+}
+
 t_load_message() {
 	n=$(dmesg | grep -c "minivm: ready ($hw,")
 	[ "$n" = 1 ] || { say "want one 'minivm: ready ($hw' line, found $n"; dmesg | grep minivm; return 1; }
@@ -204,6 +240,12 @@ echo "MINIVM-KTAP-END api"
 echo "MINIVM-KTAP-BEGIN run"
 minivm-run-test "$vendor"
 echo "MINIVM-KTAP-END run"
+
+begin launcher
+run_test difftest_matches_qemu t_difftest_matches_qemu
+run_test launcher_reports_triple_fault t_launcher_reports_triple_fault
+run_test launcher_refuses_bad_images t_launcher_refuses_bad_images
+end launcher
 
 begin module
 run_test load_message t_load_message
