@@ -2,13 +2,18 @@
 /*
  * minivm: /sys/kernel/debug/minivm/, what the module holds right now.
  *
- *   cpus  one line per online CPU: whether minivm holds VMX/SVM there and
- *         whether the hardware has it on (CR4.VMXE, EFER.SVME)
+ *   cpus         one line per online CPU: whether minivm holds VMX/SVM
+ *                there and whether the hardware has it on (CR4.VMXE,
+ *                EFER.SVME)
+ *   vm-ID/memory one "name value" line each: the guest mappings made (4 KiB
+ *                and 2 MiB), invalidations that removed some, the EPT/NPT
+ *                table pages held, the regions in use
  */
 #include <linux/cpu.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include <linux/smp.h>
+#include <linux/spinlock.h>
 #include "minivm.h"
 
 static struct dentry *minivm_debugfs;
@@ -34,6 +39,41 @@ static int cpus_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cpus);
+
+static int memory_show(struct seq_file *m, void *unused)
+{
+	struct minivm_vm *vm = m->private;
+	struct minivm_mmu_stats st;
+	unsigned long tables;
+	unsigned int i, regions = 0;
+
+	spin_lock(&vm->mmu_lock);
+	st = vm->stats;
+	tables = vm->pt.tables;
+	for (i = 0; i < MINIVM_MAX_REGIONS; i++)
+		regions += vm->regions[i].size != 0;
+	spin_unlock(&vm->mmu_lock);
+	seq_printf(m, "maps_4k %llu\nmaps_2m %llu\ninvalidations %llu\ntable_pages %lu\nregions %u\n",
+		   st.maps_4k, st.maps_2m, st.invalidations, tables, regions);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(memory);
+
+/** minivm_debugfs_vm_add() - the VM's directory; failure only loses the view */
+void minivm_debugfs_vm_add(struct minivm_vm *vm)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "vm-%llu", vm->id);
+	vm->debugfs = debugfs_create_dir(name, minivm_debugfs);
+	debugfs_create_file("memory", 0444, vm->debugfs, vm, &memory_fops);
+}
+
+/** minivm_debugfs_vm_remove() - before the VM is freed; waits for readers */
+void minivm_debugfs_vm_remove(struct minivm_vm *vm)
+{
+	debugfs_remove(vm->debugfs);
+}
 
 void minivm_debugfs_init(void)
 {

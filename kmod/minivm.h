@@ -38,6 +38,19 @@ struct minivm_region {
 };
 
 /**
+ * struct minivm_mmu_stats - what the memory code did for one VM, for
+ * debugfs (and later the tracepoints and benchmarks); under mmu_lock
+ * @maps_4k: 4 KiB guest mappings made
+ * @maps_2m: 2 MiB guest mappings made
+ * @invalidations: notifier callbacks that removed at least one mapping
+ */
+struct minivm_mmu_stats {
+	u64 maps_4k;
+	u64 maps_2m;
+	u64 invalidations;
+};
+
+/**
  * struct minivm_vm - a VM
  * @id: module-wide id, as tracepoints show it
  * @mm: the address space that owns the VM and its RAM
@@ -52,8 +65,10 @@ struct minivm_region {
  * @invalidate_active: invalidations in progress
  * @tlb_gen: bumped whenever a guest mapping was removed; a vCPU whose last
  *	entry saw an older value flushes its guest TLB before entering
+ * @stats: counters shown in debugfs
  * @vcpus: by id; under @lock
  * @file: the VM's file, which vCPU files hold a reference to
+ * @debugfs: its directory in /sys/kernel/debug/minivm/
  */
 struct minivm_vm {
 	u64 id;
@@ -66,8 +81,10 @@ struct minivm_vm {
 	unsigned long invalidate_seq;
 	unsigned int invalidate_active;
 	atomic64_t tlb_gen;
+	struct minivm_mmu_stats stats;
 	struct minivm_vcpu *vcpus[MINIVM_MAX_VCPUS];
 	struct file *file;
+	struct dentry *debugfs;
 };
 
 /* General register indices of &minivm_vcpu.gpr (the hardware's numbering). */
@@ -247,5 +264,7 @@ const char *minivm_exit_name(enum minivm_vendor vendor, u64 reason);
 /* debugfs.c */
 void minivm_debugfs_init(void);
 void minivm_debugfs_exit(void);
+void minivm_debugfs_vm_add(struct minivm_vm *vm);
+void minivm_debugfs_vm_remove(struct minivm_vm *vm);
 
 #endif /* MINIVM_H */

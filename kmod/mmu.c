@@ -14,6 +14,8 @@
  */
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/sizes.h>
 #include <linux/mmu_notifier.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
@@ -73,6 +75,7 @@ static int mmu_invalidate_start(struct mmu_notifier *mn,
 	spin_lock(&vm->mmu_lock);
 	vm->invalidate_active++;
 	flush = mmu_unmap_hva(vm, range->start, range->end);
+	vm->stats.invalidations += flush;
 	spin_unlock(&vm->mmu_lock);
 	if (flush)
 		mmu_flush_guest_tlbs(vm);
@@ -205,6 +208,59 @@ long minivm_set_memory_region(struct minivm_vm *vm, const struct minivm_memory_r
 	return 0;
 }
 
+/*
+ * Whether the host maps @hva with a 2 MiB (or larger) page. A lockless walk
+ * of the owner's tables with interrupts off, as GUP-fast does: the tables
+ * cannot be freed under it. A split or unmap after it fires the notifier,
+ * which the fault's sequence check catches.
+ */
+static bool mmu_host_maps_2m(struct mm_struct *mm, unsigned long hva)
+{
+	unsigned long flags;
+	bool huge = false;
+	pgd_t pgd;
+	p4d_t p4d;
+	pud_t pud;
+	pmd_t pmd;
+
+	local_irq_save(flags);
+	pgd = READ_ONCE(*pgd_offset(mm, hva));
+	if (pgd_none(pgd) || !pgd_present(pgd))
+		goto out;
+	p4d = READ_ONCE(*p4d_offset(&pgd, hva));
+	if (p4d_none(p4d) || !p4d_present(p4d))
+		goto out;
+	pud = READ_ONCE(*pud_offset(&p4d, hva));
+	if (pud_none(pud) || !pud_present(pud))
+		goto out;
+	if (pud_large(pud)) {
+		huge = true;
+		goto out;
+	}
+	pmd = READ_ONCE(*pmd_offset(&pud, hva));	/* one 64-bit load */
+	huge = pmd_present(pmd) && pmd_large(pmd);
+out:
+	local_irq_restore(flags);
+	return huge;
+}
+
+/*
+ * The level to map @gpa at: 2 MiB when the whole aligned 2 MiB lies in
+ * region @r at the same alignment in host memory and the host backs it with
+ * one huge page (hugetlbfs or a PMD-mapped transparent huge page).
+ */
+static unsigned int mmu_level(struct minivm_vm *vm, const struct minivm_region *r,
+			      u64 gpa, unsigned long hva, struct page *page)
+{
+	u64 base = gpa & ~(SZ_2M - 1);
+
+	if (!minivm_caps.huge_pages || ((gpa ^ hva) & (SZ_2M - 1)) ||
+	    base < r->gpa || base + SZ_2M > r->gpa + r->size ||
+	    !PageCompound(page) || !mmu_host_maps_2m(vm->mm, hva))
+		return 1;
+	return 2;
+}
+
 static int mmu_exit_mmio(struct minivm_vcpu *vcpu, u64 gpa, u32 access)
 {
 	vcpu->run->exit_reason = MINIVM_EXIT_MMIO;
@@ -240,8 +296,12 @@ int minivm_mmu_fault(struct minivm_vcpu *vcpu, u64 gpa, u32 access)
 {
 	struct minivm_vm *vm = vcpu->vm;
 	const struct minivm_region *r;
+	struct minivm_region region;
 	unsigned long seq, hva;
+	unsigned int level;
+	u32 perm;
 	struct page *page;
+	phys_addr_t pa;
 	bool writable, write;
 	int ret;
 
@@ -252,6 +312,7 @@ retry:
 		spin_unlock(&vm->mmu_lock);
 		return mmu_exit_mmio(vcpu, gpa, access);
 	}
+	region = *r;
 	hva = r->hva + ((gpa & PAGE_MASK) - r->gpa);
 	writable = !(r->flags & MINIVM_MEM_READONLY);
 	seq = vm->invalidate_seq;
@@ -269,6 +330,11 @@ retry:
 			return mmu_exit_error(vcpu, gpa, hva, ret < 0 ? ret : -EFAULT);
 	}
 
+	level = mmu_level(vm, &region, gpa, hva, page);
+	pa = page_to_phys(page);
+	if (level == 2)
+		pa -= hva & (SZ_2M - PAGE_SIZE);	/* the huge page's first byte */
+
 	spin_lock(&vm->mmu_lock);
 	if (vm->invalidate_active || vm->invalidate_seq != seq) {
 		spin_unlock(&vm->mmu_lock);
@@ -276,8 +342,29 @@ retry:
 		cond_resched();
 		goto retry;
 	}
-	ret = minivm_pt_map(&vm->pt, &vcpu->pt_cache, gpa & PAGE_MASK, page_to_phys(page), 1,
-			    MINIVM_PT_READ | MINIVM_PT_EXEC | (write ? MINIVM_PT_WRITE : 0));
+	perm = MINIVM_PT_READ | MINIVM_PT_EXEC | (write ? MINIVM_PT_WRITE : 0);
+	ret = minivm_pt_map(&vm->pt, &vcpu->pt_cache,
+			    level == 2 ? gpa & ~(SZ_2M - 1) : gpa & PAGE_MASK, pa, level, perm);
+	if (level == 2 && ret == -EBUSY) {
+		/* 4 KiB mappings made earlier are in the way: add one more. */
+		level = 1;
+		ret = minivm_pt_map(&vm->pt, &vcpu->pt_cache, gpa & PAGE_MASK, page_to_phys(page),
+				    1, perm);
+	} else if (level == 1 && ret == -EEXIST) {
+		/*
+		 * A 2 MiB leaf of the same, still mapped, host pages is in the
+		 * way (the host backs it differently now): split it. Entries
+		 * still cached for it lead to the same pages, so no flush.
+		 */
+		minivm_pt_unmap_range(&vm->pt, gpa & ~(SZ_2M - 1), (gpa & ~(SZ_2M - 1)) + SZ_2M);
+		ret = minivm_pt_map(&vm->pt, &vcpu->pt_cache, gpa & PAGE_MASK, pa, 1, perm);
+	}
+	if (!ret) {
+		if (level == 2)
+			vm->stats.maps_2m++;
+		else
+			vm->stats.maps_4k++;
+	}
 	spin_unlock(&vm->mmu_lock);
 	put_page(page);
 	return ret == -EEXIST ? 0 : ret;

@@ -104,8 +104,9 @@ void minivm_pt_cache_free(struct minivm_pt_cache *cache)
  *
  * An existing leaf at @gpa is replaced (a permission upgrade).
  *
- * Return: 0; -EEXIST when a larger leaf already covers @gpa; -ENOMEM when
- * @cache ran dry; -EINVAL for a misaligned or out-of-range address.
+ * Return: 0; -EEXIST when a larger leaf already covers @gpa; -EBUSY when a
+ * 2 MiB map finds smaller mappings there; -ENOMEM when @cache ran dry;
+ * -EINVAL for a misaligned or out-of-range address.
  */
 int minivm_pt_map(struct minivm_pt *pt, struct minivm_pt_cache *cache, u64 gpa,
 		  phys_addr_t pa, unsigned int level, u32 access)
@@ -132,6 +133,9 @@ int minivm_pt_map(struct minivm_pt *pt, struct minivm_pt_cache *cache, u64 gpa,
 		}
 		table = pt_table(pt, *e);
 	}
+	if (level > 1 && pt_present(pt, table[pt_index(gpa, level)]) &&
+	    !pt_is_leaf(pt, table[pt_index(gpa, level)], level))
+		return -EBUSY;
 	leaf = pa | f->leaf_extra;
 	if (access & MINIVM_PT_READ)
 		leaf |= f->leaf_read;

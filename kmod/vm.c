@@ -27,6 +27,7 @@ static int minivm_vm_release(struct inode *inode, struct file *file)
 	 * Every vCPU file is gone (each held this file), so none runs. The
 	 * notifier goes first: its invalidations look at the vCPUs.
 	 */
+	minivm_debugfs_vm_remove(vm);
 	minivm_mmu_destroy(vm);
 	for (i = 0; i < MINIVM_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
@@ -123,6 +124,7 @@ long minivm_vm_create(struct minivm_create_vm __user *uarg)
 		goto err_fd;
 	}
 	vm->file = file;
+	minivm_debugfs_vm_add(vm);
 	/* From here the file owns the VM: its release undoes everything. */
 	args.vm_id = vm->id;
 	if (copy_to_user(uarg, &args, sizeof(args))) {

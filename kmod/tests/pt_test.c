@@ -102,6 +102,10 @@ static void huge_leaf_covers_2m(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, minivm_pt_lookup(&x.pt, 0x600000, NULL), 0ULL);
 	/* A 4 KiB map under it finds the larger leaf. */
 	KUNIT_EXPECT_EQ(test, map4k(&x, 0x401000, 0x1000, RWX), -EEXIST);
+	/* A 2 MiB map over 4 KiB ones is refused, leaving them in place. */
+	KUNIT_ASSERT_EQ(test, map4k(&x, 0x801000, 0x1000, RWX), 0);
+	KUNIT_EXPECT_EQ(test, minivm_pt_map(&x.pt, &x.cache, 0x800000, 0x800000, 2, RWX), -EBUSY);
+	KUNIT_EXPECT_NE(test, minivm_pt_lookup(&x.pt, 0x801000, NULL), 0ULL);
 	/* Unmapping one page of it drops the whole leaf. */
 	KUNIT_EXPECT_TRUE(test, minivm_pt_unmap_range(&x.pt, 0x401000, 0x402000));
 	KUNIT_EXPECT_EQ(test, minivm_pt_lookup(&x.pt, 0x400000, NULL), 0ULL);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 static int ktap_nr, ktap_failed, ktap_case_failed;
+static char ktap_skip_reason[128];
 
 /* A failed check marks the current case failed and says why, as a KTAP diagnostic. */
 #define CHECK(cond, ...) do {						\
@@ -43,14 +44,21 @@ static inline void ktap_run(const char *name, void (*fn)(void))
 	if (only && !strstr(name, only))
 		return;
 	ktap_case_failed = 0;
+	ktap_skip_reason[0] = 0;
 	fn();
 	ktap_nr++;
 	if (ktap_case_failed)
 		ktap_failed++;
-	printf("%s %d %s\n", ktap_case_failed ? "not ok" : "ok", ktap_nr, name);
+	if (ktap_skip_reason[0] && !ktap_case_failed)
+		printf("ok %d %s # SKIP %s\n", ktap_nr, name, ktap_skip_reason);
+	else
+		printf("%s %d %s\n", ktap_case_failed ? "not ok" : "ok", ktap_nr, name);
 	fflush(stdout);
 }
 
 #define KTAP_RUN(fn) ktap_run(#fn, fn)
+
+/* Within a case: it cannot run here (say why); it then counts as skipped. */
+#define SKIP(...) snprintf(ktap_skip_reason, sizeof(ktap_skip_reason), __VA_ARGS__)
 
 #endif /* MINIVM_KTAP_H */

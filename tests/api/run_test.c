@@ -10,6 +10,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -50,6 +52,12 @@ GUEST(g_int3, ".code16", "int3\n hlt");
 GUEST(g_vmmcall, ".code16", "mov $0, %eax\n" "vmmcall_or_vmcall: .byte 0x0f, 0x01, 0xd9\n out %eax, $0x10\n hlt");
 GUEST(g_prot32, ".code32",
       "mov $0x89abcdef, %eax\n out %eax, $0x10\n mov (0x3000), %eax\n out %eax, $0x11\n hlt");
+/* Read the first and last word of the 2 MiB at 0x200000. */
+GUEST(g_huge32, ".code32",
+      "mov (0x200000), %eax\n out %eax, $0x10\n mov (0x3ffffc), %eax\n out %eax, $0x11\n hlt");
+/* Put a value in XMM0, let the host run, then show what XMM0 holds. */
+GUEST(g_fpu32, ".code32",
+      "movd %ebx, %xmm0\n out %al, $0x10\n movd %xmm0, %eax\n out %eax, $0x11\n hlt");
 GUEST(g_long64, ".code64",
       "mov $0x123456789a, %rax\n out %eax, $0x10\n shr $32, %rax\n out %eax, $0x11\n"
       "mov $0xabcdef, %r15\n mov %r15d, %eax\n out %eax, $0x12\n hlt");
@@ -61,6 +69,7 @@ GUEST(g_long64, ".code64",
 static uint64_t want_vendor;
 
 struct vm {
+	uint64_t id;
 	int sys, fd, vcpu;
 	struct minivm_run *run;
 	uint8_t *mem;
@@ -73,7 +82,7 @@ static void vm_open(struct vm *v)
 		printf("# cannot open %s: %s\n", MINIVM_DEVICE, strerror(-v->sys));
 		exit(1);
 	}
-	v->fd = minivm_create_vm(v->sys, NULL);
+	v->fd = minivm_create_vm(v->sys, &v->id);
 	CHECK(v->fd >= 0, "CREATE_VM: %s", strerror(-v->fd));
 }
 
@@ -428,6 +437,152 @@ static void long_mode_runs(void)
 	vm_close(&v);
 }
 
+/* A "name value" line of the VM's debugfs memory file, or -1. */
+static long long vm_stat(const struct vm *v, const char *name)
+{
+	char path[96], key[32];
+	long long val, found = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/minivm/vm-%llu/memory",
+		 (unsigned long long)v->id);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%31s %lld", key, &val) == 2)
+		if (!strcmp(key, name))
+			found = val;
+	fclose(f);
+	return found;
+}
+
+static void to_protected_mode(struct vm *v, uint64_t cr4)
+{
+	struct minivm_sregs sregs;
+
+	minivm_get_sregs(v->vcpu, &sregs);
+	set_flat(&sregs, flat32_code);
+	sregs.cr0 = 0x11;	/* PE | ET */
+	sregs.cr4 = cr4;
+	CHECK(minivm_set_sregs(v->vcpu, &sregs) == 0, "SET_SREGS");
+}
+
+static void huge_page_backing_maps_2m(void)
+{
+	const size_t huge = 2UL << 20;
+	uint8_t *h;
+	struct vm v;
+	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "w");
+
+	/* Reserve one huge page (as root in the lab); skip where none can be had. */
+	if (f) {
+		fputs("2", f);
+		fclose(f);
+	}
+	h = mmap(NULL, huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB,
+		 -1, 0);
+	if (h == MAP_FAILED) {
+		SKIP("no 2 MiB hugetlb page: %s", strerror(errno));
+		return;
+	}
+	memcpy(h, "\x11\x22\x33\x44", 4);
+	memcpy(h + huge - 4, "\x55\x66\x77\x88", 4);
+	vm_start(&v, g_huge32, g_huge32_end);
+	to_protected_mode(&v, 0);
+	CHECK(minivm_set_memory_region(v.fd, 1, 0, 0x200000, huge, h) == 0, "huge region");
+	if (expect_io(&v, 0x10, 4, MINIVM_IO_OUT, 0x44332211) &&
+	    expect_io(&v, 0x11, 4, MINIVM_IO_OUT, 0x88776655))
+		run_expect(&v, MINIVM_EXIT_HLT);
+	CHECK(vm_stat(&v, "maps_2m") == 1, "maps_2m is %lld, want 1 (one fault for both reads)",
+	      vm_stat(&v, "maps_2m"));
+	vm_close(&v);
+	munmap(h, huge);
+}
+
+/* The guest's XMM0 survives a trip to a host that uses XMM0 itself. */
+static void guest_fpu_state_is_kept(void)
+{
+	struct minivm_regs regs;
+	struct vm v;
+
+	vm_start(&v, g_fpu32, g_fpu32_end);
+	to_protected_mode(&v, 0x600);	/* OSFXSR | OSXMMEXCPT */
+	minivm_get_regs(v.vcpu, &regs);
+	regs.rbx = 0x600dcafe;
+	minivm_set_regs(v.vcpu, &regs);
+	if (expect_io(&v, 0x10, 1, MINIVM_IO_OUT, ANY)) {
+		uint32_t mine = 0xbad0bad0;
+
+		asm volatile("movd %0, %%xmm0" : : "r"(mine) : "xmm0");
+		if (expect_io(&v, 0x11, 4, MINIVM_IO_OUT, 0x600dcafe))
+			run_expect(&v, MINIVM_EXIT_HLT);
+	}
+	vm_close(&v);
+}
+
+/* Run the vCPU on each CPU in turn: the VMCS/VMCB must follow it. */
+static void vcpu_follows_its_thread_across_cpus(void)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+	struct vm v;
+	int i;
+
+	if (ncpu < 2) {
+		SKIP("one CPU");
+		return;
+	}
+	vm_start(&v, g_peek, g_peek_end);
+	for (i = 0; i < 20; i++) {
+		CPU_ZERO(&set);
+		CPU_SET(i % ncpu, &set);
+		CHECK(sched_setaffinity(0, sizeof(set), &set) == 0, "setaffinity: %s", strerror(errno));
+		v.mem[0x3000] = i;
+		if (peek(&v) != (uint64_t)i)
+			break;
+	}
+	CPU_ZERO(&set);
+	for (i = 0; i < ncpu; i++)
+		CPU_SET(i, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	vm_close(&v);
+}
+
+static void *close_and_kill(void *arg)
+{
+	struct vm *v = arg;
+
+	usleep(100000);
+	close(v->fd);		/* the VM, then the vCPU, while RUN is inside */
+	close(v->vcpu);
+	pthread_kill(*(pthread_t *)((char *)arg + sizeof(*v)), SIGALRM);
+	return NULL;
+}
+
+static void fds_close_while_vcpu_runs(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct {
+		struct vm v;
+		pthread_t runner;
+	} x;
+	pthread_t t;
+	int ret;
+
+	sigaction(SIGALRM, &sa, NULL);
+	vm_start(&x.v, g_spin, g_spin_end);
+	x.runner = pthread_self();
+	pthread_create(&t, NULL, close_and_kill, &x);
+	ret = minivm_run(x.v.vcpu);
+	pthread_join(t, NULL);
+	CHECK(ret == -EINTR, "RUN returned %d (%s), want -EINTR", ret, strerror(-ret));
+	/* Both fds are gone: the VM went with the last reference. */
+	CHECK(minivm_run(x.v.vcpu) == -EBADF, "the vCPU fd still works");
+	munmap(x.v.run, (size_t)sysconf(_SC_PAGESIZE));
+	munmap(x.v.mem, MEM_SIZE);
+	close(x.v.sys);
+}
+
 static void memory_region_validation(void)
 {
 	uint8_t *m = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
@@ -566,7 +721,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
-	ktap_plan("minivm-run", 17);
+	ktap_plan("minivm-run", 21);
 	KTAP_RUN(port_io_exits_reach_userspace);
 	KTAP_RUN(cpuid_is_handled_in_kernel);
 	KTAP_RUN(hypercall_is_handled_in_kernel);
@@ -580,6 +735,10 @@ int main(int argc, char **argv)
 	KTAP_RUN(triple_fault_is_shutdown);
 	KTAP_RUN(protected_mode_runs);
 	KTAP_RUN(long_mode_runs);
+	KTAP_RUN(huge_page_backing_maps_2m);
+	KTAP_RUN(guest_fpu_state_is_kept);
+	KTAP_RUN(vcpu_follows_its_thread_across_cpus);
+	KTAP_RUN(fds_close_while_vcpu_runs);
 	KTAP_RUN(memory_region_validation);
 	KTAP_RUN(create_vcpu_validation);
 	KTAP_RUN(register_validation);
