@@ -17,3 +17,5 @@ static_assert(sizeof(struct minivm_segment) == 16);
 static_assert(sizeof(struct minivm_dtable) == 16);
 static_assert(sizeof(struct minivm_sregs) == 224);
 static_assert(sizeof(struct minivm_run) == 256);
+static_assert(sizeof(struct minivm_msr_entry) == 16);
+static_assert(sizeof(struct minivm_msrs) == 16);

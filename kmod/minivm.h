@@ -196,6 +196,9 @@ struct minivm_caps {
  * @set_regs: the reverse of @get_regs; values already validated
  * @get_sregs: fill @sregs
  * @set_sregs: load @sregs; values already validated
+ * @msr: read or write one of the guest's MSRs, as its RDMSR/WRMSR would:
+ *	0; -ENOENT when the guest does not own @index; -EINVAL when the
+ *	value is refused (the guest would get #GP)
  */
 struct minivm_backend {
 	const char *name;
@@ -218,6 +221,7 @@ struct minivm_backend {
 	void (*set_regs)(struct minivm_vcpu *vcpu, const struct minivm_regs *regs);
 	void (*get_sregs)(struct minivm_vcpu *vcpu, struct minivm_sregs *sregs);
 	void (*set_sregs)(struct minivm_vcpu *vcpu, const struct minivm_sregs *sregs);
+	int (*msr)(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value);
 };
 
 extern const struct minivm_backend minivm_vmx_backend;

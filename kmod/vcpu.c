@@ -211,6 +211,46 @@ static int vcpu_check_sregs(const struct minivm_sregs *s)
 	return 0;
 }
 
+/* MINIVM_GET_MSRS/MINIVM_SET_MSRS: entries one by one, stopping at a refusal. */
+static long vcpu_msrs(struct minivm_vcpu *vcpu, struct minivm_msrs __user *uarg, bool write)
+{
+	struct minivm_msr_entry __user *ue;
+	struct minivm_msr_entry e;
+	struct minivm_msrs m;
+	u32 i;
+	int ret = 0;
+
+	if (copy_from_user(&m, uarg, sizeof(m)))
+		return -EFAULT;
+	if (m.reserved)
+		return -EINVAL;
+	if (m.nmsrs > MINIVM_MAX_MSRS)
+		return -E2BIG;
+	ue = u64_to_user_ptr(m.entries);
+	for (i = 0; i < m.nmsrs; i++) {
+		if (copy_from_user(&e, &ue[i], sizeof(e))) {
+			ret = -EFAULT;
+			break;
+		}
+		if (e.reserved) {
+			ret = -EINVAL;
+			break;
+		}
+		ret = minivm_msr_common(vcpu, write, e.index, &e.data);
+		if (ret == -ENOENT)
+			ret = minivm_be->msr(vcpu, write, e.index, &e.data);
+		if (ret)
+			break;
+		if (!write && copy_to_user(&ue[i].data, &e.data, sizeof(e.data))) {
+			ret = -EFAULT;
+			break;
+		}
+	}
+	if (ret && put_user(i, &uarg->nmsrs))
+		return -EFAULT;
+	return ret;
+}
+
 static long minivm_vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct minivm_vcpu *vcpu = file->private_data;
@@ -250,6 +290,10 @@ static long minivm_vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long
 			if (!ret)
 				minivm_be->set_sregs(vcpu, &u.sregs);
 		}
+		break;
+	case MINIVM_GET_MSRS:
+	case MINIVM_SET_MSRS:
+		ret = vcpu_msrs(vcpu, uarg, cmd == MINIVM_SET_MSRS);
 		break;
 	default:
 		ret = -ENOTTY;

@@ -20,6 +20,8 @@ static_assert(sizeof(struct minivm_create_vcpu) == 32, "minivm ABI changed");
 static_assert(sizeof(struct minivm_regs) == 144, "minivm ABI changed");
 static_assert(sizeof(struct minivm_sregs) == 224, "minivm ABI changed");
 static_assert(sizeof(struct minivm_run) == 256, "minivm ABI changed");
+static_assert(sizeof(struct minivm_msr_entry) == 16, "minivm ABI changed");
+static_assert(sizeof(struct minivm_msrs) == 16, "minivm ABI changed");
 
 static int minivm_ioctl(int fd, unsigned long cmd, void *arg)
 {
@@ -135,6 +137,28 @@ int minivm_get_sregs(int vcpu_fd, struct minivm_sregs *sregs)
 int minivm_set_sregs(int vcpu_fd, const struct minivm_sregs *sregs)
 {
 	return minivm_ioctl(vcpu_fd, MINIVM_SET_SREGS, (void *)sregs);
+}
+
+/* @n entries; on failure *done (if not NULL) says how many were done. */
+static int minivm_msrs(int vcpu_fd, unsigned long cmd, struct minivm_msr_entry *e,
+		       uint32_t n, uint32_t *done)
+{
+	struct minivm_msrs m = { .nmsrs = n, .entries = (uint64_t)(uintptr_t)e };
+	int ret = minivm_ioctl(vcpu_fd, cmd, &m);
+
+	if (done)
+		*done = ret ? m.nmsrs : n;
+	return ret;
+}
+
+int minivm_get_msrs(int vcpu_fd, struct minivm_msr_entry *e, uint32_t n, uint32_t *done)
+{
+	return minivm_msrs(vcpu_fd, MINIVM_GET_MSRS, e, n, done);
+}
+
+int minivm_set_msrs(int vcpu_fd, const struct minivm_msr_entry *e, uint32_t n, uint32_t *done)
+{
+	return minivm_msrs(vcpu_fd, MINIVM_SET_MSRS, (struct minivm_msr_entry *)e, n, done);
 }
 
 const char *minivm_exit_reason_name(uint32_t reason)

@@ -26,6 +26,8 @@ int minivm_get_regs(int vcpu_fd, struct minivm_regs *regs);
 int minivm_set_regs(int vcpu_fd, const struct minivm_regs *regs);
 int minivm_get_sregs(int vcpu_fd, struct minivm_sregs *sregs);
 int minivm_set_sregs(int vcpu_fd, const struct minivm_sregs *sregs);
+int minivm_get_msrs(int vcpu_fd, struct minivm_msr_entry *e, uint32_t n, uint32_t *done);
+int minivm_set_msrs(int vcpu_fd, const struct minivm_msr_entry *e, uint32_t n, uint32_t *done);
 const char *minivm_exit_reason_name(uint32_t reason);
 
 /**

@@ -119,4 +119,5 @@ const struct minivm_backend minivm_svm_backend = {
 	.set_regs = svm_set_regs,
 	.get_sregs = svm_get_sregs,
 	.set_sregs = svm_set_sregs,
+	.msr = svm_msr,
 };

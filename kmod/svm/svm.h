@@ -18,6 +18,7 @@ void svm_get_regs(struct minivm_vcpu *vcpu, struct minivm_regs *regs);
 void svm_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *regs);
 void svm_get_sregs(struct minivm_vcpu *vcpu, struct minivm_sregs *sregs);
 void svm_set_sregs(struct minivm_vcpu *vcpu, const struct minivm_sregs *sregs);
+int svm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value);
 extern const struct minivm_pt_format svm_pt_format;
 
 #endif /* MINIVM_SVM_H */

@@ -179,11 +179,10 @@ static void svm_skip(struct vmcb *vmcb, unsigned int len)
 	vmcb->save.rip = vmcb->control.next_rip ?: vmcb->save.rip + len;
 }
 
-/* RDMSR/WRMSR: 0 when done, -EINVAL for #GP. */
-static int svm_msr(struct minivm_vcpu *vcpu, struct vmcb *vmcb, bool write, u32 index,
-		   u64 *value)
+/* RDMSR/WRMSR: 0 when done; -ENOENT (not the guest's), -EINVAL: #GP. */
+int svm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 {
-	struct vmcb_save_area *s = &vmcb->save;
+	struct vmcb_save_area *s = &((struct svm_vcpu *)vcpu->be)->vmcb->save;
 	int ret = minivm_msr_common(vcpu, write, index, value);
 	u64 *field;
 
@@ -221,7 +220,7 @@ static int svm_msr(struct minivm_vcpu *vcpu, struct vmcb *vmcb, bool write, u32 
 		field = &s->sysenter_eip;
 		break;
 	default:
-		return -EINVAL;
+		return -ENOENT;
 	}
 	if (write) {
 		if ((index == MSR_FS_BASE || index == MSR_GS_BASE ||
@@ -309,7 +308,7 @@ static void svm_handle_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb,
 		bool write = vmcb->control.exit_info_1;
 
 		value = (gpr[MINIVM_RDX] << 32) | (u32)gpr[MINIVM_RAX];
-		if (svm_msr(vcpu, vmcb, write, gpr[MINIVM_RCX], &value)) {
+		if (svm_msr(vcpu, write, gpr[MINIVM_RCX], &value)) {
 			svm_inject_exception(vmcb, X86_TRAP_GP, true);
 			return;
 		}

@@ -487,7 +487,7 @@ static int vmx_cr_access(struct minivm_vcpu *vcpu, u64 qual)
 	}
 }
 
-/* RDMSR/WRMSR: 0 when done, -EINVAL for #GP. */
+/* RDMSR/WRMSR: 0 when done; -ENOENT (not the guest's), -EINVAL: #GP. */
 static int vmx_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 {
 	int ret = minivm_msr_common(vcpu, write, index, value);
@@ -529,7 +529,7 @@ static int vmx_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 		field = GUEST_SYSENTER_EIP;
 		break;
 	default:
-		return -EINVAL;
+		return -ENOENT;
 	}
 	if (!write) {
 		*value = vmcs_read(field);
@@ -740,6 +740,14 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	stmt;							\
 	put_cpu();						\
 } while (0)
+
+int vmx_msr_access(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
+{
+	int ret;
+
+	WITH_VMCS(vcpu, ret = vmx_msr(vcpu, write, index, value));
+	return ret;
+}
 
 void vmx_get_regs(struct minivm_vcpu *vcpu, struct minivm_regs *regs)
 {

@@ -147,4 +147,5 @@ const struct minivm_backend minivm_vmx_backend = {
 	.set_regs = vmx_set_regs,
 	.get_sregs = vmx_get_sregs,
 	.set_sregs = vmx_set_sregs,
+	.msr = vmx_msr_access,
 };

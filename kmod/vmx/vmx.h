@@ -20,6 +20,7 @@ void vmx_get_regs(struct minivm_vcpu *vcpu, struct minivm_regs *regs);
 void vmx_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *regs);
 void vmx_get_sregs(struct minivm_vcpu *vcpu, struct minivm_sregs *sregs);
 void vmx_set_sregs(struct minivm_vcpu *vcpu, const struct minivm_sregs *sregs);
+int vmx_msr_access(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value);
 extern const struct minivm_pt_format vmx_pt_format;
 
 #endif /* MINIVM_VMX_H */

@@ -58,6 +58,10 @@ GUEST(g_huge32, ".code32",
 /* Put a value in XMM0, let the host run, then show what XMM0 holds. */
 GUEST(g_fpu32, ".code32",
       "movd %ebx, %xmm0\n out %al, $0x10\n movd %xmm0, %eax\n out %eax, $0x11\n hlt");
+/* Show PAT as the guest reads it, then write an MSR the guest does not own. */
+GUEST(g_msr32, ".code32",
+      "mov $0x277, %ecx\n rdmsr\n out %eax, $0x10\n mov %edx, %eax\n out %eax, $0x11\n"
+      "mov $0xc0000082, %ecx\n wrmsr\n hlt");
 GUEST(g_long64, ".code64",
       "mov $0x123456789a, %rax\n out %eax, $0x10\n shr $32, %rax\n out %eax, $0x11\n"
       "mov $0xabcdef, %r15\n mov %r15d, %eax\n out %eax, $0x12\n hlt");
@@ -583,6 +587,66 @@ static void fds_close_while_vcpu_runs(void)
 	close(x.v.sys);
 }
 
+static void msrs_round_trip_and_refuse(void)
+{
+	struct minivm_msr_entry e[4] = {
+		{ .index = 0x277, .data = 0x0007010600070106ULL },	/* PAT */
+		{ .index = 0xc0000100, .data = 0x12345000 },		/* FS_BASE */
+		{ .index = 0x176, .data = 0xffffffff81000000ULL },	/* SYSENTER_EIP */
+		{ .index = 0x174, .data = 0x10 },			/* SYSENTER_CS */
+	};
+	struct minivm_msr_entry back[4];
+	struct minivm_msrs m = { 0 };
+	struct minivm_sregs sregs;
+	uint32_t done = 99;
+	struct vm v;
+	int i;
+
+	vm_start(&v, g_msr32, g_msr32_end);
+	to_protected_mode(&v, 0);
+	CHECK_ERR(minivm_set_msrs(v.vcpu, e, 4, &done), 0);
+	for (i = 0; i < 4; i++)
+		back[i] = (struct minivm_msr_entry){ .index = e[i].index };
+	CHECK_ERR(minivm_get_msrs(v.vcpu, back, 4, &done), 0);
+	for (i = 0; i < 4; i++)
+		CHECK(back[i].data == e[i].data, "MSR %#x reads %#llx, set %#llx", e[i].index,
+		      (unsigned long long)back[i].data, (unsigned long long)e[i].data);
+	/* Refusals name the entry: done counts the ones before it. */
+	back[1].index = 0xc0000082;	/* LSTAR: not switched, not the guest's */
+	CHECK_ERR(minivm_get_msrs(v.vcpu, back, 4, &done), ENOENT);
+	CHECK(done == 1, "done %u, want 1", done);
+	e[2].data = 0x8000000000000000ULL;	/* not canonical */
+	CHECK_ERR(minivm_set_msrs(v.vcpu, e, 4, &done), EINVAL);
+	CHECK(done == 2, "done %u, want 2", done);
+	e[2].data = 0;
+	e[0].reserved = 1;
+	CHECK_ERR(minivm_set_msrs(v.vcpu, e, 4, &done), EINVAL);
+	CHECK(done == 0, "done %u, want 0", done);
+	e[0].reserved = 0;
+	e[0].index = 0x10;	/* TSC: readable only */
+	CHECK_ERR(minivm_set_msrs(v.vcpu, e, 1, &done), EINVAL);
+	CHECK_ERR(minivm_get_msrs(v.vcpu, e, 1, &done), 0);
+	CHECK(e[0].data != 0, "TSC reads 0");
+	m.nmsrs = MINIVM_MAX_MSRS + 1;
+	m.entries = (uint64_t)(uintptr_t)e;
+	CHECK_ERR(ioctl(v.vcpu, MINIVM_GET_MSRS, &m) < 0 ? -errno : 0, E2BIG);
+	m.nmsrs = 1;
+	m.reserved = 1;
+	CHECK_ERR(ioctl(v.vcpu, MINIVM_GET_MSRS, &m) < 0 ? -errno : 0, EINVAL);
+	m.reserved = 0;
+	m.entries = 8;
+	CHECK_ERR(ioctl(v.vcpu, MINIVM_GET_MSRS, &m) < 0 ? -errno : 0, EFAULT);
+
+	/* The guest reads what was set, and its WRMSR to LSTAR is a #GP. */
+	minivm_get_sregs(v.vcpu, &sregs);
+	sregs.idt.limit = 0;	/* so the #GP ends as a triple fault */
+	minivm_set_sregs(v.vcpu, &sregs);
+	if (expect_io(&v, 0x10, 4, MINIVM_IO_OUT, 0x00070106) &&
+	    expect_io(&v, 0x11, 4, MINIVM_IO_OUT, 0x00070106))
+		run_expect(&v, MINIVM_EXIT_SHUTDOWN);
+	vm_close(&v);
+}
+
 static void memory_region_validation(void)
 {
 	uint8_t *m = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
@@ -721,7 +785,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
-	ktap_plan("minivm-run", 21);
+	ktap_plan("minivm-run", 22);
 	KTAP_RUN(port_io_exits_reach_userspace);
 	KTAP_RUN(cpuid_is_handled_in_kernel);
 	KTAP_RUN(hypercall_is_handled_in_kernel);
@@ -739,6 +803,7 @@ int main(int argc, char **argv)
 	KTAP_RUN(guest_fpu_state_is_kept);
 	KTAP_RUN(vcpu_follows_its_thread_across_cpus);
 	KTAP_RUN(fds_close_while_vcpu_runs);
+	KTAP_RUN(msrs_round_trip_and_refuse);
 	KTAP_RUN(memory_region_validation);
 	KTAP_RUN(create_vcpu_validation);
 	KTAP_RUN(register_validation);

@@ -86,6 +86,16 @@ int main(void)
 		FIELD(minivm_run, hw_reason), FIELD(minivm_run, padding),
 	};
 
+	static const struct field msr_entry[] = {
+		FIELD(minivm_msr_entry, index), FIELD(minivm_msr_entry, reserved),
+		FIELD(minivm_msr_entry, data),
+	};
+	static const struct field msrs[] = {
+		FIELD(minivm_msrs, nmsrs), FIELD(minivm_msrs, reserved), FIELD(minivm_msrs, entries),
+	};
+
+	check("minivm_msr_entry", sizeof(struct minivm_msr_entry), msr_entry, 3);
+	check("minivm_msrs", sizeof(struct minivm_msrs), msrs, 3);
 	check("minivm_api_version", sizeof(struct minivm_api_version), api_version, 2);
 	check("minivm_check_cap", sizeof(struct minivm_check_cap), check_cap, 3);
 	check("minivm_create_vm", sizeof(struct minivm_create_vm), create_vm, 3);

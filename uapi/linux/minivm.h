@@ -230,6 +230,39 @@ struct minivm_sregs {
 };
 
 /**
+ * struct minivm_msr_entry - one MSR of &struct minivm_msrs
+ * @index: the MSR's number (ECX of RDMSR/WRMSR)
+ * @reserved: must be zero
+ * @data: its value: out for %MINIVM_GET_MSRS, in for %MINIVM_SET_MSRS
+ */
+struct minivm_msr_entry {
+	__u32 index;
+	__u32 reserved;
+	__u64 data;
+};
+
+/* Entries one %MINIVM_GET_MSRS or %MINIVM_SET_MSRS may carry. */
+#define MINIVM_MAX_MSRS		64
+
+/**
+ * struct minivm_msrs - argument of %MINIVM_GET_MSRS and %MINIVM_SET_MSRS
+ * @nmsrs: in: entries at @entries, at most %MINIVM_MAX_MSRS; out, when the
+ *	call fails on an entry: how many entries before it were done
+ * @reserved: must be zero
+ * @entries: user pointer to an array of &struct minivm_msr_entry
+ *
+ * Only MSRs the guest owns are accessible: EFER, PAT, FS_BASE, GS_BASE,
+ * SYSENTER_CS/ESP/EIP and MISC_ENABLE, and for reading TSC and MTRRcap.
+ * Another index fails with -ENOENT, a value the guest could not write
+ * either with -EINVAL.
+ */
+struct minivm_msrs {
+	__u32 nmsrs;
+	__u32 reserved;
+	__u64 entries;
+};
+
+/**
  * enum minivm_exit_reason - why %MINIVM_RUN returned to userspace
  * @MINIVM_EXIT_NONE: not run yet
  * @MINIVM_EXIT_IO: port I/O, in &minivm_run.io. For an IN, store the value
@@ -343,5 +376,7 @@ struct minivm_run {
 #define MINIVM_SET_REGS		_IOW(MINIVM_IOCTL_TYPE, 0x22, struct minivm_regs)
 #define MINIVM_GET_SREGS	_IOR(MINIVM_IOCTL_TYPE, 0x23, struct minivm_sregs)
 #define MINIVM_SET_SREGS	_IOW(MINIVM_IOCTL_TYPE, 0x24, struct minivm_sregs)
+#define MINIVM_GET_MSRS		_IOWR(MINIVM_IOCTL_TYPE, 0x25, struct minivm_msrs)
+#define MINIVM_SET_MSRS		_IOWR(MINIVM_IOCTL_TYPE, 0x26, struct minivm_msrs)
 
 #endif /* _UAPI_LINUX_MINIVM_H */
