@@ -81,7 +81,7 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	u64 gen;
 
 	minivm_be->vcpu_load(vcpu, cpu);
-	vcpu->cpu = cpu;
+	WRITE_ONCE(vcpu->cpu, cpu);	/* read by mmu_flush_guest_tlbs() */
 	local_irq_disable();
 	WRITE_ONCE(vcpu->mode, MINIVM_IN_GUEST);
 	smp_mb();	/* pairs with mmu_flush_guest_tlbs() */

@@ -389,9 +389,7 @@ static int cmd_run(int argc, char **argv)
 	if (mb_load(image, image_size, g.ram, mem, cmdline, &boot, &why))
 		return fail(EXIT_BAD_IMAGE, "%s: %s", image_path, why);
 	free(image);
-	uart_init(&g.com1, isatty(0) ? -1 : 0, 1);
-	if (g.com1.in >= 0)
-		fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+	uart_init(&g.com1, 0, 1);
 
 	sys = minivm_open();
 	if (sys < 0)

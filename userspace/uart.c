@@ -5,6 +5,7 @@
  * reports a byte when the input has one. Enough for any polling driver:
  * multiboot kernels, and Linux's early console.
  */
+#include <poll.h>
 #include <unistd.h>
 #include "uart.h"
 
@@ -21,12 +22,21 @@ void uart_init(struct uart *u, int in, int out)
 	*u = (struct uart){ .in = in, .out = out, .rx = -1 };
 }
 
+/*
+ * Take a byte from the input if one is there. poll() rather than
+ * O_NONBLOCK: the input may be shared with the shell that started us.
+ */
 static void uart_poll(struct uart *u)
 {
+	struct pollfd p = { .fd = u->in, .events = POLLIN };
 	unsigned char c;
 
-	if (u->rx < 0 && u->in >= 0 && read(u->in, &c, 1) == 1)
+	if (u->rx >= 0 || u->in < 0 || poll(&p, 1, 0) != 1)
+		return;
+	if (read(u->in, &c, 1) == 1)
 		u->rx = c;
+	else
+		u->in = -1;	/* end of input: no more bytes will come */
 }
 
 uint8_t uart_read(struct uart *u, unsigned int reg)

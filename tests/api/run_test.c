@@ -45,6 +45,9 @@ GUEST(g_rom, ".code16",
 GUEST(g_touch, ".code16",
       "mov $0x1000, %bx\n 1: mov %bx, %es\n mov %bx, %es:(0)\n add $0x100, %bx\n"
       "cmp $0x9000, %bx\n jb 1b\n hlt");
+/* Like g_touch, from segment BX up to CX. */
+GUEST(g_touch_range, ".code16",
+      "1: mov %bx, %es\n mov %bx, %es:(0)\n add $0x100, %bx\n cmp %cx, %bx\n jb 1b\n hlt");
 /* Report the word at 0x3000 forever. */
 GUEST(g_peek, ".code16", "1: mov (0x3000), %ax\n out %ax, $0x10\n jmp 1b");
 GUEST(g_spin, ".code16", "1: jmp 1b");
@@ -647,6 +650,62 @@ static void msrs_round_trip_and_refuse(void)
 	vm_close(&v);
 }
 
+struct runner {
+	int vcpu, ret;
+	uint32_t reason;
+	struct minivm_run *run;
+};
+
+static void *run_once(void *arg)
+{
+	struct runner *r = arg;
+
+	r->ret = minivm_run(r->vcpu);
+	r->reason = r->run->exit_reason;
+	return NULL;
+}
+
+/* Two vCPUs of one VM fault in disjoint halves of RAM at the same time. */
+static void two_vcpus_run_at_once(void)
+{
+	struct runner r[2];
+	struct minivm_regs regs = { .rip = CODE_GPA, .rflags = 2 };
+	struct minivm_sregs sregs;
+	pthread_t t[2];
+	unsigned int seg, bad = 0;
+	struct vm v;
+	int i;
+
+	vm_start(&v, g_touch_range, g_touch_range_end);
+	r[0] = (struct runner){ .vcpu = v.vcpu, .run = v.run };
+	r[1].vcpu = minivm_create_vcpu(v.fd, 1, &r[1].run);
+	CHECK(r[1].vcpu >= 0, "vCPU 1: %s", strerror(-r[1].vcpu));
+	minivm_get_sregs(v.vcpu, &sregs);
+	CHECK(minivm_set_sregs(r[1].vcpu, &sregs) == 0, "vCPU 1 sregs");
+	for (i = 0; i < 2; i++) {
+		regs.rbx = 0x1000 + i * 0x4000;
+		regs.rcx = regs.rbx + 0x4000;
+		CHECK(minivm_set_regs(r[i].vcpu, &regs) == 0, "vCPU %d regs", i);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, run_once, &r[i]);
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		CHECK(r[i].ret == 0 && r[i].reason == MINIVM_EXIT_HLT, "vCPU %d: RUN %d, exit %s",
+		      i, r[i].ret, minivm_exit_reason_name(r[i].reason));
+	}
+	for (seg = 0x1000; seg < 0x9000; seg += 0x100) {
+		uint16_t got;
+
+		memcpy(&got, v.mem + seg * 16, 2);
+		bad += got != seg;
+	}
+	CHECK(bad == 0, "%u of 128 pages do not hold what the vCPUs wrote", bad);
+	munmap(r[1].run, (size_t)sysconf(_SC_PAGESIZE));
+	close(r[1].vcpu);
+	vm_close(&v);
+}
+
 static void memory_region_validation(void)
 {
 	uint8_t *m = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
@@ -785,7 +844,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
-	ktap_plan("minivm-run", 22);
+	ktap_plan("minivm-run", 23);
 	KTAP_RUN(port_io_exits_reach_userspace);
 	KTAP_RUN(cpuid_is_handled_in_kernel);
 	KTAP_RUN(hypercall_is_handled_in_kernel);
@@ -804,6 +863,7 @@ int main(int argc, char **argv)
 	KTAP_RUN(vcpu_follows_its_thread_across_cpus);
 	KTAP_RUN(fds_close_while_vcpu_runs);
 	KTAP_RUN(msrs_round_trip_and_refuse);
+	KTAP_RUN(two_vcpus_run_at_once);
 	KTAP_RUN(memory_region_validation);
 	KTAP_RUN(create_vcpu_validation);
 	KTAP_RUN(register_validation);
