@@ -12,22 +12,7 @@
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
-
-/* Offsets in the u64 gpr[] array: the hardware's register numbering. */
-#define G_RCX	(1 * 8)
-#define G_RDX	(2 * 8)
-#define G_RBX	(3 * 8)
-#define G_RBP	(5 * 8)
-#define G_RSI	(6 * 8)
-#define G_RDI	(7 * 8)
-#define G_R8	(8 * 8)
-#define G_R9	(9 * 8)
-#define G_R10	(10 * 8)
-#define G_R11	(11 * 8)
-#define G_R12	(12 * 8)
-#define G_R13	(13 * 8)
-#define G_R14	(14 * 8)
-#define G_R15	(15 * 8)
+#include "../guest_gprs.h"
 
 	.text
 /*
@@ -48,20 +33,7 @@ SYM_FUNC_START(minivm_svm_vmrun)
 	mov	%rdx, %rax
 	vmsave	%rax
 
-	mov	G_RCX(%rsi), %rcx
-	mov	G_RDX(%rsi), %rdx
-	mov	G_RBX(%rsi), %rbx
-	mov	G_RBP(%rsi), %rbp
-	mov	G_RDI(%rsi), %rdi
-	mov	G_R8(%rsi), %r8
-	mov	G_R9(%rsi), %r9
-	mov	G_R10(%rsi), %r10
-	mov	G_R11(%rsi), %r11
-	mov	G_R12(%rsi), %r12
-	mov	G_R13(%rsi), %r13
-	mov	G_R14(%rsi), %r14
-	mov	G_R15(%rsi), %r15
-	mov	G_RSI(%rsi), %rsi
+	LOAD_GUEST_GPRS %rsi
 
 	mov	(%rsp), %rax
 	vmload	%rax
@@ -69,33 +41,12 @@ SYM_FUNC_START(minivm_svm_vmrun)
 	vmsave	%rax
 
 	mov	16(%rsp), %rax
-	mov	%rcx, G_RCX(%rax)
-	mov	%rdx, G_RDX(%rax)
-	mov	%rbx, G_RBX(%rax)
-	mov	%rbp, G_RBP(%rax)
-	mov	%rsi, G_RSI(%rax)
-	mov	%rdi, G_RDI(%rax)
-	mov	%r8, G_R8(%rax)
-	mov	%r9, G_R9(%rax)
-	mov	%r10, G_R10(%rax)
-	mov	%r11, G_R11(%rax)
-	mov	%r12, G_R12(%rax)
-	mov	%r13, G_R13(%rax)
-	mov	%r14, G_R14(%rax)
-	mov	%r15, G_R15(%rax)
+	SAVE_GUEST_GPRS %rax
 
 	mov	8(%rsp), %rax
 	vmload	%rax
 
-	/* Leave no guest value in a register the caller may look at. */
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
+	CLEAR_CALLER_SAVED
 
 	add	$24, %rsp
 	pop	%r15

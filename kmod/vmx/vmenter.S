@@ -10,25 +10,9 @@
 #include <linux/linkage.h>
 #include <asm/asm.h>
 #include <asm/segment.h>
+#include "../guest_gprs.h"
 
 #define HOST_RSP_FIELD	0x6c14
-
-/* Offsets in the u64 gpr[] array: the hardware's register numbering. */
-#define G_RAX	(0 * 8)
-#define G_RCX	(1 * 8)
-#define G_RDX	(2 * 8)
-#define G_RBX	(3 * 8)
-#define G_RBP	(5 * 8)
-#define G_RSI	(6 * 8)
-#define G_RDI	(7 * 8)
-#define G_R8	(8 * 8)
-#define G_R9	(9 * 8)
-#define G_R10	(10 * 8)
-#define G_R11	(11 * 8)
-#define G_R12	(12 * 8)
-#define G_R13	(13 * 8)
-#define G_R14	(14 * 8)
-#define G_R15	(15 * 8)
 
 	.text
 /*
@@ -50,20 +34,7 @@ SYM_FUNC_START(minivm_vmx_enter)
 
 	cmpb	$0, %sil		/* the flags survive the loads below */
 	mov	G_RAX(%rdi), %rax
-	mov	G_RCX(%rdi), %rcx
-	mov	G_RDX(%rdi), %rdx
-	mov	G_RBX(%rdi), %rbx
-	mov	G_RBP(%rdi), %rbp
-	mov	G_RSI(%rdi), %rsi
-	mov	G_R8(%rdi), %r8
-	mov	G_R9(%rdi), %r9
-	mov	G_R10(%rdi), %r10
-	mov	G_R11(%rdi), %r11
-	mov	G_R12(%rdi), %r12
-	mov	G_R13(%rdi), %r13
-	mov	G_R14(%rdi), %r14
-	mov	G_R15(%rdi), %r15
-	mov	G_RDI(%rdi), %rdi
+	LOAD_GUEST_GPRS %rdi
 	jne	1f
 	vmlaunch
 	jmp	minivm_vmx_return
@@ -77,32 +48,11 @@ SYM_INNER_LABEL(minivm_vmx_return, SYM_L_GLOBAL)
 	push	%rax
 	mov	8(%rsp), %rax
 	pop	G_RAX(%rax)
-	mov	%rcx, G_RCX(%rax)
-	mov	%rdx, G_RDX(%rax)
-	mov	%rbx, G_RBX(%rax)
-	mov	%rbp, G_RBP(%rax)
-	mov	%rsi, G_RSI(%rax)
-	mov	%rdi, G_RDI(%rax)
-	mov	%r8, G_R8(%rax)
-	mov	%r9, G_R9(%rax)
-	mov	%r10, G_R10(%rax)
-	mov	%r11, G_R11(%rax)
-	mov	%r12, G_R12(%rax)
-	mov	%r13, G_R13(%rax)
-	mov	%r14, G_R14(%rax)
-	mov	%r15, G_R15(%rax)
+	SAVE_GUEST_GPRS %rax
 	setbe	%al
 	movzbl	%al, %eax
 
-	/* Leave no guest value in a register the caller may look at. */
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
+	CLEAR_CALLER_SAVED
 	add	$8, %rsp
 	pop	%r15
 	pop	%r14
