@@ -12,7 +12,7 @@
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
-#include "../guest_gprs.h"
+#include "../guest_gprs.inc"
 
 	.text
 /*

@@ -10,7 +10,7 @@
 #include <linux/linkage.h>
 #include <asm/asm.h>
 #include <asm/segment.h>
-#include "../guest_gprs.h"
+#include "../guest_gprs.inc"
 
 #define HOST_RSP_FIELD	0x6c14
 
