@@ -16,14 +16,23 @@ CC ?= gcc
 
 USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -I$(CURDIR)/uapi -I$(CURDIR)/userspace
 LIB_SRC := userspace/libminivm.c userspace/emulate.c
-LIB_HDR := userspace/libminivm.h uapi/linux/minivm.h
+LIB_HDR := userspace/libminivm.h uapi/linux/minivm.h uapi/linux/minivm_exits.h
 
 # Programs the lab copies into its guests: static, so the initramfs needs no libc.
-LAB_PROGS := build/lab/labctl build/lab/minivm build/lab/minivm-api-test build/lab/kvm-hold \
-	build/lab/minivm-run-test build/lab/mbtest.elf build/lab/mbtest.expected
+# The libbpf tools (tools/trace): a BPF object and its skeleton, then the tool.
+TRACE_TOOLS := minivm-exits minivm-faults minivm-top
+TRACE_HDR := tools/trace/minivm_tools.h tools/trace/tool_common.h uapi/linux/minivm_trace.h
+TRACE_SRC := tools/trace/tool_common.c userspace/libminivm.c
+TRACE_LIBS := -lbpf -lelf -lz
+BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
+	-I/usr/include/$(shell $(CC) -print-multiarch) -I$(CURDIR)/uapi -I$(CURDIR)/tools/trace
 
-.PHONY: all module userspace lab-programs demo check clean
-all: module userspace
+LAB_PROGS := build/lab/labctl build/lab/minivm build/lab/minivm-api-test build/lab/kvm-hold \
+	build/lab/minivm-run-test build/lab/mbtest.elf build/lab/mbtest.expected \
+	$(TRACE_TOOLS:%=build/lab/%)
+
+.PHONY: all module userspace tools lab-programs demo check clean
+all: module userspace tools
 
 module:
 	@test -d "$(KDIR)" || { echo "minivm: no kernel build tree at $(KDIR); set KDIR=" >&2; exit 1; }
@@ -38,11 +47,32 @@ module:
 userspace: build/bin/minivm
 
 LAUNCHER_SRC := userspace/minivm.c userspace/multiboot.c userspace/uart.c
-LAUNCHER_HDR := userspace/multiboot.h userspace/uart.h uapi/linux/minivm_exits.h
+LAUNCHER_HDR := userspace/multiboot.h userspace/uart.h
 
 build/bin/minivm: $(LAUNCHER_SRC) $(LAUNCHER_HDR) $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $(LAUNCHER_SRC) $(LIB_SRC)
+
+tools: $(TRACE_TOOLS:%=build/bin/%)
+
+build/trace/%.bpf.o: tools/trace/%.bpf.c tools/trace/minivm_tools.bpf.h $(TRACE_HDR)
+	@mkdir -p $(@D)
+	clang $(BPF_CFLAGS) -c $< -o $@
+
+build/trace/%.skel.h: build/trace/%.bpf.o
+	bpftool gen skeleton $< name $(subst -,_,$*) >$@.tmp && mv $@.tmp $@
+
+.SECONDARY: $(TRACE_TOOLS:%=build/trace/%.bpf.o) $(TRACE_TOOLS:%=build/trace/%.skel.h)
+
+$(TRACE_TOOLS:%=build/bin/%): build/bin/%: tools/trace/%.c build/trace/%.skel.h $(TRACE_SRC) \
+		$(TRACE_HDR) $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Ibuild/trace -Itools/trace -o $@ $< $(TRACE_SRC) $(TRACE_LIBS)
+
+$(TRACE_TOOLS:%=build/lab/%): build/lab/%: tools/trace/%.c build/trace/%.skel.h $(TRACE_SRC) \
+		$(TRACE_HDR) $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Ibuild/trace -Itools/trace -static -o $@ $< $(TRACE_SRC) $(TRACE_LIBS)
 
 lab-programs: $(LAB_PROGS)
 

@@ -11,10 +11,12 @@
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/timekeeping.h>
 #include <linux/types.h>
 #include <asm/fpu/api.h>
 #include <uapi/linux/minivm.h>
 #include "pt.h"
+#include "trace.h"
 
 /* How many VMs may exist at once (MINIVM_CAP_MAX_VMS). */
 #define MINIVM_MAX_VMS		4096
@@ -115,6 +117,10 @@ enum minivm_gpr {
  * @fpu: the guest's FPU/XSAVE state
  * @io_in_pending: an IN exit awaits its value in @run->io.data
  * @pt_cache: table pages for the next EPT/NPT fault
+ * @exit_reason: the hardware reason of the last exit
+ * @exit_ns: when that exit happened, while minivm_entry is traced
+ * @user_exit: the MINIVM_EXIT_* last handed to userspace
+ * @user_ns: when it was, while minivm_userspace is traced
  * @be: the backend's state (VMCS or VMCB)
  */
 struct minivm_vcpu {
@@ -130,8 +136,28 @@ struct minivm_vcpu {
 	struct fpu_guest fpu;
 	bool io_in_pending;
 	struct minivm_pt_cache pt_cache;
+	u64 exit_reason;
+	u64 exit_ns;
+	u32 user_exit;
+	u64 user_ns;
 	void *be;
 };
+
+/*
+ * What a backend does right after every VM exit, once the host's state is
+ * back: note the reason, stamp the time when minivm_entry will want the
+ * latency, and fire minivm_exit. A macro so that @rip, @info1 and @info2
+ * (VMREADs on VMX) are evaluated only while the event is on.
+ */
+#define minivm_trace_exit(vcpu, vendor, reason, rip, info1, info2) do {	\
+	struct minivm_vcpu *__vcpu = (vcpu);					\
+										\
+	__vcpu->exit_reason = (reason);						\
+	if (trace_minivm_entry_enabled())					\
+		__vcpu->exit_ns = ktime_get_ns();				\
+	trace_minivm_exit(__vcpu->vm->id, __vcpu->id, vendor,			\
+			  __vcpu->exit_reason, rip, info1, info2);		\
+} while (0)
 
 /* What a backend's exit decoding asks the core to do next. */
 enum minivm_exit_kind {

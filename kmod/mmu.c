@@ -279,20 +279,7 @@ static int mmu_exit_error(struct minivm_vcpu *vcpu, u64 gpa, u64 hva, int err)
 	return err;
 }
 
-/**
- * minivm_mmu_fault() - an EPT/NPT fault: map the page, or exit as MMIO
- * @vcpu: the faulting vCPU, in its owner's context, preemptible
- * @gpa: the faulting guest-physical address
- * @access: MINIVM_ACCESS_* of the access
- *
- * A read of a writable region maps the page writable when the host already
- * has it so, sparing the guest a second fault on its first write.
- *
- * Return: 0 when the guest may retry the access; 1 when vcpu->run holds an
- * MMIO exit; a negative errno (with vcpu->run holding a memory error for
- * -EFAULT) otherwise.
- */
-int minivm_mmu_fault(struct minivm_vcpu *vcpu, u64 gpa, u32 access)
+static int mmu_fault(struct minivm_vcpu *vcpu, u64 gpa, u32 access, u32 *result)
 {
 	struct minivm_vm *vm = vcpu->vm;
 	const struct minivm_region *r;
@@ -310,6 +297,7 @@ retry:
 	r = mmu_find_region(vm, gpa);
 	if (!r || ((access & MINIVM_ACCESS_WRITE) && (r->flags & MINIVM_MEM_READONLY))) {
 		spin_unlock(&vm->mmu_lock);
+		*result = MINIVM_FAULT_MMIO;
 		return mmu_exit_mmio(vcpu, gpa, access);
 	}
 	region = *r;
@@ -318,6 +306,7 @@ retry:
 	seq = vm->invalidate_seq;
 	spin_unlock(&vm->mmu_lock);
 
+	*result = MINIVM_FAULT_ERROR;
 	ret = minivm_pt_cache_fill(&vcpu->pt_cache);
 	if (ret)
 		return ret;
@@ -364,8 +353,37 @@ retry:
 			vm->stats.maps_2m++;
 		else
 			vm->stats.maps_4k++;
+		*result = level == 2 ? MINIVM_FAULT_MAPPED_2M : MINIVM_FAULT_MAPPED_4K;
+	} else if (ret == -EEXIST) {
+		*result = MINIVM_FAULT_RACED;
 	}
 	spin_unlock(&vm->mmu_lock);
 	put_page(page);
 	return ret == -EEXIST ? 0 : ret;
+}
+
+/**
+ * minivm_mmu_fault() - an EPT/NPT fault: map the page, or exit as MMIO
+ * @vcpu: the faulting vCPU, in its owner's context, preemptible
+ * @gpa: the faulting guest-physical address
+ * @access: MINIVM_ACCESS_* of the access
+ *
+ * A read of a writable region maps the page writable when the host already
+ * has it so, sparing the guest a second fault on its first write.
+ *
+ * Return: 0 when the guest may retry the access; 1 when vcpu->run holds an
+ * MMIO exit; a negative errno (with vcpu->run holding a memory error for
+ * -EFAULT) otherwise.
+ */
+int minivm_mmu_fault(struct minivm_vcpu *vcpu, u64 gpa, u32 access)
+{
+	u64 start = trace_minivm_fault_enabled() ? ktime_get_ns() : 0;
+	u32 result;
+	int ret;
+
+	ret = mmu_fault(vcpu, gpa, access, &result);
+	if (start)
+		trace_minivm_fault(vcpu->vm->id, vcpu->id, gpa, access, result,
+				   ktime_get_ns() - start);
+	return ret;
 }

@@ -82,6 +82,11 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 
 	minivm_be->vcpu_load(vcpu, cpu);
 	WRITE_ONCE(vcpu->cpu, cpu);	/* read by mmu_flush_guest_tlbs() */
+	if (trace_minivm_entry_enabled() && vcpu->exit_ns) {
+		trace_minivm_entry(vcpu->vm->id, vcpu->id, minivm_be->vendor, vcpu->exit_reason,
+				   ktime_get_ns() - vcpu->exit_ns);
+		vcpu->exit_ns = 0;
+	}
 	local_irq_disable();
 	WRITE_ONCE(vcpu->mode, MINIVM_IN_GUEST);
 	smp_mb();	/* pairs with mmu_flush_guest_tlbs() */
@@ -103,6 +108,11 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 	struct minivm_exit exit;
 	long ret = 0;
 
+	if (trace_minivm_userspace_enabled() && vcpu->user_ns) {
+		trace_minivm_userspace(vcpu->vm->id, vcpu->id, vcpu->user_exit,
+				       ktime_get_ns() - vcpu->user_ns);
+		vcpu->user_ns = 0;
+	}
 	if (vcpu->io_in_pending)
 		vcpu_complete_io_in(vcpu);
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
@@ -130,6 +140,10 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 		break;
 	}
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
+	if (trace_minivm_userspace_enabled()) {
+		vcpu->user_exit = vcpu->run->exit_reason;
+		vcpu->user_ns = ktime_get_ns();
+	}
 	return ret;
 }
 

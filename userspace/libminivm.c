@@ -178,3 +178,23 @@ const char *minivm_exit_reason_name(uint32_t reason)
 	return reason < sizeof(names) / sizeof(names[0]) && names[reason] ? names[reason] :
 	       "unknown";
 }
+
+/* The hardware exit names, from the same list the module uses. */
+const char *minivm_hw_exit_name(uint32_t vendor, uint64_t reason)
+{
+#define MINIVM_VMX_EXIT(nr, name) case nr: return #name;
+	if (vendor == MINIVM_VENDOR_INTEL_VMX) {
+		switch (reason) {
+#include <linux/minivm_exits.h>
+		}
+	}
+#undef MINIVM_VMX_EXIT
+#define MINIVM_SVM_EXIT(nr, name) case nr: return #name;
+	if (vendor == MINIVM_VENDOR_AMD_SVM) {
+		switch (reason) {
+#include <linux/minivm_exits.h>
+		}
+	}
+#undef MINIVM_SVM_EXIT
+	return "UNKNOWN";
+}

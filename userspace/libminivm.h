@@ -29,6 +29,7 @@ int minivm_set_sregs(int vcpu_fd, const struct minivm_sregs *sregs);
 int minivm_get_msrs(int vcpu_fd, struct minivm_msr_entry *e, uint32_t n, uint32_t *done);
 int minivm_set_msrs(int vcpu_fd, const struct minivm_msr_entry *e, uint32_t n, uint32_t *done);
 const char *minivm_exit_reason_name(uint32_t reason);
+const char *minivm_hw_exit_name(uint32_t vendor, uint64_t reason);
 
 /**
  * struct minivm_mmio_env - what minivm_mmio_emulate() needs from its caller

@@ -120,26 +120,6 @@ static int cmd_info(void)
 	return 0;
 }
 
-/* The hardware exit names, from the same list the module uses. */
-static const char *hw_exit_name(uint32_t vendor, uint64_t reason)
-{
-#define MINIVM_VMX_EXIT(nr, name) case nr: return #name;
-	if (vendor == MINIVM_VENDOR_INTEL_VMX) {
-		switch (reason) {
-#include <linux/minivm_exits.h>
-		}
-	}
-#undef MINIVM_VMX_EXIT
-#define MINIVM_SVM_EXIT(nr, name) case nr: return #name;
-	if (vendor == MINIVM_VENDOR_AMD_SVM) {
-		switch (reason) {
-#include <linux/minivm_exits.h>
-		}
-	}
-#undef MINIVM_SVM_EXIT
-	return "UNKNOWN";
-}
-
 struct guest {
 	uint8_t *ram;
 	uint64_t ram_size;
@@ -321,12 +301,12 @@ static int run_loop(struct guest *g, int vcpu, struct minivm_run *run)
 			return fail(EXIT_UNHANDLED, "the CPU refused to enter the guest: %s exit %llu (%s), error/info %#llx",
 				    minivm_vendor_name(run->vendor),
 				    (unsigned long long)run->hw_reason,
-				    hw_exit_name(run->vendor, run->hw_reason),
+				    minivm_hw_exit_name(run->vendor, run->hw_reason),
 				    (unsigned long long)run->hw.info);
 		default:
 			return fail(EXIT_UNHANDLED, "unhandled exit: %s %s (%llu) at rip %#llx, qualification %#llx, info %#llx",
 				    minivm_vendor_name(run->vendor),
-				    hw_exit_name(run->vendor, run->hw_reason),
+				    minivm_hw_exit_name(run->vendor, run->hw_reason),
 				    (unsigned long long)run->hw_reason, (unsigned long long)run->hw.rip,
 				    (unsigned long long)run->hw.qualification,
 				    (unsigned long long)run->hw.info);

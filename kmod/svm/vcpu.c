@@ -269,10 +269,9 @@ static void svm_handle_io(struct minivm_vcpu *vcpu, struct vmcb *vmcb,
 	exit->kind = MINIVM_KIND_USER;
 }
 
-static void svm_handle_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb,
+static void svm_handle_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb, u64 code,
 			    struct minivm_exit *exit)
 {
-	u64 code = vmcb->control.exit_code | ((u64)vmcb->control.exit_code_hi << 32);
 	u64 *gpr = vcpu->gpr, value;
 	u32 err;
 
@@ -362,6 +361,7 @@ void svm_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	struct svm_vcpu *svm = vcpu->be;
 	struct vmcb *vmcb = svm->vmcb;
 	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+	u64 code;
 
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	if (flush || svm->asid_gen != sc->asid_gen) {
@@ -387,9 +387,12 @@ void svm_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	raw_local_irq_disable();
 	asm volatile("stgi" ::: "memory");
 
+	code = vmcb->control.exit_code | ((u64)vmcb->control.exit_code_hi << 32);
+	minivm_trace_exit(vcpu, MINIVM_VENDOR_AMD_SVM, code, vmcb->save.rip,
+			  vmcb->control.exit_info_1, vmcb->control.exit_info_2);
 	vmcb->control.event_inj = 0;
 	vcpu->gpr[MINIVM_RAX] = vmcb->save.rax;
-	svm_handle_exit(vcpu, vmcb, exit);
+	svm_handle_exit(vcpu, vmcb, code, exit);
 }
 
 void svm_get_regs(struct minivm_vcpu *vcpu, struct minivm_regs *regs)

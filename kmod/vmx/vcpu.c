@@ -671,6 +671,14 @@ static void vmx_handle_exit(struct minivm_vcpu *vcpu, u32 reason, struct minivm_
 	vmx_exit_user(vcpu, MINIVM_EXIT_UNHANDLED, vmcs_read(VM_EXIT_INTR_INFO), exit);
 }
 
+/* minivm_exit's second information field (uapi/linux/minivm_trace.h). */
+static u64 vmx_exit_info2(u32 reason)
+{
+	if (reason == EXIT_REASON_EPT_VIOLATION || reason == EXIT_REASON_EPT_MISCONFIG)
+		return vmcs_read(GUEST_PHYSICAL_ADDRESS);
+	return vmcs_read(VM_EXIT_INTR_INFO);
+}
+
 void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit)
 {
 	struct vmx_vcpu *v = vcpu->be;
@@ -730,6 +738,8 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	    (vmcs_read(VM_EXIT_INTR_INFO) & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 		minivm_vmx_do_nmi();
 	vcpu->run->hw_reason = reason & 0xffff;
+	minivm_trace_exit(vcpu, MINIVM_VENDOR_INTEL_VMX, reason & 0xffff, vmcs_read(GUEST_RIP),
+			  vmcs_read(EXIT_QUALIFICATION), vmx_exit_info2(reason & 0xffff));
 	vmx_handle_exit(vcpu, reason, exit);
 }
 

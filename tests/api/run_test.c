@@ -69,6 +69,26 @@ GUEST(g_long64, ".code64",
       "mov $0x123456789a, %rax\n out %eax, $0x10\n shr $32, %rax\n out %eax, $0x11\n"
       "mov $0xabcdef, %r15\n mov %r15d, %eax\n out %eax, $0x12\n hlt");
 
+/*
+ * The tracing tests' workload: a known number of exits of each kind, then
+ * HLT, then a spin that only a signal ends (so every exit it counts is
+ * followed by an entry). Its first-touch faults: the code page, and the
+ * WORKLOAD_PAGES pages from 0x10000 on, written once each.
+ */
+#define WORKLOAD_CPUID	100
+#define WORKLOAD_RDMSR	30
+#define WORKLOAD_OUT	50
+#define WORKLOAD_PAGES	64
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
+GUEST(g_workload, ".code16",
+      "mov $" XSTR(WORKLOAD_CPUID) ", %si\n 1: xor %eax, %eax\n cpuid\n dec %si\n jnz 1b\n"
+      "mov $" XSTR(WORKLOAD_RDMSR) ", %si\n 2: mov $0x277, %ecx\n rdmsr\n dec %si\n jnz 2b\n"
+      "mov $" XSTR(WORKLOAD_OUT) ", %si\n 3: out %al, $0x10\n dec %si\n jnz 3b\n"
+      "mov $0x1000, %bx\n 4: mov %bx, %es\n mov %bx, %es:(0)\n add $0x100, %bx\n"
+      "cmp $(0x1000 + " XSTR(WORKLOAD_PAGES) " * 0x100), %bx\n jb 4b\n"
+      "hlt\n 5: jmp 5b");
+
 #define MEM_SIZE	(1UL << 20)
 #define CODE_GPA	0x1000
 #define ROM_GPA		0x20000
@@ -837,13 +857,52 @@ static void vcpu_refused_in_another_process(void)
 	vm_close(&v);
 }
 
+/*
+ * minivm-run-test VENDOR workload: run g_workload and print what it did,
+ * for the lab's tracing tests to hold the tools' reports against.
+ */
+static int workload(void)
+{
+	struct itimerval t = { .it_value = { .tv_usec = 200000 } };
+	unsigned int outs = 0, hlts = 0;
+	struct vm v;
+	int ret;
+
+	signal(SIGALRM, on_alarm);
+	vm_start(&v, g_workload, g_workload_end);
+	for (;;) {
+		ret = minivm_run(v.vcpu);
+		if (ret)
+			break;
+		if (v.run->exit_reason == MINIVM_EXIT_IO)
+			outs++;
+		else if (v.run->exit_reason == MINIVM_EXIT_HLT && !hlts++)
+			setitimer(ITIMER_REAL, &t, NULL);	/* let the spin start */
+		else
+			break;
+	}
+	printf("workload pid %d vm %llu cpuid %d rdmsr %d out %u hlt %u faults %d\n",
+	       (int)getpid(), (unsigned long long)v.id, WORKLOAD_CPUID, WORKLOAD_RDMSR, outs,
+	       hlts, WORKLOAD_PAGES + 1);
+	if (ret != -EINTR || outs != WORKLOAD_OUT || hlts != 1) {
+		printf("# workload ended with %d (%s), exit %s\n", ret, strerror(-ret),
+		       exit_str(v.run));
+		return 1;
+	}
+	vm_close(&v);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 2 || (strcmp(argv[1], "amd") && strcmp(argv[1], "intel"))) {
-		fprintf(stderr, "usage: minivm-run-test amd|intel\n");
+	if (argc < 2 || argc > 3 || (strcmp(argv[1], "amd") && strcmp(argv[1], "intel")) ||
+	    (argc == 3 && strcmp(argv[2], "workload"))) {
+		fprintf(stderr, "usage: minivm-run-test amd|intel [workload]\n");
 		return 2;
 	}
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
+	if (argc == 3)
+		return workload();
 	ktap_plan("minivm-run", 23);
 	KTAP_RUN(port_io_exits_reach_userspace);
 	KTAP_RUN(cpuid_is_handled_in_kernel);

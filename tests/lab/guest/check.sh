@@ -201,6 +201,171 @@ t_unload_and_reload() {
 	minivm info >/dev/null || { say "minivm info failed after reload"; return 1; }
 }
 
+# --- tracing: the tracepoints and the libbpf tools -------------------
+
+# What the workload does, by the vendor's exit names.
+# What the workload does, by the vendor's exit names and numbers.
+case "$vendor" in
+intel)
+	r_cpuid=CPUID r_msr=MSR_READ r_io=IO_INSTRUCTION r_fault=EPT_VIOLATION
+	c_cpuid=10 c_msr=31 c_io=30 c_hlt=12 c_fault=48 ;;
+*)
+	r_cpuid=CPUID r_msr=MSR r_io=IOIO r_fault=NPF
+	c_cpuid=0x72 c_msr=0x7c c_io=0x7b c_hlt=0x78 c_fault=0x400 ;;
+esac
+
+# workload [PREFIX...]: run the guest with known exits (under PREFIX, e.g.
+# perf); sets w_pid w_cpuid w_rdmsr w_out w_hlt w_faults.
+workload() {
+	"$@" minivm-run-test "$vendor" workload >/tmp/wl.out 2>&1 || { say "workload failed:"; sed 's/^/    # /' /tmp/wl.out; return 1; }
+	set -- $(grep "^workload pid" /tmp/wl.out)
+	w_pid=$3 w_cpuid=$7 w_rdmsr=$9 w_out=${11} w_hlt=${13} w_faults=${15}
+}
+
+# expect WHAT GOT WANT: one line of diagnosis when they differ.
+expect() {
+	[ "$2" = "$3" ] && return 0
+	say "$1: $2, want $3"
+	ok=0
+}
+
+tracefs=/sys/kernel/tracing
+t_tracepoints_see_the_workload() {
+	[ -e $tracefs/events ] || mount -t tracefs nodev $tracefs || { say "no tracefs"; return 1; }
+	ev=$tracefs/events/minivm
+	[ -d $ev ] || { say "no events/minivm in tracefs"; return 1; }
+	echo 4096 >$tracefs/buffer_size_kb
+	echo >$tracefs/trace
+	echo 1 >$ev/enable
+	workload || return 1
+	echo 0 >$ev/enable
+	cat $tracefs/trace >/tmp/tp.txt
+	ok=1
+	for pair in "$r_cpuid:$w_cpuid" "$r_msr:$w_rdmsr" "$r_io:$w_out" "HLT:$w_hlt" "$r_fault:$w_faults"; do
+		r=${pair%:*} n=${pair#*:}
+		expect "minivm_exit $r" "$(grep -c "minivm_exit: .* reason $r (" /tmp/tp.txt)" "$n"
+		expect "minivm_entry after $r" "$(grep -c "minivm_entry: .* after $r (" /tmp/tp.txt)" "$n"
+	done
+	expect "minivm_fault mapped_4k" "$(grep -c "minivm_fault: .* mapped_4k latency_ns" /tmp/tp.txt)" "$w_faults"
+	expect "minivm_fault" "$(grep -c "minivm_fault: " /tmp/tp.txt)" "$w_faults"
+	expect "minivm_userspace IO" "$(grep -c "minivm_userspace: .* exit IO held_ns" /tmp/tp.txt)" "$w_out"
+	expect "minivm_userspace HLT" "$(grep -c "minivm_userspace: .* exit HLT held_ns" /tmp/tp.txt)" "$w_hlt"
+	[ $ok = 1 ] || { say "first lines of the trace:"; grep minivm_ /tmp/tp.txt | head -n 8 | sed 's/^/    # /'; }
+	echo >$tracefs/trace
+	[ $ok = 1 ]
+}
+
+# around_workload OUT TOOL ARGS...: the tool runs while the workload does, then gets Ctrl-C.
+around_workload() {
+	out=$1
+	shift
+	"$@" >"$out" 2>"$out.err" &
+	tool_pid=$!
+	if ! wait_for "$out.err" "Tracing" 300; then
+		say "$1 did not start:"; sed 's/^/    # /' "$out.err"; kill "$tool_pid"; return 1
+	fi
+	workload
+	wl=$?
+	kill -INT "$tool_pid"
+	wait "$tool_pid"
+	rc=$?
+	[ $rc = 0 ] || { say "$1 exited $rc:"; sed 's/^/    # /' "$out.err"; return 1; }
+	return $wl
+}
+
+# json_num LINE KEY: the first number after "KEY": in LINE.
+json_num() { echo "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"; }
+# json_hist_sum LINE: the sum of the first log2_ns array in LINE.
+json_hist_sum() { echo "$1" | sed -n 's/[^[]*"log2_ns":\[\([0-9,]*\)\].*/\1/p' | tr , '\n' | awk '{ s += $1 } END { print s + 0 }'; }
+
+t_exits_tool_counts_the_workload() {
+	around_workload /tmp/exits.json minivm-exits -j || return 1
+	ok=1
+	for pair in "$r_cpuid:$w_cpuid" "$r_msr:$w_rdmsr" "$r_io:$w_out" "HLT:$w_hlt" "$r_fault:$w_faults"; do
+		r=${pair%:*} n=${pair#*:}
+		line=$(grep "\"reason\":\"$r\"" /tmp/exits.json)
+		expect "$r count" "$(json_num "$line" count)" "$n"
+		expect "$r latency histogram" "$(json_hist_sum "$line")" "$n"
+	done
+	[ $ok = 1 ] || sed 's/^/    # /' /tmp/exits.json
+	[ $ok = 1 ]
+}
+
+t_faults_tool_counts_the_workload() {
+	around_workload /tmp/faults.json minivm-faults -j || return 1
+	ok=1
+	line=$(cat /tmp/faults.json)
+	m4k=$(echo "$line" | sed -n 's/.*"mapped_4k":\({[^}]*}\).*/\1/p')
+	expect "mapped_4k count" "$(json_num "$m4k" samples)" "$w_faults"
+	expect "mapped_4k histogram" "$(json_hist_sum "$m4k")" "$w_faults"
+	for r in mapped_2m mmio error raced; do
+		expect "$r count" "$(echo "$line" | sed -n "s/.*\"$r\":{\"samples\":\([0-9]*\).*/\1/p")" 0
+	done
+	[ $ok = 1 ] || sed 's/^/    # /' /tmp/faults.json
+	[ $ok = 1 ]
+}
+
+t_top_tool_counts_the_workload() {
+	around_workload /tmp/top.json minivm-top -j -n 1000 1 || return 1
+	ok=1
+	for pair in "$r_cpuid:$w_cpuid" "$r_msr:$w_rdmsr" "$r_io:$w_out" "HLT:$w_hlt" "$r_fault:$w_faults"; do
+		r=${pair%:*} n=${pair#*:}
+		got=$(sed 's/},{/}\n{/g' /tmp/top.json | grep "\"pid\":$w_pid,.*\"reason\":\"$r\"" |
+			sed -n 's/.*"count":\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+		expect "$r over all intervals" "$got" "$n"
+	done
+	[ $ok = 1 ] || sed 's/^/    # /' /tmp/top.json
+	[ $ok = 1 ]
+}
+
+t_tools_filter_by_pid() {
+	around_workload /tmp/filtered.json minivm-exits -j -p 1 || return 1
+	[ ! -s /tmp/filtered.json ] && return 0
+	say "exits of other processes were counted:"; sed 's/^/    # /' /tmp/filtered.json
+	return 1
+}
+
+# tool_refuses WHY WANT TOOL ARGS...: exit status 1 and the one line WANT.
+tool_refuses() {
+	why=$1 want=$2
+	shift 2
+	"$@" >/tmp/refuse.out 2>&1
+	rc=$?
+	[ $rc = 1 ] && [ "$(wc -l </tmp/refuse.out)" = 1 ] && grep -q "$want" /tmp/refuse.out && return 0
+	say "$why: $* exited $rc, said:"; sed 's/^/    # /' /tmp/refuse.out
+	ok=0
+}
+
+t_tools_refuse_clearly() {
+	ok=1
+	for tool in minivm-exits minivm-faults minivm-top; do
+		tool_refuses "no such pid" "no process with pid 999999" $tool -p 999999
+		tool_refuses "not root" "not allowed to load BPF programs: run as root" labctl nobody /lab/$tool
+	done
+	rmmod minivm || { say "rmmod failed"; return 1; }
+	for tool in minivm-exits minivm-faults minivm-top; do
+		tool_refuses "no module" "minivm.ko is not loaded" $tool
+	done
+	insmod /lab/minivm.ko || { say "reload failed"; return 1; }
+	[ $ok = 1 ]
+}
+
+# perf stat's counts of the tracepoints (the one-liners in tracing.rst).
+t_perf_counts_the_workload() {
+	perf="/lab/perf/ld.so --library-path /lab/perf/lib /lab/perf/perf"
+	[ -e $tracefs/events ] || mount -t tracefs nodev $tracefs || { say "no tracefs"; return 1; }
+	ev() { echo "-e minivm:minivm_exit --filter reason==$1"; }
+	# shellcheck disable=SC2046
+	workload $perf stat -x, -o /tmp/perf.csv $(ev $c_cpuid) $(ev $c_msr) $(ev $c_io) \
+		$(ev $c_hlt) $(ev $c_fault) -e minivm:minivm_fault -e minivm:minivm_userspace || return 1
+	ok=1
+	counts=$(grep minivm: /tmp/perf.csv | cut -d, -f1 | tr '\n' ' ')
+	expect "perf stat counts (CPUID RDMSR OUT HLT fault-exits faults userspace)" "$counts" \
+		"$w_cpuid $w_rdmsr $w_out $w_hlt $w_faults $w_faults $((w_out + w_hlt)) "
+	[ $ok = 1 ] || sed 's/^/    # /' /tmp/perf.csv
+	[ $ok = 1 ]
+}
+
 # --- tests without minivm.ko, on a CPU that lacks VMX/SVM ---------------
 
 t_refused_without_feature() {
@@ -265,3 +430,18 @@ else
 fi
 run_test unload_and_reload t_unload_and_reload
 end module
+
+# After the module tests: these unload and reload minivm.ko themselves.
+begin trace
+run_test tracepoints_see_the_workload t_tracepoints_see_the_workload
+run_test exits_tool_counts_the_workload t_exits_tool_counts_the_workload
+run_test faults_tool_counts_the_workload t_faults_tool_counts_the_workload
+run_test top_tool_counts_the_workload t_top_tool_counts_the_workload
+run_test tools_filter_by_pid t_tools_filter_by_pid
+run_test tools_refuse_clearly t_tools_refuse_clearly
+if [ -x /lab/perf/perf ]; then
+	run_test perf_counts_the_workload t_perf_counts_the_workload
+else
+	skip_test perf_counts_the_workload "no /lab/perf: tests/lab/perf-bundle failed on the host"
+fi
+end trace

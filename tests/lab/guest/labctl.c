@@ -9,12 +9,15 @@
  *   labctl insmod FILE   load a module with one finit_module() call and print
  *                        the errno on failure (busybox insmod retries with
  *                        init_module(), so the module's init runs twice)
+ *   labctl nobody CMD... run CMD as user and group 65534 with no capabilities
+ *                        (the tracing tools' "no permission" test)
  *
  * The emulator is named by the labemu= kernel parameter, which the kernel
  * hands to /init as the environment variable "labemu".
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,12 +69,25 @@ static int lab_insmod(const char *path)
 	return 0;
 }
 
+static int lab_nobody(char **argv)
+{
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534)) {
+		perror("labctl: dropping privileges");
+		return 1;
+	}
+	execvp(argv[0], argv);
+	fprintf(stderr, "labctl: %s: %s\n", argv[0], strerror(errno));
+	return 127;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "exit"))
 		return lab_exit(atoi(argv[2]));
 	if (argc == 3 && !strcmp(argv[1], "insmod"))
 		return lab_insmod(argv[2]);
-	fprintf(stderr, "usage: labctl exit STATUS | labctl insmod FILE\n");
+	if (argc >= 3 && !strcmp(argv[1], "nobody"))
+		return lab_nobody(argv + 2);
+	fprintf(stderr, "usage: labctl exit STATUS | labctl insmod FILE | labctl nobody CMD...\n");
 	return 2;
 }
