@@ -117,8 +117,9 @@ enum minivm_gpr {
  * @fpu: the guest's FPU/XSAVE state
  * @io_in_pending: an IN exit awaits its value in @run->io.data
  * @pt_cache: table pages for the next EPT/NPT fault
- * @exit_reason: the hardware reason of the last exit
- * @exit_ns: when that exit happened, while minivm_entry is traced
+ * @exit_reason: the hardware reason of the last exit, while minivm_entry
+ *	is traced
+ * @exit_ns: when that exit happened, likewise
  * @user_exit: the MINIVM_EXIT_* last handed to userspace
  * @user_ns: when it was, while minivm_userspace is traced
  * @be: the backend's state (VMCS or VMCB)
@@ -145,18 +146,21 @@ struct minivm_vcpu {
 
 /*
  * What a backend does right after every VM exit, once the host's state is
- * back: note the reason, stamp the time when minivm_entry will want the
- * latency, and fire minivm_exit. A macro so that @rip, @info1 and @info2
- * (VMREADs on VMX) are evaluated only while the event is on.
+ * back: when minivm_entry is on, note the reason and the time it will want
+ * for the latency; fire minivm_exit. With both events off it does nothing:
+ * a macro, so that @rip, @info1 and @info2 (VMREADs on VMX) are evaluated
+ * only while the event is on.
  */
 #define minivm_trace_exit(vcpu, vendor, reason, rip, info1, info2) do {	\
 	struct minivm_vcpu *__vcpu = (vcpu);					\
+	u64 __reason = (reason);						\
 										\
-	__vcpu->exit_reason = (reason);						\
-	if (trace_minivm_entry_enabled())					\
+	if (trace_minivm_entry_enabled()) {					\
+		__vcpu->exit_reason = __reason;					\
 		__vcpu->exit_ns = ktime_get_ns();				\
-	trace_minivm_exit(__vcpu->vm->id, __vcpu->id, vendor,			\
-			  __vcpu->exit_reason, rip, info1, info2);		\
+	}									\
+	trace_minivm_exit(__vcpu->vm->id, __vcpu->id, vendor, __reason,	\
+			  rip, info1, info2);					\
 } while (0)
 
 /* What a backend's exit decoding asks the core to do next. */
