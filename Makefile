@@ -4,6 +4,7 @@
 #   make demo         set up the lab (apt packages, lab kernels) and run
 #                     minivm in it on both CPUs (see README.md)
 #   make check        every test: host-side, then the lab on both CPUs
+#   make bench        minivm against KVM in the lab, in emulated instructions
 #
 # KDIR is the kernel build tree (default: the running kernel's). The module is
 # built in a copy of its sources under MODOUT, so one checkout can build for
@@ -29,9 +30,9 @@ BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
 
 LAB_PROGS := build/lab/labctl build/lab/minivm build/lab/minivm-api-test build/lab/kvm-hold \
 	build/lab/minivm-run-test build/lab/mbtest.elf build/lab/mbtest.expected \
-	$(TRACE_TOOLS:%=build/lab/%)
+	$(TRACE_TOOLS:%=build/lab/%) build/lab/bench-kvm build/lab/bench-minivm
 
-.PHONY: all module userspace tools lab-programs demo check clean
+.PHONY: all module userspace tools lab-programs demo check bench clean
 all: module userspace tools
 
 module:
@@ -104,12 +105,25 @@ build/lab/kvm-hold: tests/api/kvm_hold.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -o $@ $<
 
+# The benchmark drivers: one workload program, one back end each.
+build/lab/bench-kvm: bench/bench.c bench/bench.h bench/hv_kvm.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ bench/bench.c bench/hv_kvm.c
+
+build/lab/bench-minivm: bench/bench.c bench/bench.h bench/hv_minivm.c $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ bench/bench.c bench/hv_minivm.c $(LIB_SRC)
+
 demo:
 	tests/lab/setup
 	tests/lab/demo
 
 check:
 	tests/check
+
+# make bench [QUICK=1]: minivm against KVM (see Documentation/benchmarks.rst).
+bench:
+	bench/run $(if $(QUICK),--quick)
 
 clean:
 	rm -rf build

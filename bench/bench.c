@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench-kvm, bench-minivm: the benchmark's workloads, the same program for
+ * both hypervisors (see bench.h). Each run does one operation and prints one
+ * line, "bench OPERATION VALUE UNIT [KEY=VALUE...]".
+ *
+ * The clock is the TSC. In the AMD lab QEMU runs with -icount shift=0, so a
+ * TSC tick is one emulated instruction and two runs give the same figures;
+ * in the Intel lab (Bochs, clock sync=none) the TSC also follows the
+ * instruction count, less exactly. Every timed stretch is guest work between
+ * two OUTs the guest makes to ports MARK_START and MARK_END, so the figure
+ * is what the guest sees: the exits, the host work behind them and the
+ * guest's own loop (a few instructions per iteration, the same under both).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <x86intrin.h>
+#include "bench.h"
+
+#define MARK_START	0xf0
+#define MARK_END	0xf1
+#define SZ_2M		(2UL << 20)
+
+/* Guest code: 32-bit, flat, paging off; loops count down ESI. */
+#define GUEST(name, body)						\
+	extern const unsigned char name[], name##_end[];		\
+	asm(".pushsection .rodata\n" #name ":\n.code32\n" body "\n"	\
+	    ".code64\n" #name "_end:\n.popsection\n")
+
+GUEST(g_cpuid, "out %al, $0xf0\n 1: xor %eax, %eax\n cpuid\n dec %esi\n jnz 1b\n"
+	       "out %al, $0xf1\n hlt");
+/* VMMCALL (0f 01 d9); run() turns it into VMCALL (0f 01 c1) on Intel. */
+GUEST(g_hypercall, "out %al, $0xf0\n 1: xor %eax, %eax\n .byte 0x0f, 0x01, 0xd9\n"
+		   "dec %esi\n jnz 1b\n out %al, $0xf1\n hlt");
+GUEST(g_pio, "out %al, $0xf0\n 1: out %al, $0xf2\n dec %esi\n jnz 1b\n out %al, $0xf1\n hlt");
+/* Write one word in each 4 KiB page from EBX up to ECX. */
+GUEST(g_touch, "out %al, $0xf0\n 1: mov %eax, (%ebx)\n add $0x1000, %ebx\n cmp %ecx, %ebx\n"
+	       "jb 1b\n out %al, $0xf1\n hlt");
+GUEST(g_hlt, "hlt");
+
+static const char *op;
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "bench-%s %s: %s: %s\n", hv_name, op, what, strerror(-err));
+	exit(1);
+}
+
+static int is_intel(void)
+{
+	unsigned int a, b, c, d;
+
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0));
+	return b == 0x756e6547;	/* "Genu" */
+}
+
+static void *map_ram(size_t size, int huge)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | (huge ? MAP_HUGETLB : 0), -1, 0);
+
+	if (p == MAP_FAILED)
+		die(huge ? "mmap of hugetlb pages" : "mmap", -errno);
+	/* 4 KiB pages unless asked: THP would turn some faults into 2 MiB ones. */
+	if (!huge && madvise(p, size, MADV_NOHUGEPAGE))
+		die("madvise(MADV_NOHUGEPAGE)", -errno);
+	return p;
+}
+
+/* RAM of @size at GPA 0 holding @code, and the vCPU about to run it. */
+static int vm_start(struct hv_vm *vm, void *ram, size_t size, const unsigned char *code,
+		    const unsigned char *end, uint64_t rsi, uint64_t rbx, uint64_t rcx)
+{
+	int ret = hv_vm_create(vm);
+
+	if (ret)
+		return ret;
+	memcpy((char *)ram + GUEST_CODE_GPA, code, (size_t)(end - code));
+	ret = hv_add_memory(vm, 0, 0, size, ram);
+	if (!ret)
+		ret = hv_vcpu_create(vm, GUEST_CODE_GPA, rsi, rbx, rcx);
+	if (ret)
+		hv_vm_destroy(vm);
+	return ret;
+}
+
+/* Run to HLT: TSC ticks between the guest's two marks. */
+static uint64_t run_marked(struct hv_vm *vm)
+{
+	uint64_t t0 = 0, t1 = 0;
+	struct hv_exit ex;
+	int ret;
+
+	for (;;) {
+		ret = hv_run(vm, &ex);
+		if (ret)
+			die("run", ret);
+		if (ex.kind == HV_EXIT_HLT)
+			break;
+		if (ex.kind == HV_EXIT_OTHER) {
+			fprintf(stderr, "bench-%s %s: unexpected exit %s\n", hv_name, op, ex.what);
+			exit(1);
+		}
+		if (ex.port == MARK_START)
+			t0 = __rdtsc();
+		else if (ex.port == MARK_END)
+			t1 = __rdtsc();
+	}
+	if (!t0 || !t1)
+		die("the guest never reached both marks", -EPROTO);
+	return t1 - t0;
+}
+
+/* A guest loop of @n iterations: ticks per iteration. */
+static void exit_loop(const unsigned char *code, const unsigned char *end, unsigned long n)
+{
+	unsigned char *ram = map_ram(SZ_2M, 0);
+	uint64_t ticks;
+	struct hv_vm vm;
+	int ret;
+
+	ret = vm_start(&vm, ram, SZ_2M, code, end, n, 0, 0);
+	if (ret)
+		die("VM set-up", ret);
+	if (code == g_hypercall && is_intel())
+		ram[GUEST_CODE_GPA + 6] = 0xc1;	/* after OUT (2), XOR (2), 0f 01 */
+	ticks = run_marked(&vm);
+	hv_vm_destroy(&vm);
+	printf("bench %s %.1f ticks/op n=%lu total=%llu\n", op, (double)ticks / n, n,
+	       (unsigned long long)ticks);
+}
+
+static void write_file(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(val, f) < 0 || fclose(f))
+		die(path, -errno);
+}
+
+/* The guest writes every 4 KiB page of @mib MiB it has never touched. */
+static void first_touch(unsigned long mib, int huge)
+{
+	unsigned char *low = map_ram(SZ_2M, 0), *high;
+	size_t size = mib << 20;
+	unsigned long pages = size >> 12;
+	uint64_t ticks;
+	struct hv_vm vm;
+	char buf[32];
+	int ret;
+
+	if (huge) {
+		snprintf(buf, sizeof(buf), "%lu", size / SZ_2M);
+		write_file("/proc/sys/vm/nr_hugepages", buf);
+	}
+	high = map_ram(size, huge);
+	ret = vm_start(&vm, low, SZ_2M, g_touch, g_touch_end, 0, SZ_2M, SZ_2M + size);
+	if (!ret)
+		ret = hv_add_memory(&vm, 1, SZ_2M, size, high);
+	if (ret)
+		die("VM set-up", ret);
+	ticks = run_marked(&vm);
+	hv_vm_destroy(&vm);
+	munmap(high, size);
+	if (huge)
+		write_file("/proc/sys/vm/nr_hugepages", "0");
+	printf("bench %s %.1f ticks/4KiB-page pages=%lu backing=%s total=%llu\n", op,
+	       (double)ticks / pages, pages, huge ? "2M-hugetlb" : "4K", (unsigned long long)ticks);
+}
+
+/* Create a VM, give it one vCPU, run to its first exit, destroy it: n times. */
+static void create_destroy(unsigned long n)
+{
+	void *ram = map_ram(SZ_2M, 0);
+	struct hv_vm vm;
+	struct hv_exit ex;
+	uint64_t t0, total = 0;
+	unsigned long i;
+	int ret;
+
+	for (i = 0; i <= n; i++) {	/* the first round warms up and is not counted */
+		t0 = __rdtsc();
+		ret = vm_start(&vm, ram, SZ_2M, g_hlt, g_hlt_end, 0, 0, 0);
+		if (ret)
+			die("VM set-up", ret);
+		ret = hv_run(&vm, &ex);
+		if (ret || ex.kind != HV_EXIT_HLT)
+			die("first exit (want HLT)", ret ? ret : -EPROTO);
+		hv_vm_destroy(&vm);
+		if (i)
+			total += __rdtsc() - t0;
+	}
+	printf("bench %s %.0f ticks/vm n=%lu total=%llu\n", op, (double)total / n, n,
+	       (unsigned long long)total);
+}
+
+/* /proc/meminfo and the per-CPU free lists, in KiB. */
+struct mem {
+	long long free, pcp, anon, cached, buffers, slab, pagetables, secpagetables;
+	long long kernelstack, vmalloc;
+};
+
+static void mem_read(struct mem *m)
+{
+	static const struct { const char *key; size_t off; } keys[] = {
+		{ "MemFree:", offsetof(struct mem, free) },
+		{ "AnonPages:", offsetof(struct mem, anon) },
+		{ "Cached:", offsetof(struct mem, cached) },
+		{ "Buffers:", offsetof(struct mem, buffers) },
+		{ "Slab:", offsetof(struct mem, slab) },
+		{ "PageTables:", offsetof(struct mem, pagetables) },
+		{ "SecPageTables:", offsetof(struct mem, secpagetables) },
+		{ "KernelStack:", offsetof(struct mem, kernelstack) },
+		{ "VmallocUsed:", offsetof(struct mem, vmalloc) },
+	};
+	char line[256], key[64];
+	long long val;
+	size_t i;
+	FILE *f;
+
+	memset(m, 0, sizeof(*m));
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		die("/proc/meminfo", -errno);
+	while (fgets(line, sizeof(line), f))
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (sscanf(line, "%63s %lld", key, &val) == 2 && !strcmp(key, keys[i].key))
+				*(long long *)((char *)m + keys[i].off) = val;
+	fclose(f);
+	/* Pages on the per-CPU lists are free but not in MemFree. */
+	f = fopen("/proc/zoneinfo", "r");
+	if (!f)
+		die("/proc/zoneinfo", -errno);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " count: %lld", &val) == 1)
+			m->pcp += val * 4;
+	fclose(f);
+}
+
+/*
+ * Kernel memory behind @n idle VMs of @mib MiB each: free memory lost, less
+ * what went to the guests' own pages (anonymous memory) and the page cache.
+ * One VM lives throughout so that what the first VM sets up for all (the
+ * hypervisor switched on, per-CPU areas) is not counted.
+ */
+static void memory_per_vm(unsigned long n, unsigned long mib)
+{
+	struct hv_vm anchor, *vms = calloc(n, sizeof(*vms));
+	struct mem a, b;
+	struct hv_exit ex;
+	unsigned long i;
+	long long kernel;
+	int ret;
+
+	if (!vms)
+		die("calloc", -ENOMEM);
+	ret = vm_start(&anchor, map_ram(SZ_2M, 0), SZ_2M, g_hlt, g_hlt_end, 0, 0, 0);
+	if (ret)
+		die("VM set-up", ret);
+	mem_read(&a);
+	for (i = 0; i < n; i++) {
+		ret = vm_start(&vms[i], map_ram(mib << 20, 0), mib << 20, g_hlt, g_hlt_end, 0, 0, 0);
+		if (!ret)
+			ret = hv_run(&vms[i], &ex);
+		if (ret || ex.kind != HV_EXIT_HLT)
+			die("idle VM (run to HLT)", ret ? ret : -EPROTO);
+	}
+	mem_read(&b);
+	kernel = (a.free + a.pcp) - (b.free + b.pcp) - (b.anon - a.anon) -
+		 (b.cached - a.cached) - (b.buffers - a.buffers);
+	printf("bench %s %.1f KiB/vm n=%lu ram=%luMiB slab=%.1f pagetables=%.1f "
+	       "secpagetables=%.1f kernelstack=%.1f vmalloc=%.1f anon=%.1f\n", op,
+	       (double)kernel / n, n, mib, (double)(b.slab - a.slab) / n,
+	       (double)(b.pagetables - a.pagetables) / n,
+	       (double)(b.secpagetables - a.secpagetables) / n,
+	       (double)(b.kernelstack - a.kernelstack) / n, (double)(b.vmalloc - a.vmalloc) / n,
+	       (double)(b.anon - a.anon) / n);
+	for (i = 0; i < n; i++)
+		hv_vm_destroy(&vms[i]);
+	hv_vm_destroy(&anchor);
+	free(vms);
+}
+
+/*
+ * Start 2 MiB one-vCPU VMs, each run to its first exit, until the
+ * hypervisor refuses one, MemFree falls below the kernel's min_free_kbytes
+ * plus @reserve_mib, or @cap are running. Kernel allocations do not fail
+ * when memory runs out, they wake the OOM killer: hence the reserve. It is
+ * MemFree, not MemAvailable (which counts reclaimable slab, and the debugfs
+ * entries KVM makes per VM are not reclaimable while the VMs exist), and
+ * not the per-CPU lists (kept per migrate type, they did not stop the OOM
+ * killer when tried).
+ */
+static void max_vms(unsigned long cap, unsigned long reserve_mib)
+{
+	struct hv_vm *vms = calloc(cap, sizeof(*vms));
+	struct rlimit nofile = { cap * 3 + 64, cap * 3 + 64 };
+	const char *why = "cap";
+	long long min_free;
+	struct hv_exit ex;
+	unsigned long n;
+	struct mem m;
+	FILE *f;
+	char buf[32];
+	int ret;
+
+	if (!vms)
+		die("calloc", -ENOMEM);
+	if (setrlimit(RLIMIT_NOFILE, &nofile))
+		die("setrlimit(RLIMIT_NOFILE)", -errno);
+	snprintf(buf, sizeof(buf), "%lu", cap * 4 + 1024);
+	write_file("/proc/sys/vm/max_map_count", buf);
+	f = fopen("/proc/sys/vm/min_free_kbytes", "r");
+	if (!f || fscanf(f, "%lld", &min_free) != 1)
+		die("/proc/sys/vm/min_free_kbytes", -EIO);
+	fclose(f);
+	for (n = 0; n < cap; n++) {
+		if (n % 8 == 0) {
+			mem_read(&m);
+			if (m.free < min_free + (long long)reserve_mib * 1024) {
+				why = "memory";
+				break;
+			}
+		}
+		ret = vm_start(&vms[n], map_ram(SZ_2M, 0), SZ_2M, g_hlt, g_hlt_end, 0, 0, 0);
+		if (!ret) {
+			ret = hv_run(&vms[n], &ex);
+			if (ret || ex.kind != HV_EXIT_HLT) {
+				hv_vm_destroy(&vms[n]);
+				ret = ret ? ret : -EPROTO;
+			}
+		}
+		if (ret) {
+			why = strerror(-ret);
+			break;
+		}
+	}
+	mem_read(&m);
+	printf("bench %s %lu vms cap=%lu stopped-by=\"%s\" free=%lldKiB min_free=%lldKiB\n", op, n,
+	       cap, why, m.free, min_free);
+	while (n)
+		hv_vm_destroy(&vms[--n]);
+	free(vms);
+}
+
+static unsigned long arg(char **argv, int i, int argc)
+{
+	char *end;
+	unsigned long v;
+
+	if (i >= argc)
+		die("missing a number (see --help)", -EINVAL);
+	v = strtoul(argv[i], &end, 0);
+	if (*end || !v)
+		die("not a positive number", -EINVAL);
+	return v;
+}
+
+static void usage(void)
+{
+	printf("usage: bench-%s OPERATION ARGS\n\n"
+	       "  exit-cpuid N          N CPUID exits (handled in the kernel)\n"
+	       "  exit-hypercall N      N VMMCALL/VMCALL exits (handled in the kernel)\n"
+	       "  exit-pio N            N OUT exits to this program and back\n"
+	       "  fault-4k MIB          first touch of MIB MiB of 4 KiB pages\n"
+	       "  fault-2m MIB          the same over 2 MiB hugetlb pages\n"
+	       "  create N              create, one vCPU, first exit, destroy: N times\n"
+	       "  mem N MIB             kernel memory of N idle VMs of MIB MiB each\n"
+	       "  max-vms CAP MIB       start 2 MiB VMs until refused, until MemFree is\n"
+	       "                        below min_free_kbytes + MIB MiB, or CAP of them\n", hv_name);
+}
+
+int main(int argc, char **argv)
+{
+	int ret;
+
+	op = argc > 1 ? argv[1] : "";
+	if (argc < 2 || !strcmp(op, "--help") || !strcmp(op, "-h")) {
+		usage();
+		return argc < 2 ? 2 : 0;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ret = hv_open();
+	if (ret)
+		die("cannot open the hypervisor", ret);
+	if (!strcmp(op, "exit-cpuid"))
+		exit_loop(g_cpuid, g_cpuid_end, arg(argv, 2, argc));
+	else if (!strcmp(op, "exit-hypercall"))
+		exit_loop(g_hypercall, g_hypercall_end, arg(argv, 2, argc));
+	else if (!strcmp(op, "exit-pio"))
+		exit_loop(g_pio, g_pio_end, arg(argv, 2, argc));
+	else if (!strcmp(op, "fault-4k"))
+		first_touch(arg(argv, 2, argc), 0);
+	else if (!strcmp(op, "fault-2m"))
+		first_touch(arg(argv, 2, argc), 1);
+	else if (!strcmp(op, "create"))
+		create_destroy(arg(argv, 2, argc));
+	else if (!strcmp(op, "mem"))
+		memory_per_vm(arg(argv, 2, argc), arg(argv, 3, argc));
+	else if (!strcmp(op, "max-vms"))
+		max_vms(arg(argv, 2, argc), arg(argv, 3, argc));
+	else
+		die("unknown operation (see --help)", -EINVAL);
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The benchmark drivers: one workload program (bench.c) linked with one
+ * hypervisor back end, hv_kvm.c for /dev/kvm or hv_minivm.c for /dev/minivm.
+ * Both back ends give the guest the same state, memory and exits, so the
+ * only difference between two runs is the hypervisor underneath.
+ */
+#ifndef BENCH_H
+#define BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Where every guest's code sits; RAM slot 0 always starts at 0. */
+#define GUEST_CODE_GPA	0x1000UL
+
+struct hv_vm {
+	int fd;		/* the VM */
+	int vcpu;	/* its one vCPU */
+	void *run;	/* the vCPU's shared page(s) */
+	size_t run_size;
+};
+
+enum hv_exit_kind { HV_EXIT_IO, HV_EXIT_HLT, HV_EXIT_OTHER };
+
+struct hv_exit {
+	enum hv_exit_kind kind;
+	uint16_t port;		/* HV_EXIT_IO: an OUT to this port */
+	char what[96];		/* HV_EXIT_OTHER: the hypervisor's own words */
+};
+
+/* What each back end provides; all return 0 or a negative errno. */
+extern const char hv_name[];
+int hv_open(void);
+int hv_vm_create(struct hv_vm *vm);
+int hv_add_memory(struct hv_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *hva);
+/* One vCPU in 32-bit flat protected mode, paging off, at @rip. */
+int hv_vcpu_create(struct hv_vm *vm, uint64_t rip, uint64_t rsi, uint64_t rbx, uint64_t rcx);
+int hv_run(struct hv_vm *vm, struct hv_exit *exit);
+void hv_vm_destroy(struct hv_vm *vm);
+
+#endif /* BENCH_H */

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The benchmark's /dev/minivm back end, through libminivm. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "bench.h"
+#include "libminivm.h"
+
+const char hv_name[] = "minivm";
+static int sys_fd = -1;
+
+int hv_open(void)
+{
+	sys_fd = minivm_open();
+	return sys_fd < 0 ? sys_fd : 0;
+}
+
+int hv_vm_create(struct hv_vm *vm)
+{
+	uint64_t id;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->vcpu = -1;
+	vm->fd = minivm_create_vm(sys_fd, &id);
+	return vm->fd < 0 ? vm->fd : 0;
+}
+
+int hv_add_memory(struct hv_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *hva)
+{
+	return minivm_set_memory_region(vm->fd, slot, 0, gpa, size, hva);
+}
+
+static void set_flat(struct minivm_sregs *s)
+{
+	const struct minivm_segment code = { .limit = 0xffffffff, .selector = 8,
+		.attrib = 0xb | MINIVM_SEG_S | MINIVM_SEG_P | MINIVM_SEG_DB | MINIVM_SEG_G };
+	const struct minivm_segment data = { .limit = 0xffffffff, .selector = 16,
+		.attrib = 0x3 | MINIVM_SEG_S | MINIVM_SEG_P | MINIVM_SEG_DB | MINIVM_SEG_G };
+
+	s->cs = code;
+	s->ds = s->es = s->fs = s->gs = s->ss = data;
+	s->cr0 = 0x11;	/* PE | ET */
+}
+
+int hv_vcpu_create(struct hv_vm *vm, uint64_t rip, uint64_t rsi, uint64_t rbx, uint64_t rcx)
+{
+	struct minivm_regs regs = { .rip = rip, .rsi = rsi, .rbx = rbx, .rcx = rcx, .rflags = 2 };
+	struct minivm_sregs sregs;
+	struct minivm_run *run;
+	int ret;
+
+	vm->vcpu = minivm_create_vcpu(vm->fd, 0, &run);
+	if (vm->vcpu < 0)
+		return vm->vcpu;
+	vm->run = run;
+	vm->run_size = (size_t)sysconf(_SC_PAGESIZE);
+	ret = minivm_get_sregs(vm->vcpu, &sregs);
+	if (!ret) {
+		set_flat(&sregs);
+		ret = minivm_set_sregs(vm->vcpu, &sregs);
+	}
+	return ret ? ret : minivm_set_regs(vm->vcpu, &regs);
+}
+
+int hv_run(struct hv_vm *vm, struct hv_exit *exit)
+{
+	const struct minivm_run *run = vm->run;
+	int ret = minivm_run(vm->vcpu);
+
+	if (ret)
+		return ret;
+	if (run->exit_reason == MINIVM_EXIT_IO && run->io.direction == MINIVM_IO_OUT) {
+		exit->kind = HV_EXIT_IO;
+		exit->port = run->io.port;
+	} else if (run->exit_reason == MINIVM_EXIT_HLT) {
+		exit->kind = HV_EXIT_HLT;
+	} else {
+		exit->kind = HV_EXIT_OTHER;
+		snprintf(exit->what, sizeof(exit->what), "%s (%s)",
+			 minivm_exit_reason_name(run->exit_reason),
+			 minivm_hw_exit_name(run->vendor, run->hw_reason));
+	}
+	return 0;
+}
+
+void hv_vm_destroy(struct hv_vm *vm)
+{
+	if (vm->run)
+		munmap(vm->run, vm->run_size);
+	if (vm->vcpu >= 0)
+		close(vm->vcpu);
+	close(vm->fd);
+	memset(vm, 0, sizeof(*vm));
+}

@@ -1,0 +1,91 @@
+#!/bin/sh
+# bench/lab.sh: the benchmark inside the lab (started by bench/run). KVM and
+# minivm are both loaded; each operation runs under KVM, then under minivm,
+# in this one boot. Every result is one line on the console:
+#   MINIVM-BENCH HYPERVISOR OPERATION VALUE UNIT [KEY=VALUE...]
+#
+#   lab.sh [--quick] [--exits-only]
+#     --quick       a few iterations of everything: proves the benchmark runs
+#     --exits-only  only the exit loops (the Intel lab: Bochs is slow)
+cd /lab || exit 1
+quick= exits_only=
+for a in "$@"; do
+	case "$a" in
+	--quick) quick=1 ;;
+	--exits-only) exits_only=1 ;;
+	*) echo "lab.sh: unknown option $a" >&2; exit 2 ;;
+	esac
+done
+vendor=$(cut -d- -f1 /lab/cpu)
+trace=/sys/kernel/tracing
+
+if [ -n "$quick" ]; then
+	exits=50 fault_mib=8 creates=2 idle_vms=2 idle_mib=64 max_cap=16
+else
+	exits=2000 fault_mib=256 creates=20 idle_vms=32 idle_mib=64 max_cap=20000
+fi
+reserve_mib=32
+
+for m in irqbypass ccp kvm "kvm-$vendor"; do
+	[ -f "/lab/modules/$m.ko" ] || continue
+	insmod "/lab/modules/$m.ko" || { echo "lab.sh: insmod $m.ko failed"; exit 1; }
+done
+[ -e /dev/kvm ] || { echo "lab.sh: no /dev/kvm after loading KVM"; exit 1; }
+[ -e /dev/minivm ] || { echo "lab.sh: no /dev/minivm"; exit 1; }
+
+echo "MINIVM-BENCH meta kernel $(uname -r)"
+echo "MINIVM-BENCH meta cpu $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+echo "MINIVM-BENCH meta memory_kib $(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)"
+mode=full
+[ -n "$quick" ] && mode=quick
+echo "MINIVM-BENCH meta mode $mode"
+
+# Each hypervisor's own tracepoints, for the traced exit loop.
+events() {
+	case "$1" in
+	kvm) echo "$trace/events/kvm/kvm_exit/enable $trace/events/kvm/kvm_entry/enable" ;;
+	minivm) echo "$trace/events/minivm/enable" ;;
+	esac
+}
+
+status=0
+# one HV NAME ARGS...: run bench-HV with ARGS and print its line as NAME.
+one() {
+	hv=$1 name=$2
+	shift 2
+	if out=$("/lab/bench-$hv" "$@" 2>&1); then
+		echo "$out" | sed -n "s/^bench [^ ]* /MINIVM-BENCH $hv $name /p"
+	else
+		echo "MINIVM-BENCH $hv $name failed: $out"
+		status=1
+	fi
+	# Let work the last run left behind (RCU callbacks, exiting kernel
+	# threads, freed pages) finish before the next one is measured. Idle
+	# time costs nothing: under icount the clock skips it.
+	sync
+	sleep 2
+}
+
+# each NAME ARGS...: one operation under KVM, then under minivm, so both
+# start from the same state. The many-VM run comes last.
+each() {
+	for hv in kvm minivm; do one "$hv" "$@"; done
+}
+
+each exit_incore exit-cpuid "$exits"
+each exit_hypercall exit-hypercall "$exits"
+each exit_userspace exit-pio "$exits"
+for hv in kvm minivm; do
+	for f in $(events "$hv"); do echo 1 >"$f"; done
+	one "$hv" exit_traced exit-cpuid "$exits"
+	for f in $(events "$hv"); do echo 0 >"$f"; done
+	echo >"$trace/trace"
+done
+if [ -z "$exits_only" ]; then
+	each fault_4k fault-4k "$fault_mib"
+	each fault_2m fault-2m "$fault_mib"
+	each create_destroy create "$creates"
+	each mem_per_vm_kib mem "$idle_vms" "$idle_mib"
+	each max_vms max-vms "$max_cap" "$reserve_mib"
+fi
+exit "$status"
