@@ -174,6 +174,37 @@ static void first_touch(unsigned long mib, int huge)
 	       (double)ticks / pages, pages, huge ? "2M-hugetlb" : "4K", (unsigned long long)ticks);
 }
 
+/*
+ * The floor under first_touch(): this process writes every 4 KiB of @mib
+ * MiB of fresh memory itself, no guest involved. Each first write is a host
+ * page fault that allocates and zeroes a page (4 KiB, or 2 MiB over
+ * hugetlb), which a guest's first touch costs too.
+ */
+static void host_touch(unsigned long mib, int huge)
+{
+	size_t size = mib << 20, off;
+	unsigned char *p;
+	uint64_t t0, ticks;
+	char buf[32];
+
+	if (huge) {
+		snprintf(buf, sizeof(buf), "%lu", size / SZ_2M);
+		write_file("/proc/sys/vm/nr_hugepages", buf);
+	}
+	p = map_ram(size, huge);
+
+	t0 = __rdtsc();
+	for (off = 0; off < size; off += 4096)
+		*(volatile unsigned char *)(p + off) = 1;
+	ticks = __rdtsc() - t0;
+	munmap(p, size);
+	if (huge)
+		write_file("/proc/sys/vm/nr_hugepages", "0");
+	printf("bench %s %.1f ticks/4KiB-page pages=%zu backing=%s total=%llu\n", op,
+	       (double)ticks / (size >> 12), size >> 12, huge ? "2M-hugetlb" : "4K",
+	       (unsigned long long)ticks);
+}
+
 /* Create a VM, give it one vCPU, run to its first exit, destroy it: n times. */
 static void create_destroy(unsigned long n)
 {
@@ -370,6 +401,8 @@ static void usage(void)
 	       "  exit-pio N            N OUT exits to this program and back\n"
 	       "  fault-4k MIB          first touch of MIB MiB of 4 KiB pages\n"
 	       "  fault-2m MIB          the same over 2 MiB hugetlb pages\n"
+	       "  host-touch MIB        this program's own first touch of MIB MiB, no guest\n"
+	       "  host-touch-2m MIB     the same over 2 MiB hugetlb pages\n"
 	       "  create N              create, one vCPU, first exit, destroy: N times\n"
 	       "  mem N MIB             kernel memory of N idle VMs of MIB MiB each\n"
 	       "  max-vms CAP MIB       start 2 MiB VMs until refused, until MemFree is\n"
@@ -399,6 +432,10 @@ int main(int argc, char **argv)
 		first_touch(arg(argv, 2, argc), 0);
 	else if (!strcmp(op, "fault-2m"))
 		first_touch(arg(argv, 2, argc), 1);
+	else if (!strcmp(op, "host-touch"))
+		host_touch(arg(argv, 2, argc), 0);
+	else if (!strcmp(op, "host-touch-2m"))
+		host_touch(arg(argv, 2, argc), 1);
 	else if (!strcmp(op, "create"))
 		create_destroy(arg(argv, 2, argc));
 	else if (!strcmp(op, "mem"))

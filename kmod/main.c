@@ -17,6 +17,11 @@
 const struct minivm_backend *minivm_be;
 struct minivm_caps minivm_caps;
 
+/* Read-only once loaded: the VM count is checked against it without a lock. */
+unsigned int minivm_max_vms = MINIVM_MAX_VMS_DEFAULT;
+module_param_named(max_vms, minivm_max_vms, uint, 0444);
+MODULE_PARM_DESC(max_vms, "how many VMs may exist at once (1-1048576, default 4096)");
+
 static const struct minivm_backend *const minivm_backends[] = {
 	&minivm_vmx_backend,
 	&minivm_svm_backend,
@@ -39,7 +44,7 @@ static u64 minivm_cap_value(u32 cap)
 	case MINIVM_CAP_HUGE_PAGES:
 		return minivm_caps.huge_pages;
 	case MINIVM_CAP_MAX_VMS:
-		return MINIVM_MAX_VMS;
+		return minivm_max_vms;
 	case MINIVM_CAP_RUN:
 		return 1;
 	case MINIVM_CAP_MAX_VCPUS:
@@ -151,6 +156,11 @@ static int __init minivm_init(void)
 {
 	int ret;
 
+	if (!minivm_max_vms || minivm_max_vms > MINIVM_MAX_VMS_LIMIT) {
+		pr_err("minivm: cannot load: max_vms=%u is outside 1-%u\n", minivm_max_vms,
+		       MINIVM_MAX_VMS_LIMIT);
+		return -EINVAL;
+	}
 	ret = minivm_probe();
 	if (ret)
 		return ret;

@@ -6,6 +6,10 @@
  * the caller fills a struct minivm_pt_cache first. Unmapping clears leaves
  * only; emptied tables stay until the VM goes, which keeps invalidation
  * (called from MMU notifiers) short and free of allocation.
+ *
+ * Tables in use are counted as the host's secondary page tables
+ * (SecPageTables in /proc/meminfo, per memory cgroup too), as KVM counts its
+ * own: whoever looks at the host's memory sees what the guests' tables take.
  */
 #include <linux/bits.h>
 #include <linux/errno.h>
@@ -39,13 +43,21 @@ static u64 *pt_table(const struct minivm_pt *pt, u64 e)
 	return phys_to_virt(e & pt->fmt->addr_mask);
 }
 
+static void pt_account(void *table, int nr)
+{
+	mod_lruvec_page_state(virt_to_page(table), NR_SECONDARY_PAGETABLE, nr);
+}
+
 /** minivm_pt_init() - an empty table with format @fmt */
 int minivm_pt_init(struct minivm_pt *pt, const struct minivm_pt_format *fmt)
 {
 	pt->fmt = fmt;
 	pt->root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	pt->tables = pt->root ? 1 : 0;
-	return pt->root ? 0 : -ENOMEM;
+	if (!pt->root)
+		return -ENOMEM;
+	pt_account(pt->root, 1);
+	pt->tables = 1;
+	return 0;
 }
 
 static void pt_free_table(struct minivm_pt *pt, u64 *table, unsigned int level)
@@ -55,6 +67,7 @@ static void pt_free_table(struct minivm_pt *pt, u64 *table, unsigned int level)
 	for (i = 0; level > 1 && i < MINIVM_PT_ENTRIES; i++)
 		if (pt_present(pt, table[i]) && !pt_is_leaf(pt, table[i], level))
 			pt_free_table(pt, pt_table(pt, table[i]), level - 1);
+	pt_account(table, -1);
 	free_page((unsigned long)table);
 	pt->tables--;
 }
@@ -127,6 +140,7 @@ int minivm_pt_map(struct minivm_pt *pt, struct minivm_pt_cache *cache, u64 gpa,
 			if (!cache->nr)
 				return -ENOMEM;
 			*e = virt_to_phys(cache->pages[--cache->nr]) | f->table;
+			pt_account(cache->pages[cache->nr], 1);
 			pt->tables++;
 		} else if (pt_is_leaf(pt, *e, l)) {
 			return -EEXIST;

@@ -75,7 +75,7 @@ static const struct file_operations minivm_vm_fops = {
  * @uarg: the caller's &struct minivm_create_vm
  *
  * Return: the new fd, or -EFAULT, -EINVAL (non-zero flags or reserved
- * fields), -ENOSPC (%MINIVM_MAX_VMS reached), -EBUSY (another hypervisor
+ * fields), -ENOSPC (max_vms VMs exist), -EBUSY (another hypervisor
  * holds VMX/SVM), -ENOMEM.
  */
 long minivm_vm_create(struct minivm_create_vm __user *uarg)
@@ -93,7 +93,7 @@ long minivm_vm_create(struct minivm_create_vm __user *uarg)
 		if (args.reserved[i])
 			return -EINVAL;
 
-	if (atomic_inc_return(&vm_count) > MINIVM_MAX_VMS) {
+	if (atomic_inc_return(&vm_count) > minivm_max_vms) {
 		ret = -ENOSPC;
 		goto err_count;
 	}

@@ -7,13 +7,16 @@
 #include "../minivm.h"
 #include "../exit_names.h"
 
-static void check_table(struct kunit *test, const struct minivm_exit_name *t, size_t n)
+static void check_table(struct kunit *test, enum minivm_vendor vendor,
+			const struct minivm_exit_name *t, size_t n)
 {
 	size_t i, j;
 
 	KUNIT_ASSERT_GT(test, n, (size_t)10);
 	for (i = 0; i < n; i++) {
 		KUNIT_EXPECT_NOT_ERR_OR_NULL(test, t[i].name);
+		/* The lookup's own arrays hold the same names. */
+		KUNIT_EXPECT_STREQ(test, minivm_exit_name(vendor, t[i].reason), t[i].name);
 		KUNIT_EXPECT_GT(test, strlen(t[i].name), (size_t)1);
 		for (j = i + 1; j < n; j++) {
 			KUNIT_EXPECT_NE_MSG(test, t[i].reason, t[j].reason,
@@ -26,12 +29,13 @@ static void check_table(struct kunit *test, const struct minivm_exit_name *t, si
 
 static void vmx_table_is_consistent(struct kunit *test)
 {
-	check_table(test, minivm_vmx_exit_names, minivm_vmx_exit_names_len);
+	check_table(test, MINIVM_VENDOR_INTEL_VMX, minivm_vmx_exit_names,
+		    minivm_vmx_exit_names_len);
 }
 
 static void svm_table_is_consistent(struct kunit *test)
 {
-	check_table(test, minivm_svm_exit_names, minivm_svm_exit_names_len);
+	check_table(test, MINIVM_VENDOR_AMD_SVM, minivm_svm_exit_names, minivm_svm_exit_names_len);
 }
 
 /* Spot checks against the manuals' numbers. */
@@ -53,6 +57,12 @@ static void unknown_reasons_are_named_unknown(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_INTEL_VMX, 5), "UNKNOWN");
 	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_INTEL_VMX, 0xffff), "UNKNOWN");
 	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_AMD_SVM, 0x1234), "UNKNOWN");
+	/* Codes between the folded ranges must not alias a known one. */
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_AMD_SVM, 0x372), "UNKNOWN");
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_AMD_SVM, 0x172), "UNKNOWN");
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_AMD_SVM, 0x4ff), "UNKNOWN");
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_AMD_SVM, (u64)-2), "UNKNOWN");
+	KUNIT_EXPECT_STREQ(test, minivm_exit_name(MINIVM_VENDOR_INTEL_VMX, 128), "UNKNOWN");
 	KUNIT_EXPECT_STREQ(test, minivm_exit_name(0, 10), "UNKNOWN");
 	KUNIT_EXPECT_STREQ(test, minivm_exit_name(99, 10), "UNKNOWN");
 }

@@ -201,6 +201,30 @@ t_unload_and_reload() {
 	minivm info >/dev/null || { say "minivm info failed after reload"; return 1; }
 }
 
+# max_vms: refused outside its range with one line, enforced inside it.
+t_max_vms_parameter() {
+	rmmod minivm || { say "rmmod failed"; return 1; }
+	ok=1
+	for bad in 0 1048577; do
+		dmesg -c >/dev/null
+		if labctl insmod /lab/minivm.ko "max_vms=$bad" 2>/tmp/insmod.log; then
+			say "max_vms=$bad loaded"; rmmod minivm; ok=0; continue
+		fi
+		grep -q "Invalid argument" /tmp/insmod.log || { say "max_vms=$bad: insmod said $(cat /tmp/insmod.log)"; ok=0; }
+		dmesg | grep -q "minivm: cannot load: max_vms=$bad is outside 1-1048576" ||
+			{ say "max_vms=$bad: dmesg does not say why"; dmesg | tail -n 3 | sed 's/^/    # /'; ok=0; }
+	done
+	insmod /lab/minivm.ko max_vms=3 || { say "max_vms=3 does not load"; return 1; }
+	got=$(cat /sys/module/minivm/parameters/max_vms)
+	[ "$got" = 3 ] || { say "parameters/max_vms reads $got"; ok=0; }
+	# Ten asked for, three run, the fourth is refused with ENOSPC.
+	bench-minivm max-vms 10 1 >/tmp/maxvms.out 2>&1
+	grep -q '^bench max-vms 3 vms .*stopped-by="No space left on device"' /tmp/maxvms.out ||
+		{ say "with max_vms=3:"; sed 's/^/    # /' /tmp/maxvms.out; ok=0; }
+	rmmod minivm && insmod /lab/minivm.ko || { say "reload failed"; return 1; }
+	[ $ok = 1 ]
+}
+
 # --- tracing: the tracepoints and the libbpf tools -------------------
 
 # What the workload does, by the vendor's exit names.
@@ -429,6 +453,7 @@ else
 	skip_test hotplug_follows_cpus "one CPU in this lab"
 fi
 run_test unload_and_reload t_unload_and_reload
+run_test max_vms_parameter t_max_vms_parameter
 end module
 
 # After the module tests: these unload and reload minivm.ko themselves.

@@ -6,7 +6,8 @@
  *                        0xf4, QEMU exits with (STATUS << 1) | 1) or Bochs'
  *                        shutdown port (0x8900); the runner reads STATUS
  *                        from the console line the guest /init prints.
- *   labctl insmod FILE   load a module with one finit_module() call and print
+ *   labctl insmod FILE [PARAMS]
+ *                        load a module with one finit_module() call and print
  *                        the errno on failure (busybox insmod retries with
  *                        init_module(), so the module's init runs twice)
  *   labctl nobody CMD... run CMD as user and group 65534 with no capabilities
@@ -52,7 +53,7 @@ static int lab_exit(int status)
 	return 1;
 }
 
-static int lab_insmod(const char *path)
+static int lab_insmod(const char *path, const char *params)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
@@ -60,7 +61,7 @@ static int lab_insmod(const char *path)
 		fprintf(stderr, "labctl: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	if (syscall(SYS_finit_module, fd, "", 0)) {
+	if (syscall(SYS_finit_module, fd, params, 0)) {
 		fprintf(stderr, "labctl: insmod %s: %s\n", path, strerror(errno));
 		close(fd);
 		return 1;
@@ -84,10 +85,10 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "exit"))
 		return lab_exit(atoi(argv[2]));
-	if (argc == 3 && !strcmp(argv[1], "insmod"))
-		return lab_insmod(argv[2]);
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "insmod"))
+		return lab_insmod(argv[2], argc == 4 ? argv[3] : "");
 	if (argc >= 3 && !strcmp(argv[1], "nobody"))
 		return lab_nobody(argv + 2);
-	fprintf(stderr, "usage: labctl exit STATUS | labctl insmod FILE | labctl nobody CMD...\n");
+	fprintf(stderr, "usage: labctl exit STATUS | labctl insmod FILE [PARAMS] | labctl nobody CMD...\n");
 	return 2;
 }
