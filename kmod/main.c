@@ -164,6 +164,7 @@ static int __init minivm_init(void)
 	ret = minivm_probe();
 	if (ret)
 		return ret;
+	minivm_policy_init();
 	minivm_vcpu_init();
 	ret = minivm_be->init ? minivm_be->init() : 0;
 	if (ret)

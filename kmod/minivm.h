@@ -300,6 +300,7 @@ int minivm_mmu_fault(struct minivm_vcpu *vcpu, u64 gpa, u32 access);
 void minivm_cpuid(struct minivm_vcpu *vcpu, u64 guest_cr4);
 int minivm_msr_common(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value);
 int minivm_set_xcr0(struct minivm_vcpu *vcpu, u32 index, u64 value);
+void minivm_policy_init(void);
 u64 minivm_cr4_allowed(void);
 
 /* exit_names.c */

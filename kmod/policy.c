@@ -116,8 +116,13 @@ int minivm_set_xcr0(struct minivm_vcpu *vcpu, u32 index, u64 value)
 	return 0;
 }
 
-/** minivm_cr4_allowed() - the CR4 bits a guest may set */
-u64 minivm_cr4_allowed(void)
+static u64 cr4_allowed __ro_after_init;
+
+/*
+ * minivm_policy_init() - work out once, at load, what depends only on the
+ * host CPU: VMX asks for the CR4 mask on every CPUID exit.
+ */
+void minivm_policy_init(void)
 {
 	u64 allowed = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | X86_CR4_PSE |
 		      X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE |
@@ -133,7 +138,13 @@ u64 minivm_cr4_allowed(void)
 		allowed |= X86_CR4_SMEP;
 	if (boot_cpu_has(X86_FEATURE_SMAP))
 		allowed |= X86_CR4_SMAP;
-	return allowed;
+	cr4_allowed = allowed;
+}
+
+/** minivm_cr4_allowed() - the CR4 bits a guest may set */
+u64 minivm_cr4_allowed(void)
+{
+	return cr4_allowed;
 }
 
 /**
