@@ -73,6 +73,16 @@ static void *map_ram(size_t size, int huge)
 	return p;
 }
 
+void hv_vm_destroy(struct hv_vm *vm)
+{
+	if (vm->run)
+		munmap(vm->run, vm->run_size);
+	if (vm->vcpu >= 0)
+		close(vm->vcpu);
+	close(vm->fd);
+	memset(vm, 0, sizeof(*vm));
+}
+
 /* RAM of @size at GPA 0 holding @code, and the vCPU about to run it. */
 static int vm_start(struct hv_vm *vm, void *ram, size_t size, const unsigned char *code,
 		    const unsigned char *end, uint64_t rsi, uint64_t rbx, uint64_t rcx)

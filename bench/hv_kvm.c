@@ -113,13 +113,3 @@ int hv_run(struct hv_vm *vm, struct hv_exit *exit)
 	}
 	return 0;
 }
-
-void hv_vm_destroy(struct hv_vm *vm)
-{
-	if (vm->run)
-		munmap(vm->run, vm->run_size);
-	if (vm->vcpu >= 0)
-		close(vm->vcpu);
-	close(vm->fd);
-	memset(vm, 0, sizeof(*vm));
-}

@@ -2,7 +2,6 @@
 /* The benchmark's /dev/minivm back end, through libminivm. */
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include "bench.h"
 #include "libminivm.h"
@@ -82,14 +81,4 @@ int hv_run(struct hv_vm *vm, struct hv_exit *exit)
 			 minivm_hw_exit_name(run->vendor, run->hw_reason));
 	}
 	return 0;
-}
-
-void hv_vm_destroy(struct hv_vm *vm)
-{
-	if (vm->run)
-		munmap(vm->run, vm->run_size);
-	if (vm->vcpu >= 0)
-		close(vm->vcpu);
-	close(vm->fd);
-	memset(vm, 0, sizeof(*vm));
 }

@@ -22,7 +22,7 @@ trace=/sys/kernel/tracing
 if [ -n "$quick" ]; then
 	exits=50 fault_mib=8 creates=2 idle_vms=2 idle_mib=64 max_cap=16
 else
-	exits=2000 fault_mib=256 creates=20 idle_vms=32 idle_mib=64 max_cap=50000
+	exits=20000 fault_mib=256 creates=20 idle_vms=32 idle_mib=64 max_cap=50000
 fi
 reserve_mib=32
 
