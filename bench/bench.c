@@ -419,9 +419,13 @@ static unsigned long arg(char **argv, int i, int argc)
 
 	if (i >= argc)
 		die("missing a number (see --help)", -EINVAL);
+	errno = 0;
 	v = strtoul(argv[i], &end, 0);
-	if (*end || !v)
-		die("not a positive number", -EINVAL);
+	if (argv[i][0] < '0' || argv[i][0] > '9' || *end || !v || errno) {
+		fprintf(stderr, "bench-%s %s: '%s' is not a whole number above 0\n", hv_name, op,
+			argv[i]);
+		exit(1);
+	}
 	return v;
 }
 
@@ -441,8 +445,20 @@ static void usage(void)
 	       "                        below min_free_kbytes + MIB MiB, or CAP of them\n", hv_name);
 }
 
+/* The operations and how many numbers each takes. */
+static const struct {
+	const char *name;
+	int args;
+} ops[] = {
+	{ "exit-cpuid", 1 }, { "exit-hypercall", 1 }, { "exit-pio", 1 }, { "fault-4k", 1 },
+	{ "fault-2m", 1 }, { "host-touch", 1 }, { "host-touch-2m", 1 }, { "create", 1 },
+	{ "mem", 2 }, { "max-vms", 2 },
+};
+
 int main(int argc, char **argv)
 {
+	unsigned long a = 0, b = 0;
+	size_t i;
 	int ret;
 
 	op = argc > 1 ? argv[1] : "";
@@ -450,31 +466,39 @@ int main(int argc, char **argv)
 		usage();
 		return argc < 2 ? 2 : 0;
 	}
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]) && strcmp(op, ops[i].name); i++)
+		;
+	if (i == sizeof(ops) / sizeof(ops[0]))
+		die("unknown operation (see --help)", -EINVAL);
+	if (argc != 2 + ops[i].args)
+		die(ops[i].args == 1 ? "takes one number (see --help)" :
+		    "takes two numbers (see --help)", -EINVAL);
+	a = arg(argv, 2, argc);
+	if (ops[i].args == 2)
+		b = arg(argv, 3, argc);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ret = hv_open();
 	if (ret)
 		die("cannot open the hypervisor", ret);
 	if (!strcmp(op, "exit-cpuid"))
-		exit_loop(g_cpuid, g_cpuid_end, arg(argv, 2, argc));
+		exit_loop(g_cpuid, g_cpuid_end, a);
 	else if (!strcmp(op, "exit-hypercall"))
-		exit_loop(g_hypercall, g_hypercall_end, arg(argv, 2, argc));
+		exit_loop(g_hypercall, g_hypercall_end, a);
 	else if (!strcmp(op, "exit-pio"))
-		exit_loop(g_pio, g_pio_end, arg(argv, 2, argc));
+		exit_loop(g_pio, g_pio_end, a);
 	else if (!strcmp(op, "fault-4k"))
-		first_touch(arg(argv, 2, argc), 0);
+		first_touch(a, 0);
 	else if (!strcmp(op, "fault-2m"))
-		first_touch(arg(argv, 2, argc), 1);
+		first_touch(a, 1);
 	else if (!strcmp(op, "host-touch"))
-		host_touch(arg(argv, 2, argc), 0);
+		host_touch(a, 0);
 	else if (!strcmp(op, "host-touch-2m"))
-		host_touch(arg(argv, 2, argc), 1);
+		host_touch(a, 1);
 	else if (!strcmp(op, "create"))
-		create_destroy(arg(argv, 2, argc));
+		create_destroy(a);
 	else if (!strcmp(op, "mem"))
-		memory_per_vm(arg(argv, 2, argc), arg(argv, 3, argc));
-	else if (!strcmp(op, "max-vms"))
-		max_vms(arg(argv, 2, argc), arg(argv, 3, argc));
+		memory_per_vm(a, b);
 	else
-		die("unknown operation (see --help)", -EINVAL);
+		max_vms(a, b);
 	return 0;
 }
