@@ -35,6 +35,12 @@ GUEST(g_io, ".code16",
 GUEST(g_cpuid, ".code16",
       "mov $1, %eax\n cpuid\n mov %ecx, %eax\n out %eax, $0x10\n"
       "mov $0x80000001, %eax\n cpuid\n mov %ecx, %eax\n out %eax, $0x11\n hlt");
+/* Leaf 0, the hypervisor leaf (all four ORed), leaf 0x80000000. */
+GUEST(g_cpuid_leaves, ".code16",
+      "xor %eax, %eax\n cpuid\n out %eax, $0x10\n mov %ebx, %eax\n out %eax, $0x11\n"
+      "mov %edx, %eax\n out %eax, $0x12\n mov %ecx, %eax\n out %eax, $0x13\n"
+      "mov $0x40000000, %eax\n cpuid\n or %ebx, %eax\n or %ecx, %eax\n or %edx, %eax\n"
+      "out %eax, $0x14\n mov $0x80000000, %eax\n cpuid\n out %eax, $0x15\n hlt");
 /* ffff:0010 is GPA 0x100000, just past RAM (a 5-byte instruction). */
 GUEST(g_mmio, ".code16",
       "mov $0xffff, %ax\n mov %ax, %ds\n movb $0x77, (0x10)\n hlt");
@@ -220,6 +226,22 @@ static void cpuid_is_handled_in_kernel(void)
 		CHECK(!(v.run->io.data & (1U << 2)), "CPUID.80000001:ECX %#llx shows SVM",
 		      (unsigned long long)v.run->io.data);
 	run_expect(&v, MINIVM_EXIT_HLT);
+	vm_close(&v);
+}
+
+/* What the module read at load is what this CPU says; no hypervisor leaves. */
+static void cpuid_answers_match_the_host(void)
+{
+	unsigned int a, b, c, d, ext;
+	struct vm v;
+
+	asm volatile("cpuid" : "=a"(ext), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000), "c"(0));
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	vm_start(&v, g_cpuid_leaves, g_cpuid_leaves_end);
+	if (expect_io(&v, 0x10, 4, MINIVM_IO_OUT, a) && expect_io(&v, 0x11, 4, MINIVM_IO_OUT, b) &&
+	    expect_io(&v, 0x12, 4, MINIVM_IO_OUT, d) && expect_io(&v, 0x13, 4, MINIVM_IO_OUT, c) &&
+	    expect_io(&v, 0x14, 4, MINIVM_IO_OUT, 0) && expect_io(&v, 0x15, 4, MINIVM_IO_OUT, ext))
+		run_expect(&v, MINIVM_EXIT_HLT);
 	vm_close(&v);
 }
 
@@ -903,9 +925,10 @@ int main(int argc, char **argv)
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
 	if (argc == 3)
 		return workload();
-	ktap_plan("minivm-run", 23);
+	ktap_plan("minivm-run", 24);
 	KTAP_RUN(port_io_exits_reach_userspace);
 	KTAP_RUN(cpuid_is_handled_in_kernel);
+	KTAP_RUN(cpuid_answers_match_the_host);
 	KTAP_RUN(hypercall_is_handled_in_kernel);
 	KTAP_RUN(mmio_outside_regions_exits);
 	KTAP_RUN(read_only_region_traps_writes);
