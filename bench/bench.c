@@ -35,8 +35,10 @@
 
 GUEST(g_cpuid, "out %al, $0xf0\n 1: xor %eax, %eax\n cpuid\n dec %esi\n jnz 1b\n"
 	       "out %al, $0xf1\n hlt");
-/* VMMCALL (0f 01 d9); run() turns it into VMCALL (0f 01 c1) on Intel. */
-GUEST(g_hypercall, "out %al, $0xf0\n 1: xor %eax, %eax\n .byte 0x0f, 0x01, 0xd9\n"
+/* VMMCALL (0f 01 d9); exit_loop() makes it VMCALL (0f 01 c1) on Intel. */
+extern const unsigned char g_hypercall_insn[];
+GUEST(g_hypercall, "out %al, $0xf0\n 1: xor %eax, %eax\n"
+		   "g_hypercall_insn: .byte 0x0f, 0x01, 0xd9\n"
 		   "dec %esi\n jnz 1b\n out %al, $0xf1\n hlt");
 GUEST(g_pio, "out %al, $0xf0\n 1: out %al, $0xf2\n dec %esi\n jnz 1b\n out %al, $0xf1\n hlt");
 /* Write one word in each 4 KiB page from EBX up to ECX. */
@@ -139,7 +141,7 @@ static void exit_loop(const unsigned char *code, const unsigned char *end, unsig
 	if (ret)
 		die("VM set-up", ret);
 	if (code == g_hypercall && is_intel())
-		ram[GUEST_CODE_GPA + 6] = 0xc1;	/* after OUT (2), XOR (2), 0f 01 */
+		ram[GUEST_CODE_GPA + (g_hypercall_insn - g_hypercall) + 2] = 0xc1;
 	ticks = run_marked(&vm);
 	hv_vm_destroy(&vm);
 	printf("bench %s %.1f ticks/op n=%lu total=%llu\n", op, (double)ticks / n, n,
@@ -291,10 +293,13 @@ static void mem_read(struct mem *m)
 	f = fopen("/proc/meminfo", "r");
 	if (!f)
 		die("/proc/meminfo", -errno);
-	while (fgets(line, sizeof(line), f))
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %lld", key, &val) != 2)
+			continue;
 		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-			if (sscanf(line, "%63s %lld", key, &val) == 2 && !strcmp(key, keys[i].key))
+			if (!strcmp(key, keys[i].key))
 				*(long long *)((char *)m + keys[i].off) = val;
+	}
 	fclose(f);
 	/* Pages on the per-CPU lists are free but not in MemFree. */
 	f = fopen("/proc/zoneinfo", "r");

@@ -5,29 +5,14 @@
  */
 #include <linux/kernel.h>
 #include "minivm.h"
-#include "exit_names.h"
-
-const struct minivm_exit_name minivm_vmx_exit_names[] = {
-#define MINIVM_VMX_EXIT(nr, name) { (u64)(nr), #name },
-#include <uapi/linux/minivm_exits.h>
-};
-
-const size_t minivm_vmx_exit_names_len = ARRAY_SIZE(minivm_vmx_exit_names);
-
-const struct minivm_exit_name minivm_svm_exit_names[] = {
-#define MINIVM_SVM_EXIT(nr, name) { (u64)(nr), #name },
-#include <uapi/linux/minivm_exits.h>
-};
-
-const size_t minivm_svm_exit_names_len = ARRAY_SIZE(minivm_svm_exit_names);
 
 /*
- * The same names indexed by number, for minivm_exit_name(): the tracepoints
- * look a name up twice per event, on every exit they record, and a search
- * of the tables above cost more than the rest of the event. SVM's codes
- * (0-0xff, 0x400-0x4fe, and -1 for INVALID) fold into 0x200 slots: -1 to 0,
- * 0-0xff to 1-0x100, 0x400-0x4fe to 0x101-0x1ff. A code outside those
- * ranges would not compile (or, with W=1, would override another's slot).
+ * Names indexed by number: the tracepoints look a name up twice per event,
+ * on every exit they record, and a search of a (number, name) list cost
+ * more than the rest of the event. SVM's codes (0-0xff, 0x400-0x4fe, and -1
+ * for INVALID) fold into 0x200 slots: -1 to 0, 0-0xff to 1-0x100,
+ * 0x400-0x4fe to 0x101-0x1ff. A code outside those ranges would not compile
+ * (or, with W=1, would override another's slot).
  */
 #define SVM_SLOT(code)	(((u64)(code) + 1) % 0x300)
 

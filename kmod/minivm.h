@@ -155,10 +155,9 @@ struct minivm_vcpu {
  * back: when minivm_entry is on, note the reason and the time it will want
  * for the latency; fire minivm_exit. With both events off it does nothing
  * but two static-key jumps. The arguments are evaluated inside the event's
- * own test: passed to trace_minivm_exit() alone they were computed before
- * its test (VMREADs are volatile asm, which the compiler cannot move into
- * it), and the benchmark's SVM CPUID exit with every event off cost 16
- * instructions more than with the tracepoints compiled out; 5 now.
+ * own test: passed to trace_minivm_exit() alone they would be computed
+ * before its test (VMREADs are volatile asm, which the compiler may not move
+ * into it), at a cost the benchmark measured with every event off.
  */
 #define minivm_trace_exit(vcpu, vendor, reason, rip, info1, info2) do {	\
 	struct minivm_vcpu *__vcpu = (vcpu);					\
