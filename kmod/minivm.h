@@ -128,6 +128,11 @@ enum minivm_gpr {
  * @exit_ns: when that exit happened, likewise
  * @user_exit: the MINIVM_EXIT_* last handed to userspace
  * @user_ns: when it was, while minivm_userspace is traced
+ * @db: the guest's DR0-DR3 (debug.c)
+ * @dr_guest_owned: the guest accesses its debug registers without exits
+ *	until the next exit; they are in the hardware meanwhile
+ * @dr_bp_enabled: the guest's DR7 enables a breakpoint: its DR0-DR3 are
+ *	loaded for every entry
  * @be: the backend's state (VMCS or VMCB)
  */
 struct minivm_vcpu {
@@ -147,6 +152,9 @@ struct minivm_vcpu {
 	u64 exit_ns;
 	u32 user_exit;
 	u64 user_ns;
+	u64 db[4];
+	bool dr_guest_owned;
+	bool dr_bp_enabled;
 	void *be;
 };
 
@@ -177,6 +185,7 @@ enum minivm_exit_kind {
 	MINIVM_KIND_CONTINUE,	/* handled: enter the guest again */
 	MINIVM_KIND_FAULT,	/* EPT/NPT fault at @gpa with @access */
 	MINIVM_KIND_USER,	/* hand run->exit_reason to userspace */
+	MINIVM_KIND_DR_ACCESS,	/* the guest touched a debug register (debug.c) */
 };
 
 /**
@@ -238,6 +247,9 @@ struct minivm_caps {
  * @msr: read or write one of the guest's MSRs, as its RDMSR/WRMSR would:
  *	0; -ENOENT when the guest does not own @index; -EINVAL when the
  *	value is refused (the guest would get #GP)
+ * @get_dr7: the guest's DR7; right after an exit, interrupts off
+ * @set_dr_exiting: whether the guest's debug-register accesses exit; right
+ *	after an exit, interrupts off
  */
 struct minivm_backend {
 	const char *name;
@@ -261,6 +273,8 @@ struct minivm_backend {
 	void (*get_sregs)(struct minivm_vcpu *vcpu, struct minivm_sregs *sregs);
 	void (*set_sregs)(struct minivm_vcpu *vcpu, const struct minivm_sregs *sregs);
 	int (*msr)(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value);
+	u64 (*get_dr7)(struct minivm_vcpu *vcpu);
+	void (*set_dr_exiting)(struct minivm_vcpu *vcpu, bool on);
 };
 
 extern const struct minivm_backend minivm_vmx_backend;
@@ -287,6 +301,10 @@ long minivm_vm_create(struct minivm_create_vm __user *uarg);
 long minivm_vcpu_create(struct minivm_vm *vm, struct minivm_create_vcpu __user *uarg);
 void minivm_vcpu_free(struct minivm_vcpu *vcpu);
 void minivm_vcpu_init(void);
+
+/* debug.c */
+bool minivm_debug_enter(struct minivm_vcpu *vcpu);
+void minivm_debug_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit, bool loaded);
 
 /* mmu.c */
 int minivm_mmu_init(struct minivm_vm *vm);

@@ -14,6 +14,7 @@
 #include <asm/cpufeature.h>
 #include <asm/fpu/xcr.h>
 #include <asm/processor.h>
+#include "arch_state.h"
 #include "minivm.h"
 
 /* CPUID.1 */
@@ -237,6 +238,11 @@ int minivm_msr_common(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *valu
 			return *value == MSR_IA32_MISC_ENABLE_FAST_STRING ? 0 : -EINVAL;
 		*value = MSR_IA32_MISC_ENABLE_FAST_STRING;
 		return 0;
+	case MSR_IA32_CR_PAT:
+		/* Checked here, kept by the backend (VMCS or VMCB). */
+		if (write && !minivm_pat_valid(*value))
+			return -EINVAL;
+		return -ENOENT;
 	default:
 		return -ENOENT;
 	}

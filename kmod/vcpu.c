@@ -18,6 +18,7 @@
 #include <linux/uaccess.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
+#include "arch_state.h"
 #include "minivm.h"
 
 static u64 host_xcr0;
@@ -78,6 +79,7 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 {
 	int cpu = get_cpu();
 	bool flush = vcpu->cpu != cpu;
+	bool debug_loaded;
 	u64 gen;
 
 	minivm_be->vcpu_load(vcpu, cpu);
@@ -95,7 +97,9 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	vcpu->tlb_gen = gen;
 	if (vcpu->xcr0 != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	debug_loaded = minivm_debug_enter(vcpu);
 	minivm_be->vcpu_run(vcpu, flush, exit);
+	minivm_debug_exit(vcpu, exit, debug_loaded);
 	if (vcpu->xcr0 != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	WRITE_ONCE(vcpu->mode, MINIVM_OUTSIDE_GUEST);
@@ -193,34 +197,21 @@ static int vcpu_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *r)
 	return 0;
 }
 
-#define CR0_ALLOWED	(X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | X86_CR0_ET | \
-			 X86_CR0_NE | X86_CR0_WP | X86_CR0_AM | X86_CR0_NW | X86_CR0_CD | \
-			 X86_CR0_PG)
-#define EFER_ALLOWED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
-
-static bool segment_ok(const struct minivm_segment *s)
-{
-	return !(s->attrib & ~MINIVM_SEG_ATTRIB_MASK);
-}
-
+/*
+ * MINIVM_SET_SREGS: the ABI's reserved fields, then the architecture's rules
+ * (arch_state.c): no state reaches the VMCS/VMCB that a CPU could not be in.
+ */
 static int vcpu_check_sregs(const struct minivm_sregs *s)
 {
-	const struct minivm_segment *segs[] = {
-		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldt,
-	};
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(segs); i++)
-		if (!segment_ok(segs[i]))
-			return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(s->gdt.reserved); i++)
 		if (s->gdt.reserved[i] || s->idt.reserved[i])
 			return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(s->reserved); i++)
 		if (s->reserved[i])
 			return -EINVAL;
-	if (s->cr0 & ~CR0_ALLOWED || s->cr4 & ~minivm_cr4_allowed() ||
-	    s->efer & ~EFER_ALLOWED || s->cr3 >> boot_cpu_data.x86_phys_bits)
+	if (minivm_sregs_invalid(s, minivm_cr4_allowed(), boot_cpu_data.x86_phys_bits))
 		return -EINVAL;
 	return 0;
 }

@@ -19,6 +19,8 @@ void svm_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *regs);
 void svm_get_sregs(struct minivm_vcpu *vcpu, struct minivm_sregs *sregs);
 void svm_set_sregs(struct minivm_vcpu *vcpu, const struct minivm_sregs *sregs);
 int svm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value);
+u64 svm_get_dr7(struct minivm_vcpu *vcpu);
+void svm_set_dr_exiting(struct minivm_vcpu *vcpu, bool on);
 extern const struct minivm_pt_format svm_pt_format;
 
 #endif /* MINIVM_SVM_H */

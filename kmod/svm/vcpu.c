@@ -3,20 +3,24 @@
  * minivm SVM backend: the VMCB, entering the guest, and decoding exits.
  *
  * Every I/O port and every MSR is intercepted (the permission maps are all
- * ones and shared by every vCPU), physical interrupts and NMIs exit, and the
- * instructions a guest must not reach (SVM's own, MONITOR/MWAIT, RDTSCP)
- * raise #UD in it. ASIDs are handed out per CPU in generations: a vCPU
- * arriving on a CPU, or needing a flush, takes a fresh ASID there, and
- * running out of ASIDs flushes the whole TLB once and starts over.
+ * ones and shared by every vCPU), physical interrupts and NMIs exit, #DB
+ * and #AC exit and are reflected into the guest, debug-register accesses
+ * exit until the guest owns them (see ../debug.c), and the instructions a
+ * guest must not reach (SVM's own, MONITOR/MWAIT, RDTSCP) raise #UD in it.
+ * ASIDs are handed out per CPU in generations: a vCPU arriving on a CPU, or
+ * needing a flush, takes a fresh ASID there, and running out of ASIDs
+ * flushes the whole TLB once and starts over.
  */
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
+#include <asm/debugreg.h>
 #include <asm/msr.h>
 #include <asm/trapnr.h>
 #include <asm/svm.h>
+#include "../arch_state.h"
 #include "../minivm.h"
 #include "svm.h"
 
@@ -72,6 +76,27 @@ static void set_intercept(struct vmcb_control_area *c, unsigned int bit)
 	c->intercepts[bit / 32] |= BIT(bit % 32);
 }
 
+/* Reads and writes of DR0-DR7: the low byte of two intercept words. */
+#define DR_INTERCEPTS	0xff
+
+u64 svm_get_dr7(struct minivm_vcpu *vcpu)
+{
+	return ((struct svm_vcpu *)vcpu->be)->vmcb->save.dr7;
+}
+
+void svm_set_dr_exiting(struct minivm_vcpu *vcpu, bool on)
+{
+	u32 *w = ((struct svm_vcpu *)vcpu->be)->vmcb->control.intercepts;
+
+	if (on) {
+		w[INTERCEPT_DR0_READ / 32] |= DR_INTERCEPTS << (INTERCEPT_DR0_READ % 32);
+		w[INTERCEPT_DR0_WRITE / 32] |= DR_INTERCEPTS << (INTERCEPT_DR0_WRITE % 32);
+	} else {
+		w[INTERCEPT_DR0_READ / 32] &= ~(DR_INTERCEPTS << (INTERCEPT_DR0_READ % 32));
+		w[INTERCEPT_DR0_WRITE / 32] &= ~(DR_INTERCEPTS << (INTERCEPT_DR0_WRITE % 32));
+	}
+}
+
 static void seg_set(struct vmcb_seg *v, const struct minivm_segment *s)
 {
 	v->selector = s->selector;
@@ -97,6 +122,8 @@ int svm_vcpu_create(struct minivm_vcpu *vcpu)
 		INTERCEPT_VMRUN, INTERCEPT_VMMCALL, INTERCEPT_VMLOAD, INTERCEPT_VMSAVE,
 		INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT, INTERCEPT_RDTSCP,
 		INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
+		/* Their delivery may raise them again forever (../debug.c). */
+		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_AC,
 	};
 	const struct minivm_segment code = { .base = 0xffff0000, .limit = 0xffff,
 					     .selector = 0xf000, .attrib = 0x9b };
@@ -142,10 +169,11 @@ int svm_vcpu_create(struct minivm_vcpu *vcpu)
 	s->efer = EFER_SVME;
 	s->rflags = X86_EFLAGS_FIXED;
 	s->rip = 0xfff0;
-	s->dr6 = 0xffff0ff0;
-	s->dr7 = 0x400;
+	s->dr6 = DR6_RESERVED;
+	s->dr7 = MINIVM_DR7_RESET;
 	s->g_pat = 0x0007040600070406ULL;
 	vcpu->be = svm;
+	svm_set_dr_exiting(vcpu, true);
 	return 0;
 }
 
@@ -167,6 +195,39 @@ static void svm_inject_exception(struct vmcb *vmcb, unsigned int vector, bool ha
 	vmcb->control.event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
 				  (has_error ? SVM_EVTINJ_VALID_ERR : 0);
 	vmcb->control.event_inj_err = 0;
+}
+
+/*
+ * A #DB exited: the CPU has updated the guest's DR6 in the VMCB as for a
+ * delivery; update DR7 and RFLAGS as delivery would (../arch_state.c) and
+ * deliver it.
+ */
+static void svm_reflect_db(struct vmcb *vmcb)
+{
+	struct vmcb_save_area *s = &vmcb->save;
+
+	minivm_db_deliver(s->dr6, &s->dr6, &s->dr7, &s->rflags);
+	svm_inject_exception(vmcb, X86_TRAP_DB, false);
+}
+
+/*
+ * The exit interrupted the delivery of an event (EXITINTINFO): deliver it
+ * again on the next entry, or it is lost. Software interrupts and INT3/INTO
+ * are not: RIP still points at the instruction, which runs again and raises
+ * them anew. An exception that exits itself replaces the event (its handler
+ * injects it), as #DB and #AC, both benign, are delivered serially.
+ */
+static void svm_reinject(struct vmcb *vmcb)
+{
+	u32 info = vmcb->control.exit_int_info;
+	u32 type = info & SVM_EXITINTINFO_TYPE_MASK, vector = info & SVM_EXITINTINFO_VEC_MASK;
+
+	if (type == SVM_EXITINTINFO_TYPE_SOFT ||
+	    (type == SVM_EXITINTINFO_TYPE_EXEPT &&
+	     (vector == X86_TRAP_BP || vector == X86_TRAP_OF)))
+		return;
+	vmcb->control.event_inj = info;
+	vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
 }
 
 /*
@@ -346,6 +407,16 @@ static void svm_handle_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb, u64 cod
 	case SVM_EXIT_MWAIT_COND:
 		svm_inject_exception(vmcb, X86_TRAP_UD, false);
 		return;
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
+		svm_reflect_db(vmcb);
+		return;
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
+		svm_inject_exception(vmcb, X86_TRAP_AC, true);	/* its error code is 0 */
+		return;
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR7:
+	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR7:
+		exit->kind = MINIVM_KIND_DR_ACCESS;	/* runs again, owned */
+		return;
 	case SVM_EXIT_SHUTDOWN:
 		svm_exit_user(vcpu, vmcb, MINIVM_EXIT_SHUTDOWN, exit);
 		return;
@@ -391,6 +462,8 @@ void svm_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	minivm_trace_exit(vcpu, MINIVM_VENDOR_AMD_SVM, code, vmcb->save.rip,
 			  vmcb->control.exit_info_1, vmcb->control.exit_info_2);
 	vmcb->control.event_inj = 0;
+	if (vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID)
+		svm_reinject(vmcb);
 	vcpu->gpr[MINIVM_RAX] = vmcb->save.rax;
 	svm_handle_exit(vcpu, vmcb, code, exit);
 }

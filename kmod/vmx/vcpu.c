@@ -5,9 +5,11 @@
  * The guest runs with EPT, VPID (when the CPU has it) and unrestricted
  * guest, so real mode and unpaged protected mode run natively. Every I/O
  * port and every MSR exits (no bitmaps), as do HLT, external interrupts and
- * NMIs, MONITOR/MWAIT and CR8. CR0.PG and CR0.NE and every CR4 bit minivm
- * does not allow are owned by minivm (the guest reads a shadow): turning
- * paging on with EFER.LME set enters long mode, which VMX leaves to the VMM.
+ * NMIs, MONITOR/MWAIT and CR8, #DB and #AC (reflected into the guest), and
+ * debug-register accesses until the guest owns them (see ../debug.c).
+ * CR0.PG and CR0.NE and every CR4 bit minivm does not allow are owned by
+ * minivm (the guest reads a shadow): turning paging on with EFER.LME set
+ * enters long mode, which VMX leaves to the VMM.
  *
  * A VMCS may be current on one CPU only. Each vCPU remembers the CPU its
  * VMCS is active on; arriving on another CPU, it first has the old CPU
@@ -23,6 +25,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <asm/cpu_entry_area.h>
+#include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
 #include <asm/trapnr.h>
@@ -30,6 +33,7 @@
 #include <asm/tsc.h>
 #include <asm/tlbflush.h>
 #include <asm/vmx.h>
+#include "../arch_state.h"
 #include "../minivm.h"
 #include "vmcs.h"
 #include "vmx.h"
@@ -44,6 +48,7 @@ struct vmx_vcpu {
 	u16 vpid;
 	u8 cr8;
 	u64 cr2;		/* the guest's: VMX does not switch CR2 */
+	u64 dr6;		/* the guest's: VMX does not switch DR6 */
 	u64 host_cr3, host_cr4, host_fs_base;
 };
 
@@ -59,6 +64,12 @@ static struct {
 
 /* CR0 bits minivm owns; CR4 bits: everything a guest may not set. */
 #define CR0_OWNED	(X86_CR0_PG | X86_CR0_NE)
+
+/*
+ * Exceptions that exit: #DB and #AC, whose delivery can otherwise raise them
+ * again forever with no instruction boundary, so no exit (../debug.c).
+ */
+#define VMX_EXCEPTIONS	(BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC))
 
 static u64 vmx_cr4_owned(void)
 {
@@ -102,16 +113,19 @@ int vmx_vcpu_init(u32 revision, bool invept_single)
 		       CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
 		       CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
 		       CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
+		       CPU_BASED_MOV_DR_EXITING |
 		       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0, &vmx_ctl.proc) ||
 	    vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
 		       SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST,
 		       SECONDARY_EXEC_ENABLE_VPID, &vmx_ctl.proc2) ||
 	    vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
 		       VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER |
-		       VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT,
+		       VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
+		       VM_EXIT_SAVE_DEBUG_CONTROLS,
 		       0, &vmx_ctl.exit) ||
 	    vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS,
-		       VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT, 0, &vmx_ctl.entry))
+		       VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT |
+		       VM_ENTRY_LOAD_DEBUG_CONTROLS, 0, &vmx_ctl.entry))
 		return -EOPNOTSUPP;
 	/* Without the TRUE controls CR3 accesses may be forced to exit. */
 	vmx_ctl.cr3_exiting = vmx_ctl.proc & (CPU_BASED_CR3_LOAD_EXITING |
@@ -293,7 +307,7 @@ static void vmx_vmcs_setup(struct minivm_vcpu *vcpu)
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, proc2);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_ctl.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx_ctl.entry);
-	vmcs_write(EXCEPTION_BITMAP, 0);
+	vmcs_write(EXCEPTION_BITMAP, VMX_EXCEPTIONS);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(CR3_TARGET_COUNT, 0);
@@ -347,7 +361,8 @@ static void vmx_vmcs_setup(struct minivm_vcpu *vcpu)
 	vmx_set_cr0(v, X86_CR0_ET | X86_CR0_NW | X86_CR0_CD);
 	vmx_set_cr4(0);
 	vmcs_write(GUEST_CR3, 0);
-	vmcs_write(GUEST_DR7, 0x400);
+	vmcs_write(GUEST_DR7, MINIVM_DR7_RESET);
+	v->dr6 = DR6_RESERVED;
 	vmcs_write(GUEST_RSP, 0);
 	vmcs_write(GUEST_RIP, 0xfff0);
 	vmcs_write(GUEST_RFLAGS, X86_EFLAGS_FIXED);
@@ -421,6 +436,61 @@ static void vmx_inject_exception(unsigned int vector, bool has_error)
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
 	}
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+/*
+ * A #DB exited: deliver it to the guest as the CPU would have. INT1 (ICEBP)
+ * is delivered again as the instruction it is; a breakpoint or single step
+ * updates DR6, DR7 and RFLAGS first (../arch_state.c).
+ */
+static void vmx_reflect_db(struct vmx_vcpu *v, u32 intr)
+{
+	u64 dr7, rflags;
+
+	if ((intr & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_PRIV_SW_EXCEPTION) {
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
+			   X86_TRAP_DB | INTR_TYPE_PRIV_SW_EXCEPTION | INTR_INFO_VALID_MASK);
+		return;
+	}
+	dr7 = vmcs_read(GUEST_DR7);
+	rflags = vmcs_read(GUEST_RFLAGS);
+	minivm_db_deliver(vmcs_read(EXIT_QUALIFICATION), &v->dr6, &dr7, &rflags);
+	vmcs_write(GUEST_DR7, dr7);
+	vmcs_write(GUEST_RFLAGS, rflags);
+	/*
+	 * Entry insists that a single step held back by STI or MOV SS blocking
+	 * is pending (SDM 26.3.1.5): the handler's IRET may return into one.
+	 */
+	if ((rflags & X86_EFLAGS_TF) &&
+	    (vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+	     (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
+			   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
+	vmx_inject_exception(X86_TRAP_DB, false);
+}
+
+/*
+ * The exit interrupted the delivery of an event (IDT-vectoring information):
+ * deliver it again on the next entry, or it is lost. Software interrupts
+ * and exceptions (INT n, INT3, INTO, INT1) are not: RIP still points at
+ * the instruction, which runs again and raises them anew. An exception
+ * that exits itself replaces the event (the handler of the exit injects
+ * it), as #DB and #AC, both benign, are delivered serially.
+ */
+static void vmx_reinject(u32 idt)
+{
+	u32 type = idt & VECTORING_INFO_TYPE_MASK;
+
+	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		return;
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, idt & (VECTORING_INFO_VECTOR_MASK |
+						    VECTORING_INFO_TYPE_MASK |
+						    VECTORING_INFO_DELIVER_CODE_MASK |
+						    VECTORING_INFO_VALID_MASK));
+	if (idt & VECTORING_INFO_DELIVER_CODE_MASK)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read(IDT_VECTORING_ERROR_CODE));
 }
 
 static u64 vmx_gpr(struct minivm_vcpu *vcpu, unsigned int reg)
@@ -584,10 +654,24 @@ static void vmx_handle_exit(struct minivm_vcpu *vcpu, u32 reason, struct minivm_
 		return;
 	}
 	switch (reason) {
-	case EXIT_REASON_EXCEPTION_NMI:
-		if ((vmcs_read(VM_EXIT_INTR_INFO) & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+	case EXIT_REASON_EXCEPTION_NMI: {
+		u32 intr = vmcs_read(VM_EXIT_INTR_INFO);
+
+		if ((intr & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 			return;	/* handled right after the exit */
+		if ((intr & INTR_INFO_VECTOR_MASK) == X86_TRAP_DB) {
+			vmx_reflect_db(vcpu->be, intr);
+			return;
+		}
+		if ((intr & INTR_INFO_VECTOR_MASK) == X86_TRAP_AC) {
+			vmx_inject_exception(X86_TRAP_AC, true);	/* its error code is 0 */
+			return;
+		}
 		break;
+	}
+	case EXIT_REASON_DR_ACCESS:
+		exit->kind = MINIVM_KIND_DR_ACCESS;	/* runs again, owned */
+		return;
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 		return;		/* still pending: the host takes it once IF is set */
 	case EXIT_REASON_PREEMPTION_TIMER:
@@ -684,7 +768,8 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	struct vmx_vcpu *v = vcpu->be;
 	u16 ds, es, fs;
 	u64 fs_base, cr3 = __read_cr3(), cr4 = cr4_read_shadow();
-	u32 reason;
+	u64 debugctl = get_debugctlmsr();
+	u32 reason, idt;
 	int failed;
 
 	if (flush)
@@ -711,10 +796,17 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 		write_cr2(v->cr2);
 	if (vmx_ctl.preemption_ticks)
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_ctl.preemption_ticks);
+	if (vcpu->dr_guest_owned)
+		set_debugreg(v->dr6, 6);
 
 	failed = minivm_vmx_enter(vcpu->gpr, v->launched);
 
 	v->cr2 = read_cr2();
+	if (vcpu->dr_guest_owned)
+		get_debugreg(v->dr6, 6);
+	/* VM exit clears IA32_DEBUGCTL (BTF, LBR): the host's comes back. */
+	if (debugctl)
+		update_debugctlmsr(debugctl);
 	/* What VM exit left in the host's state: put it back. */
 	if (ds)
 		loadsegment(ds, ds);
@@ -740,6 +832,9 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	vcpu->run->hw_reason = reason & 0xffff;
 	minivm_trace_exit(vcpu, MINIVM_VENDOR_INTEL_VMX, reason & 0xffff, vmcs_read(GUEST_RIP),
 			  vmcs_read(EXIT_QUALIFICATION), vmx_exit_info2(reason & 0xffff));
+	idt = vmcs_read(IDT_VECTORING_INFO_FIELD);
+	if (idt & VECTORING_INFO_VALID_MASK)
+		vmx_reinject(idt);
 	vmx_handle_exit(vcpu, reason, exit);
 }
 
@@ -823,6 +918,17 @@ void vmx_set_sregs(struct minivm_vcpu *vcpu, const struct minivm_sregs *sr)
 		vmx_set_cr0(v, sr->cr0);
 	}));
 	v->cr2 = sr->cr2;
+}
+
+u64 vmx_get_dr7(struct minivm_vcpu *vcpu)
+{
+	return vmcs_read(GUEST_DR7);
+}
+
+void vmx_set_dr_exiting(struct minivm_vcpu *vcpu, bool on)
+{
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
+		   on ? vmx_ctl.proc : vmx_ctl.proc & ~CPU_BASED_MOV_DR_EXITING);
 }
 
 /* EPT entries: read/write/execute bits, write-back memory, bit 7 for 2 MiB. */

@@ -148,4 +148,6 @@ const struct minivm_backend minivm_vmx_backend = {
 	.get_sregs = vmx_get_sregs,
 	.set_sregs = vmx_set_sregs,
 	.msr = vmx_msr_access,
+	.get_dr7 = vmx_get_dr7,
+	.set_dr_exiting = vmx_set_dr_exiting,
 };

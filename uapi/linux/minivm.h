@@ -218,9 +218,9 @@ struct minivm_dtable {
  * @efer: EFER; SCE, LME, LMA and NXE only (SVME stays the host's)
  * @reserved: must be zero
  *
- * minivm does not check that the combination is one a CPU could be in:
- * the hardware does, and %MINIVM_RUN reports %MINIVM_EXIT_FAIL_ENTRY with
- * its reason if not.
+ * %MINIVM_SET_SREGS also refuses (-EINVAL) any combination no CPU could be
+ * in (Documentation/api.rst lists the rules); what the hardware still
+ * refuses at entry, %MINIVM_RUN reports as %MINIVM_EXIT_FAIL_ENTRY.
  */
 struct minivm_sregs {
 	struct minivm_segment cs, ds, es, fs, gs, ss, tr, ldt;

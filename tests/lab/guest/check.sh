@@ -430,6 +430,10 @@ echo "MINIVM-KTAP-BEGIN run"
 minivm-run-test "$vendor"
 echo "MINIVM-KTAP-END run"
 
+echo "MINIVM-KTAP-BEGIN hostile"
+minivm-hostile-test "$vendor"
+echo "MINIVM-KTAP-END hostile"
+
 begin launcher
 run_test difftest_matches_qemu t_difftest_matches_qemu
 run_test launcher_reports_triple_fault t_launcher_reports_triple_fault

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * minivm: the x86 architecture's rules for register state, the same on
+ * both vendors. Pure functions of their arguments (no vCPU, no hardware),
+ * so a KUnit suite can hold them to the manuals.
+ */
+#ifndef MINIVM_ARCH_STATE_H
+#define MINIVM_ARCH_STATE_H
+
+#include <linux/bits.h>
+#include <linux/types.h>
+#include <uapi/linux/minivm.h>
+
+/* DR6 and DR7 bits the kernel's headers do not name. */
+#define MINIVM_DR6_BD		BIT_ULL(13)	/* a debug-register access hit DR7.GD */
+#define MINIVM_DR7_GD		BIT_ULL(13)	/* general detect */
+#define MINIVM_DR7_ENABLES	0xffULL		/* L0-L3 and G0-G3 */
+#define MINIVM_DR7_RESET	0x400ULL	/* bit 10 reads as 1 */
+
+const char *minivm_sregs_invalid(const struct minivm_sregs *s, u64 cr4_allowed,
+				 unsigned int phys_bits);
+bool minivm_pat_valid(u64 pat);
+void minivm_db_deliver(u64 hit, u64 *dr6, u64 *dr7, u64 *rflags);
+
+#endif /* MINIVM_ARCH_STATE_H */

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the lab's guest tests share (minivm-run-test, minivm-hostile-test):
+ * guests assembled into the test binary, a VM with 1 MiB of RAM and one
+ * vCPU to run them in, and checks of the exits they make. Header-only, as
+ * ktap.h is: each test program is one file.
+ */
+#ifndef MINIVM_VMTEST_H
+#define MINIVM_VMTEST_H
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "libminivm.h"
+#include "ktap.h"
+
+/* Guest code, assembled here and copied to CODE_GPA. */
+#define GUEST(name, mode, body)						\
+	extern const unsigned char name[], name##_end[];		\
+	asm(".pushsection .rodata\n" #name ":\n" mode "\n" body "\n"	\
+	    ".code64\n" #name "_end:\n.popsection\n")
+
+#define MEM_SIZE	(1UL << 20)
+#define CODE_GPA	0x1000
+#define ROM_GPA		0x20000
+
+static uint64_t want_vendor;
+
+struct vm {
+	uint64_t id;
+	int sys, fd, vcpu;
+	struct minivm_run *run;
+	uint8_t *mem;
+};
+
+static inline void vm_open(struct vm *v)
+{
+	v->sys = minivm_open();
+	if (v->sys < 0) {
+		printf("# cannot open %s: %s\n", MINIVM_DEVICE, strerror(-v->sys));
+		exit(1);
+	}
+	v->fd = minivm_create_vm(v->sys, &v->id);
+	CHECK(v->fd >= 0, "CREATE_VM: %s", strerror(-v->fd));
+}
+
+/* A VM with 1 MiB of RAM at 0, @code at CODE_GPA and one vCPU in real mode. */
+static inline void vm_start(struct vm *v, const unsigned char *code, const unsigned char *end)
+{
+	struct minivm_sregs sregs;
+	struct minivm_regs regs = { .rip = CODE_GPA, .rsp = 0x8000, .rflags = 2 };
+	int ret;
+
+	vm_open(v);
+	v->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(v->mem != MAP_FAILED, "mmap: %s", strerror(errno));
+	ret = minivm_set_memory_region(v->fd, 0, 0, 0, MEM_SIZE, v->mem);
+	CHECK(ret == 0, "SET_MEMORY_REGION: %s", strerror(-ret));
+	memcpy(v->mem + CODE_GPA, code, (size_t)(end - code));
+	v->vcpu = minivm_create_vcpu(v->fd, 0, &v->run);
+	CHECK(v->vcpu >= 0, "CREATE_VCPU: %s", strerror(-v->vcpu));
+	ret = minivm_get_sregs(v->vcpu, &sregs);
+	CHECK(ret == 0, "GET_SREGS: %s", strerror(-ret));
+	CHECK(sregs.cs.selector == 0xf000 && sregs.cs.base == 0xffff0000,
+	      "reset CS %#x base %#llx", sregs.cs.selector, (unsigned long long)sregs.cs.base);
+	sregs.cs.selector = 0;
+	sregs.cs.base = 0;
+	ret = minivm_set_sregs(v->vcpu, &sregs);
+	CHECK(ret == 0, "SET_SREGS: %s", strerror(-ret));
+	ret = minivm_set_regs(v->vcpu, &regs);
+	CHECK(ret == 0, "SET_REGS: %s", strerror(-ret));
+}
+
+static inline void vm_close(struct vm *v)
+{
+	if (v->run)
+		munmap(v->run, (size_t)sysconf(_SC_PAGESIZE));
+	if (v->mem)
+		munmap(v->mem, MEM_SIZE);
+	close(v->vcpu);
+	close(v->fd);
+	close(v->sys);
+	memset(v, 0, sizeof(*v));
+}
+
+static inline const char *exit_str(const struct minivm_run *run)
+{
+	static char buf[160];
+
+	snprintf(buf, sizeof(buf), "%s (hw %#llx qual %#llx info %#llx rip %#llx)",
+		 minivm_exit_reason_name(run->exit_reason), (unsigned long long)run->hw_reason,
+		 (unsigned long long)run->hw.qualification, (unsigned long long)run->hw.info,
+		 (unsigned long long)run->hw.rip);
+	return buf;
+}
+
+/* Run until the next exit; check that it is @reason. */
+static inline int run_expect(struct vm *v, uint32_t reason)
+{
+	int ret = minivm_run(v->vcpu);
+
+	CHECK(ret == 0, "RUN: %s", strerror(-ret));
+	CHECK(v->run->exit_reason == reason, "exit %s, want %s", exit_str(v->run),
+	      minivm_exit_reason_name(reason));
+	return ret == 0 && v->run->exit_reason == reason;
+}
+
+#define ANY	(~0ULL)	/* expect_io(): any data */
+
+static inline int expect_io(struct vm *v, uint16_t port, uint8_t size, uint8_t dir, uint64_t data)
+{
+	if (!run_expect(v, MINIVM_EXIT_IO))
+		return 0;
+	CHECK(v->run->io.port == port && v->run->io.size == size && v->run->io.direction == dir,
+	      "io port %#x size %u dir %u, want %#x %u %u", v->run->io.port, v->run->io.size,
+	      v->run->io.direction, port, size, dir);
+	if (dir == MINIVM_IO_OUT && data != ANY)
+		CHECK(v->run->io.data == data, "out data %#llx, want %#llx",
+		      (unsigned long long)v->run->io.data, (unsigned long long)data);
+	return 1;
+}
+
+static inline void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static const struct minivm_segment flat32_code = { .limit = 0xffffffff, .selector = 8,
+	.attrib = 0xb | MINIVM_SEG_S | MINIVM_SEG_P | MINIVM_SEG_DB | MINIVM_SEG_G };
+static const struct minivm_segment flat_data = { .limit = 0xffffffff, .selector = 16,
+	.attrib = 0x3 | MINIVM_SEG_S | MINIVM_SEG_P | MINIVM_SEG_DB | MINIVM_SEG_G };
+static const struct minivm_segment tss = { .limit = 0x67, .selector = 24,
+	.attrib = 0xb | MINIVM_SEG_P };
+
+static inline void set_flat(struct minivm_sregs *s, struct minivm_segment cs)
+{
+	s->cs = cs;
+	s->ds = s->es = s->fs = s->gs = s->ss = flat_data;
+	s->tr = tss;
+	s->ldt.attrib = 0;	/* unusable */
+	s->ldt.selector = 0;
+}
+
+static inline void to_protected_mode(struct vm *v, uint64_t cr4)
+{
+	struct minivm_sregs sregs;
+
+	minivm_get_sregs(v->vcpu, &sregs);
+	set_flat(&sregs, flat32_code);
+	sregs.cr0 = 0x11;	/* PE | ET */
+	sregs.cr4 = cr4;
+	CHECK(minivm_set_sregs(v->vcpu, &sregs) == 0, "SET_SREGS");
+}
+#endif /* MINIVM_VMTEST_H */
