@@ -5,6 +5,8 @@
 #                     minivm in it on both CPUs (see README.md)
 #   make check        every test: host-side, then the lab on both CPUs
 #   make bench        minivm against KVM in the lab, in emulated instructions
+#   make fuzz         minivm-fuzz and the hostile-guest corpus in the lab on
+#                     both CPUs for DURATION seconds (default 600)
 #
 # KDIR is the kernel build tree (default: the running kernel's). The module is
 # built in a copy of its sources under MODOUT, so one checkout can build for
@@ -31,10 +33,12 @@ BPF_CFLAGS = -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
 	-I/usr/include/$(shell $(CC) -print-multiarch) -I$(CURDIR)/uapi -I$(CURDIR)/tools/trace
 
 LAB_PROGS := build/lab/labctl build/lab/minivm build/lab/minivm-api-test build/lab/kvm-hold \
-	build/lab/minivm-run-test build/lab/minivm-hostile-test build/lab/mbtest.elf build/lab/mbtest.expected \
+	build/lab/minivm-run-test build/lab/minivm-hostile-test build/lab/minivm-race-test build/lab/minivm-fuzz \
+	build/lab/minivm-corpus \
+	build/lab/mbtest.elf build/lab/mbtest.expected \
 	$(TRACE_TOOLS:%=build/lab/%) build/lab/bench-kvm build/lab/bench-minivm
 
-.PHONY: all module userspace tools lab-programs demo check bench clean
+.PHONY: all module userspace tools lab-programs demo check bench fuzz clean
 all: module userspace tools
 
 module:
@@ -100,6 +104,19 @@ build/lab/minivm-hostile-test: tests/api/hostile_test.c tests/api/vmtest.h tests
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -o $@ tests/api/hostile_test.c $(LIB_SRC)
 
+build/lab/minivm-race-test: tests/api/race_test.c tests/api/vmtest.h tests/api/ktap.h \
+		$(LIB_SRC) $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -pthread -o $@ tests/api/race_test.c $(LIB_SRC)
+
+build/lab/minivm-fuzz: tests/fuzz/fuzz.c tests/fuzz/labemu.h $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -pthread -o $@ tests/fuzz/fuzz.c $(LIB_SRC)
+
+build/lab/minivm-corpus: tests/fuzz/corpus.c tests/fuzz/labemu.h tests/api/vmtest.h tests/api/ktap.h $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Itests/api -static -o $@ tests/fuzz/corpus.c $(LIB_SRC)
+
 build/lab/mbtest.elf: $(wildcard tests/guests/*)
 	@$(MAKE) -s -C tests/guests OUT=$(CURDIR)/build/lab
 
@@ -131,6 +148,12 @@ check:
 # make bench [QUICK=1]: minivm against KVM (see Documentation/benchmarks.rst).
 bench:
 	bench/run $(if $(QUICK),--quick)
+
+# make fuzz [DURATION=s] [CPU=amd|intel|both] [KERNEL=debug|stock] [SEED=n]
+# (see Documentation/fuzzing.rst).
+fuzz:
+	tests/fuzz/run --seconds $(or $(DURATION),600) --cpu $(or $(CPU),both) \
+		--kernel $(or $(KERNEL),debug) $(if $(SEED),--seed $(SEED))
 
 clean:
 	rm -rf build

@@ -146,3 +146,27 @@ void minivm_db_deliver(u64 hit, u64 *dr6, u64 *dr7, u64 *rflags)
 			*rflags |= X86_EFLAGS_RF;
 	}
 }
+
+/** minivm_pae_paging() - paging with PAE outside long mode: the PDPTEs are used */
+bool minivm_pae_paging(u64 cr0, u64 cr4, u64 efer)
+{
+	return (cr0 & X86_CR0_PG) && (cr4 & X86_CR4_PAE) && !(efer & EFER_LMA);
+}
+
+/*
+ * A present PDPTE's reserved bits: 2:1, 8:5 and from MAXPHYADDR up (SDM
+ * 4.4.1); loading one with any set is a #GP, and VM entry refuses it.
+ */
+#define PDPTE_RESERVED	(GENMASK_ULL(2, 1) | GENMASK_ULL(8, 5))
+
+/** minivm_pdptes_valid() - whether the four PDPTEs may be loaded */
+bool minivm_pdptes_valid(const u64 *pdpte, unsigned int maxphyaddr)
+{
+	u64 reserved = PDPTE_RESERVED | GENMASK_ULL(63, maxphyaddr);
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		if ((pdpte[i] & BIT_ULL(0)) && (pdpte[i] & reserved))	/* P */
+			return false;
+	return true;
+}

@@ -5,6 +5,9 @@
  *   cpus         one line per online CPU: whether minivm holds VMX/SVM
  *                there and whether the hardware has it on (CR4.VMXE,
  *                EFER.SVME)
+ *   objects      what every VM together holds: VMs, vCPUs, EPT/NPT table
+ *                and cache pages ("name value" lines; all 0 once every
+ *                minivm fd is closed)
  *   vm-ID/memory one "name value" line each: the guest mappings made (4 KiB
  *                and 2 MiB), invalidations that removed some, the EPT/NPT
  *                table pages held, the regions in use
@@ -39,6 +42,14 @@ static int cpus_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cpus);
+
+static int objects_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "vms %d\nvcpus %d\npt_pages %ld\n", atomic_read(&minivm_live_vms),
+		   atomic_read(&minivm_live_vcpus), atomic_long_read(&minivm_live_pt_pages));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(objects);
 
 static int memory_show(struct seq_file *m, void *unused)
 {
@@ -79,6 +90,7 @@ void minivm_debugfs_init(void)
 {
 	minivm_debugfs = debugfs_create_dir("minivm", NULL);
 	debugfs_create_file("cpus", 0444, minivm_debugfs, NULL, &cpus_fops);
+	debugfs_create_file("objects", 0444, minivm_debugfs, NULL, &objects_fops);
 }
 
 void minivm_debugfs_exit(void)

@@ -186,12 +186,14 @@ enum minivm_exit_kind {
 	MINIVM_KIND_FAULT,	/* EPT/NPT fault at @gpa with @access */
 	MINIVM_KIND_USER,	/* hand run->exit_reason to userspace */
 	MINIVM_KIND_DR_ACCESS,	/* the guest touched a debug register (debug.c) */
+	MINIVM_KIND_PDPTES,	/* an instruction enters PAE paging: PDPTEs at @gpa */
 };
 
 /**
  * struct minivm_exit - an exit, decoded by the backend for the core
  * @kind: what to do
- * @gpa: %MINIVM_KIND_FAULT: the faulting guest-physical address
+ * @gpa: %MINIVM_KIND_FAULT: the faulting guest-physical address;
+ *	%MINIVM_KIND_PDPTES: the guest's CR3 (the PDPT is at bits 31:5)
  * @access: %MINIVM_KIND_FAULT: MINIVM_ACCESS_* of the faulting access
  */
 struct minivm_exit {
@@ -250,6 +252,11 @@ struct minivm_caps {
  * @get_dr7: the guest's DR7; right after an exit, interrupts off
  * @set_dr_exiting: whether the guest's debug-register accesses exit; right
  *	after an exit, interrupts off
+ * @load_pdptes: the four PAE PDPTEs the guest's next entry uses (SET_SREGS
+ *	into PAE paging), and the end of the instruction that returned
+ *	%MINIVM_KIND_PDPTES: it completes with @pdpte, or raises #GP when
+ *	@pdpte is NULL (a reserved bit, or not in RAM). Process context.
+ *	NULL when the hardware reads the PDPTEs itself (SVM).
  */
 struct minivm_backend {
 	const char *name;
@@ -275,6 +282,7 @@ struct minivm_backend {
 	int (*msr)(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value);
 	u64 (*get_dr7)(struct minivm_vcpu *vcpu);
 	void (*set_dr_exiting)(struct minivm_vcpu *vcpu, bool on);
+	void (*load_pdptes)(struct minivm_vcpu *vcpu, const u64 *pdpte);
 };
 
 extern const struct minivm_backend minivm_vmx_backend;
@@ -312,6 +320,7 @@ void minivm_mmu_destroy(struct minivm_vm *vm);
 long minivm_set_memory_region(struct minivm_vm *vm,
 			      const struct minivm_memory_region *r);
 int minivm_mmu_fault(struct minivm_vcpu *vcpu, u64 gpa, u32 access);
+int minivm_read_guest(struct minivm_vcpu *vcpu, u64 gpa, void *data, unsigned int len);
 
 /* policy.c: what the guest sees, the same on both vendors. */
 void minivm_cpuid(struct minivm_vcpu *vcpu, u64 guest_cr4);
@@ -322,6 +331,14 @@ u64 minivm_cr4_allowed(void);
 
 /* exit_names.c */
 const char *minivm_exit_name(enum minivm_vendor vendor, u64 reason);
+
+/*
+ * What the module holds, for debugfs's "objects": a test that kills and
+ * closes everything reads zero here, or something leaked.
+ */
+extern atomic_t minivm_live_vms;
+extern atomic_t minivm_live_vcpus;
+extern atomic_long_t minivm_live_pt_pages;
 
 /* debugfs.c */
 void minivm_debugfs_init(void);

@@ -19,6 +19,7 @@
 #include <linux/mmu_notifier.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
+#include <linux/uaccess.h>
 #include "minivm.h"
 
 static void mmu_kick(void *unused)
@@ -150,6 +151,34 @@ static const struct minivm_region *mmu_find_region(struct minivm_vm *vm, u64 gpa
 			return r;
 	}
 	return NULL;
+}
+
+/**
+ * minivm_read_guest() - copy @len bytes of guest memory at @gpa into @data
+ * @vcpu: a vCPU of the VM; process context, the VM's own process
+ * @gpa: guest-physical address; @gpa to @gpa + @len stays in one page
+ * @data: where to
+ * @len: how many bytes
+ *
+ * Through the caller's own mapping, as the guest would read it.
+ *
+ * Return: 0; -EFAULT when @gpa is not in a region or the memory is gone.
+ */
+int minivm_read_guest(struct minivm_vcpu *vcpu, u64 gpa, void *data, unsigned int len)
+{
+	struct minivm_vm *vm = vcpu->vm;
+	const struct minivm_region *r;
+	unsigned long hva;
+
+	if (offset_in_page(gpa) + len > PAGE_SIZE)
+		return -EFAULT;
+	spin_lock(&vm->mmu_lock);
+	r = mmu_find_region(vm, gpa);
+	hva = r ? r->hva + (gpa - r->gpa) : 0;
+	spin_unlock(&vm->mmu_lock);
+	if (!hva || copy_from_user(data, (const void __user *)hva, len))
+		return -EFAULT;
+	return 0;
 }
 
 /**

@@ -43,6 +43,9 @@ static u64 *pt_table(const struct minivm_pt *pt, u64 e)
 	return phys_to_virt(e & pt->fmt->addr_mask);
 }
 
+/* Table and cache pages of every VM. */
+atomic_long_t minivm_live_pt_pages = ATOMIC_LONG_INIT(0);
+
 static void pt_account(void *table, int nr)
 {
 	mod_lruvec_page_state(virt_to_page(table), NR_SECONDARY_PAGETABLE, nr);
@@ -55,6 +58,7 @@ int minivm_pt_init(struct minivm_pt *pt, const struct minivm_pt_format *fmt)
 	pt->root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!pt->root)
 		return -ENOMEM;
+	atomic_long_inc(&minivm_live_pt_pages);
 	pt_account(pt->root, 1);
 	pt->tables = 1;
 	return 0;
@@ -69,6 +73,7 @@ static void pt_free_table(struct minivm_pt *pt, u64 *table, unsigned int level)
 			pt_free_table(pt, pt_table(pt, table[i]), level - 1);
 	pt_account(table, -1);
 	free_page((unsigned long)table);
+	atomic_long_dec(&minivm_live_pt_pages);
 	pt->tables--;
 }
 
@@ -94,6 +99,7 @@ int minivm_pt_cache_fill(struct minivm_pt_cache *cache)
 
 		if (!page)
 			return -ENOMEM;
+		atomic_long_inc(&minivm_live_pt_pages);
 		cache->pages[cache->nr++] = page;
 	}
 	return 0;
@@ -102,8 +108,10 @@ int minivm_pt_cache_fill(struct minivm_pt_cache *cache)
 /** minivm_pt_cache_free() - give back what @cache still holds */
 void minivm_pt_cache_free(struct minivm_pt_cache *cache)
 {
-	while (cache->nr)
+	while (cache->nr) {
 		free_page((unsigned long)cache->pages[--cache->nr]);
+		atomic_long_dec(&minivm_live_pt_pages);
+	}
 }
 
 /**

@@ -107,6 +107,30 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	put_cpu();
 }
 
+/*
+ * The four PAE PDPTEs of the table at @cr3 (bits 31:5), checked: 0, or
+ * -EINVAL when one has a reserved bit set or the table is not in RAM.
+ */
+static int vcpu_read_pdptes(struct minivm_vcpu *vcpu, u64 cr3, u64 *pdpte)
+{
+	if (minivm_read_guest(vcpu, (u32)cr3 & ~0x1fU, pdpte, 4 * sizeof(u64)) ||
+	    !minivm_pdptes_valid(pdpte, boot_cpu_data.x86_phys_bits))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * An instruction the backend emulates enters PAE paging (VMX: MOV to CR0
+ * setting PG, MOV to CR3 when it exits): the PDPTEs are read here, with
+ * interrupts on, and the backend completes it or raises #GP.
+ */
+static void vcpu_load_pdptes(struct minivm_vcpu *vcpu, u64 cr3)
+{
+	u64 pdpte[4];
+
+	minivm_be->load_pdptes(vcpu, vcpu_read_pdptes(vcpu, cr3, pdpte) ? NULL : pdpte);
+}
+
 static long vcpu_run(struct minivm_vcpu *vcpu)
 {
 	struct minivm_exit exit;
@@ -130,6 +154,10 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 		vcpu_enter(vcpu, &exit);
 		if (exit.kind == MINIVM_KIND_CONTINUE)
 			continue;
+		if (exit.kind == MINIVM_KIND_PDPTES) {
+			vcpu_load_pdptes(vcpu, exit.gpa);
+			continue;
+		}
 		if (exit.kind == MINIVM_KIND_FAULT) {
 			ret = minivm_mmu_fault(vcpu, exit.gpa, exit.access);
 			if (!ret)
@@ -216,6 +244,27 @@ static int vcpu_check_sregs(const struct minivm_sregs *s)
 	return 0;
 }
 
+/*
+ * MINIVM_SET_SREGS. A state in PAE paging needs its PDPTEs, as VM entry
+ * loads them from the VMCS on VMX: read and checked here (as a MOV to CR3
+ * would; KVM does the same), refused with -EINVAL if bad, on both vendors.
+ */
+static int vcpu_set_sregs(struct minivm_vcpu *vcpu, const struct minivm_sregs *s)
+{
+	u64 pdpte[4];
+	bool pae = minivm_pae_paging(s->cr0, s->cr4, s->efer);
+	int ret = vcpu_check_sregs(s);
+
+	if (!ret && pae)
+		ret = vcpu_read_pdptes(vcpu, s->cr3, pdpte);
+	if (ret)
+		return ret;
+	minivm_be->set_sregs(vcpu, s);
+	if (pae && minivm_be->load_pdptes)
+		minivm_be->load_pdptes(vcpu, pdpte);
+	return 0;
+}
+
 /* MINIVM_GET_MSRS/MINIVM_SET_MSRS: entries one by one, stopping at a refusal. */
 static long vcpu_msrs(struct minivm_vcpu *vcpu, struct minivm_msrs __user *uarg, bool write)
 {
@@ -290,11 +339,8 @@ static long minivm_vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long
 		break;
 	case MINIVM_SET_SREGS:
 		ret = -EFAULT;
-		if (!copy_from_user(&u.sregs, uarg, sizeof(u.sregs))) {
-			ret = vcpu_check_sregs(&u.sregs);
-			if (!ret)
-				minivm_be->set_sregs(vcpu, &u.sregs);
-		}
+		if (!copy_from_user(&u.sregs, uarg, sizeof(u.sregs)))
+			ret = vcpu_set_sregs(vcpu, &u.sregs);
 		break;
 	case MINIVM_GET_MSRS:
 	case MINIVM_SET_MSRS:
@@ -316,9 +362,12 @@ static const struct file_operations minivm_vcpu_fops = {
 	.llseek = noop_llseek,
 };
 
+atomic_t minivm_live_vcpus = ATOMIC_INIT(0);
+
 /* Free a vCPU; its VM is going and nothing can run it any more. */
 void minivm_vcpu_free(struct minivm_vcpu *vcpu)
 {
+	atomic_dec(&minivm_live_vcpus);
 	minivm_be->vcpu_destroy(vcpu);
 	minivm_pt_cache_free(&vcpu->pt_cache);
 	fpu_free_guest_fpstate(&vcpu->fpu);
@@ -384,6 +433,7 @@ long minivm_vcpu_create(struct minivm_vm *vm, struct minivm_create_vcpu __user *
 		goto err_be;
 	}
 	get_file(vm->file);
+	atomic_inc(&minivm_live_vcpus);
 	/* Visible to the invalidation path from here on; freed with the VM. */
 	smp_store_release(&vm->vcpus[args.vcpu_id], vcpu);
 	fd_install(fd, file);

@@ -15,7 +15,8 @@
 #include <linux/uaccess.h>
 #include "minivm.h"
 
-static atomic_t vm_count = ATOMIC_INIT(0);
+/* VMs in being, including one being created: the max_vms limit counts these. */
+atomic_t minivm_live_vms = ATOMIC_INIT(0);
 static atomic64_t vm_next_id = ATOMIC64_INIT(0);
 
 static int minivm_vm_release(struct inode *inode, struct file *file)
@@ -35,7 +36,7 @@ static int minivm_vm_release(struct inode *inode, struct file *file)
 	mmdrop(vm->mm);
 	kfree(vm);
 	minivm_virt_put();
-	atomic_dec(&vm_count);
+	atomic_dec(&minivm_live_vms);
 	return 0;
 }
 
@@ -93,7 +94,7 @@ long minivm_vm_create(struct minivm_create_vm __user *uarg)
 		if (args.reserved[i])
 			return -EINVAL;
 
-	if (atomic_inc_return(&vm_count) > minivm_max_vms) {
+	if (atomic_inc_return(&minivm_live_vms) > minivm_max_vms) {
 		ret = -ENOSPC;
 		goto err_count;
 	}
@@ -145,6 +146,6 @@ err_mm:
 err_virt:
 	minivm_virt_put();
 err_count:
-	atomic_dec(&vm_count);
+	atomic_dec(&minivm_live_vms);
 	return ret;
 }

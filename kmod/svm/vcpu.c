@@ -330,7 +330,7 @@ static void svm_handle_io(struct minivm_vcpu *vcpu, struct vmcb *vmcb,
 	exit->kind = MINIVM_KIND_USER;
 }
 
-static void svm_handle_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb, u64 code,
+static void svm_handle_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb, u32 code,
 			    struct minivm_exit *exit)
 {
 	u64 *gpr = vcpu->gpr, value;
@@ -432,7 +432,7 @@ void svm_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	struct svm_vcpu *svm = vcpu->be;
 	struct vmcb *vmcb = svm->vmcb;
 	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
-	u64 code;
+	u32 code;
 
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	if (flush || svm->asid_gen != sc->asid_gen) {
@@ -458,7 +458,13 @@ void svm_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	raw_local_irq_disable();
 	asm volatile("stgi" ::: "memory");
 
-	code = vmcb->control.exit_code | ((u64)vmcb->control.exit_code_hi << 32);
+	/*
+	 * Every exit code fits in the low half; VMEXIT_INVALID is -1 there
+	 * whatever the high half says (QEMU writes it as 0x00000000ffffffff),
+	 * as KVM reads it too. Found by minivm-corpus: an entry failure was
+	 * reported as an unhandled exit.
+	 */
+	code = vmcb->control.exit_code;
 	minivm_trace_exit(vcpu, MINIVM_VENDOR_AMD_SVM, code, vmcb->save.rip,
 			  vmcb->control.exit_info_1, vmcb->control.exit_info_2);
 	vmcb->control.event_inj = 0;

@@ -182,6 +182,34 @@ static void pat_types(struct kunit *test)
 
 #define RW(n, rw)	((u64)(rw) << (DR_CONTROL_SHIFT + (n) * DR_CONTROL_SIZE))
 
+static void pae_paging_is_pg_pae_without_lma(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, minivm_pae_paging(X86_CR0_PG | X86_CR0_PE, X86_CR4_PAE, 0));
+	KUNIT_EXPECT_TRUE(test, minivm_pae_paging(X86_CR0_PG | X86_CR0_PE, X86_CR4_PAE, EFER_LME));
+	KUNIT_EXPECT_FALSE(test, minivm_pae_paging(X86_CR0_PG | X86_CR0_PE, X86_CR4_PAE,
+						   EFER_LME | EFER_LMA));
+	KUNIT_EXPECT_FALSE(test, minivm_pae_paging(X86_CR0_PE, X86_CR4_PAE, 0));
+	KUNIT_EXPECT_FALSE(test, minivm_pae_paging(X86_CR0_PG | X86_CR0_PE, 0, 0));
+}
+
+static void pdpte_reserved_bits(struct kunit *test)
+{
+	u64 p[4] = { 0x5001, 0, 0x7001, 0x1ffe };	/* 3: not present, junk ignored */
+	static const u64 bad[] = { BIT_ULL(1), BIT_ULL(2), BIT_ULL(5), BIT_ULL(8),
+				   BIT_ULL(36), BIT_ULL(51), BIT_ULL(63) };
+	unsigned int i;
+
+	KUNIT_EXPECT_TRUE(test, minivm_pdptes_valid(p, 36));
+	p[0] |= BIT_ULL(3) | BIT_ULL(4) | BIT_ULL(9);	/* PWT, PCD, ignored */
+	KUNIT_EXPECT_TRUE(test, minivm_pdptes_valid(p, 36));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		p[2] = 0x7001 | bad[i];
+		KUNIT_EXPECT_FALSE_MSG(test, minivm_pdptes_valid(p, 36), "bit %#llx", bad[i]);
+	}
+	p[2] = 0x7001 | BIT_ULL(36);
+	KUNIT_EXPECT_TRUE(test, minivm_pdptes_valid(p, 40));
+}
+
 static void db_data_breakpoint(struct kunit *test)
 {
 	u64 dr6 = DR6_RESERVED | DR_TRAP2, dr7 = 0x401 | RW(0, DR_RW_WRITE), rflags = 2;
@@ -226,6 +254,8 @@ static struct kunit_case arch_state_cases[] = {
 	KUNIT_CASE_PARAM(sregs_rule, sregs_gen_params),
 	KUNIT_CASE(sregs_cr4_follows_the_host),
 	KUNIT_CASE(pat_types),
+	KUNIT_CASE(pae_paging_is_pg_pae_without_lma),
+	KUNIT_CASE(pdpte_reserved_bits),
 	KUNIT_CASE(db_data_breakpoint),
 	KUNIT_CASE(db_instruction_breakpoint_sets_rf),
 	KUNIT_CASE(db_single_step_is_sticky),

@@ -50,6 +50,9 @@ struct vmx_vcpu {
 	u64 cr2;		/* the guest's: VMX does not switch CR2 */
 	u64 dr6;		/* the guest's: VMX does not switch DR6 */
 	u64 host_cr3, host_cr4, host_fs_base;
+	/* A MOV to CR0 or CR3 that waits for its PDPTEs (vmx_load_pdptes()). */
+	enum { PDPTES_FOR_NONE, PDPTES_FOR_CR0, PDPTES_FOR_CR3 } pdptes_for;
+	u64 pdptes_val;
 };
 
 static DEFINE_PER_CPU(void *, vmx_current);
@@ -507,11 +510,26 @@ static void vmx_set_gpr(struct minivm_vcpu *vcpu, unsigned int reg, u64 value)
 }
 
 /* MOV to/from CR, CLTS, LMSW. 0 when done, -EINVAL for #GP. */
-static int vmx_cr_access(struct minivm_vcpu *vcpu, u64 qual)
+/*
+ * With EPT, VM entry takes the PAE PDPTEs from the VMCS: a MOV minivm
+ * emulates that enters (or stays in) PAE paging waits, and the core reads
+ * them with interrupts on. 1: deferred, RIP not moved yet.
+ */
+static int vmx_defer_to_pdptes(struct vmx_vcpu *v, int what, u64 val, struct minivm_exit *exit)
+{
+	v->pdptes_for = what;
+	v->pdptes_val = val;
+	exit->kind = MINIVM_KIND_PDPTES;
+	exit->gpa = what == PDPTES_FOR_CR3 ? val : vmcs_read(GUEST_CR3);
+	return 1;
+}
+
+/* MOV to or from a control register, CLTS, LMSW: 0 done, -EINVAL #GP, 1 deferred. */
+static int vmx_cr_access(struct minivm_vcpu *vcpu, u64 qual, struct minivm_exit *exit)
 {
 	struct vmx_vcpu *v = vcpu->be;
 	unsigned int cr = qual & 15, type = (qual >> 4) & 3, reg = (qual >> 8) & 15;
-	u64 val, cr0 = vmx_guest_cr0();
+	u64 val, cr0 = vmx_guest_cr0(), efer = vmcs_read(GUEST_IA32_EFER);
 
 	switch (type) {
 	case 0:		/* MOV to CR */
@@ -519,12 +537,16 @@ static int vmx_cr_access(struct minivm_vcpu *vcpu, u64 qual)
 		switch (cr) {
 		case 0:
 			if (val >> 32 || (val & X86_CR0_PG && !(val & X86_CR0_PE)) ||
-			    ((val & X86_CR0_PG) && (vmcs_read(GUEST_IA32_EFER) & EFER_LME) &&
+			    ((val & X86_CR0_PG) && (efer & EFER_LME) &&
 			     !(vmx_guest_cr4() & X86_CR4_PAE)))
 				return -EINVAL;
+			if (!(cr0 & X86_CR0_PG) && minivm_pae_paging(val, vmx_guest_cr4(), efer))
+				return vmx_defer_to_pdptes(v, PDPTES_FOR_CR0, val, exit);
 			vmx_set_cr0(v, val);
 			return 0;
 		case 3:
+			if (minivm_pae_paging(cr0, vmx_guest_cr4(), efer))
+				return vmx_defer_to_pdptes(v, PDPTES_FOR_CR3, val, exit);
 			vmcs_write(GUEST_CR3, val);
 			return 0;
 		case 4:
@@ -695,12 +717,15 @@ static void vmx_handle_exit(struct minivm_vcpu *vcpu, u32 reason, struct minivm_
 		vmx_skip();
 		vmx_exit_user(vcpu, MINIVM_EXIT_HLT, 0, exit);
 		return;
-	case EXIT_REASON_CR_ACCESS:
-		if (vmx_cr_access(vcpu, vmcs_read(EXIT_QUALIFICATION)))
+	case EXIT_REASON_CR_ACCESS: {
+		int ret = vmx_cr_access(vcpu, vmcs_read(EXIT_QUALIFICATION), exit);
+
+		if (ret < 0)
 			vmx_inject_exception(X86_TRAP_GP, true);
-		else
+		else if (!ret)
 			vmx_skip();
 		return;
+	}
 	case EXIT_REASON_MSR_READ:
 	case EXIT_REASON_MSR_WRITE: {
 		bool write = reason == EXIT_REASON_MSR_WRITE;
@@ -918,6 +943,29 @@ void vmx_set_sregs(struct minivm_vcpu *vcpu, const struct minivm_sregs *sr)
 		vmx_set_cr0(v, sr->cr0);
 	}));
 	v->cr2 = sr->cr2;
+}
+
+void vmx_load_pdptes(struct minivm_vcpu *vcpu, const u64 *pdpte)
+{
+	struct vmx_vcpu *v = vcpu->be;
+
+	WITH_VMCS(vcpu, ({
+		if (!pdpte) {
+			vmx_inject_exception(X86_TRAP_GP, true);
+		} else {
+			if (v->pdptes_for == PDPTES_FOR_CR0)
+				vmx_set_cr0(v, v->pdptes_val);
+			else if (v->pdptes_for == PDPTES_FOR_CR3)
+				vmcs_write(GUEST_CR3, v->pdptes_val);
+			vmcs_write(GUEST_PDPTR0, pdpte[0]);
+			vmcs_write(GUEST_PDPTR1, pdpte[1]);
+			vmcs_write(GUEST_PDPTR2, pdpte[2]);
+			vmcs_write(GUEST_PDPTR3, pdpte[3]);
+			if (v->pdptes_for != PDPTES_FOR_NONE)
+				vmx_skip();
+		}
+		v->pdptes_for = PDPTES_FOR_NONE;
+	}));
 }
 
 u64 vmx_get_dr7(struct minivm_vcpu *vcpu)

@@ -147,6 +147,7 @@ const struct minivm_backend minivm_vmx_backend = {
 	.set_regs = vmx_set_regs,
 	.get_sregs = vmx_get_sregs,
 	.set_sregs = vmx_set_sregs,
+	.load_pdptes = vmx_load_pdptes,
 	.msr = vmx_msr_access,
 	.get_dr7 = vmx_get_dr7,
 	.set_dr_exiting = vmx_set_dr_exiting,

@@ -20,6 +20,7 @@ void vmx_get_regs(struct minivm_vcpu *vcpu, struct minivm_regs *regs);
 void vmx_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *regs);
 void vmx_get_sregs(struct minivm_vcpu *vcpu, struct minivm_sregs *sregs);
 void vmx_set_sregs(struct minivm_vcpu *vcpu, const struct minivm_sregs *sregs);
+void vmx_load_pdptes(struct minivm_vcpu *vcpu, const u64 *pdpte);
 int vmx_msr_access(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value);
 u64 vmx_get_dr7(struct minivm_vcpu *vcpu);
 void vmx_set_dr_exiting(struct minivm_vcpu *vcpu, bool on);

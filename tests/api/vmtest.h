@@ -153,4 +153,92 @@ static inline void to_protected_mode(struct vm *v, uint64_t cr4)
 	sregs.cr4 = cr4;
 	CHECK(minivm_set_sregs(v->vcpu, &sregs) == 0, "SET_SREGS");
 }
+
+/* Guest memory of the cases in protected mode with a real GDT, IDT and TSS. */
+#define GDT_GPA		0x500
+#define IDT_GPA		0x7000
+#define TSS_GPA		0x7800
+#define STACK_TOP	0x9000	/* ring-0 stack (TSS.ESP0 / IST1) */
+
+/* Selectors of the GDT to_protected_ring() builds. */
+#define SEL_CODE0	0x08
+#define SEL_DATA0	0x10
+#define SEL_CODE3	0x1b
+#define SEL_DATA3	0x23
+#define SEL_TSS		0x28
+
+static inline void put64(struct vm *v, uint64_t gpa, uint64_t val)
+{
+	memcpy(v->mem + gpa, &val, sizeof(val));
+}
+
+static inline void put32(struct vm *v, uint64_t gpa, uint32_t val)
+{
+	memcpy(v->mem + gpa, &val, sizeof(val));
+}
+
+static inline uint64_t guest_addr(const unsigned char *start, const unsigned char *sym)
+{
+	return CODE_GPA + (uint64_t)(sym - start);
+}
+
+/* A 32-bit interrupt gate to @handler in ring 0's code segment. */
+static inline void idt32_gate(struct vm *v, unsigned int vector, uint64_t handler)
+{
+	put64(v, IDT_GPA + vector * 8, (handler & 0xffff) | (uint64_t)SEL_CODE0 << 16 |
+	      (uint64_t)0x8e00 << 32 | (handler >> 16) << 48);
+}
+
+/*
+ * Flat 32-bit protected mode at ring 0 (or ring 3) with a real GDT, an IDT
+ * and a TSS whose ring-0 stack is STACK_TOP, so exceptions are delivered.
+ */
+static inline void to_protected_ring(struct vm *v, int ring)
+{
+	struct minivm_segment code = flat32_code, data = flat_data;
+	struct minivm_sregs s;
+
+	put64(v, GDT_GPA + 0x08, 0x00cf9a000000ffffULL);
+	put64(v, GDT_GPA + 0x10, 0x00cf92000000ffffULL);
+	put64(v, GDT_GPA + 0x18, 0x00cffa000000ffffULL);
+	put64(v, GDT_GPA + 0x20, 0x00cff2000000ffffULL);
+	put64(v, GDT_GPA + 0x28, 0x00008b0000000067ULL | (uint64_t)TSS_GPA << 16);
+	put32(v, TSS_GPA + 4, STACK_TOP);	/* ESP0 */
+	put32(v, TSS_GPA + 8, SEL_DATA0);	/* SS0 */
+	minivm_get_sregs(v->vcpu, &s);
+	if (ring == 3) {
+		code.selector = SEL_CODE3;
+		code.attrib |= 3 << MINIVM_SEG_DPL_SHIFT;
+		data.selector = SEL_DATA3;
+		data.attrib |= 3 << MINIVM_SEG_DPL_SHIFT;
+	}
+	s.cs = code;
+	s.ds = s.es = s.fs = s.gs = s.ss = data;
+	s.tr = (struct minivm_segment){ .base = TSS_GPA, .limit = 0x67, .selector = SEL_TSS,
+					.attrib = 0xb | MINIVM_SEG_P };
+	s.ldt = (struct minivm_segment){ 0 };
+	s.gdt = (struct minivm_dtable){ .base = GDT_GPA, .limit = 0x2f };
+	s.idt = (struct minivm_dtable){ .base = IDT_GPA, .limit = 0xff };
+	s.cr0 = 0x11;	/* PE | ET */
+	CHECK_ERR(minivm_set_sregs(v->vcpu, &s), 0);
+}
+
+/* 64-bit mode, the first 2 MiB identity-mapped by one large page (tables at 0x4000-0x6fff). */
+static inline void to_long_mode(struct vm *v)
+{
+	struct minivm_segment code64 = flat32_code;
+	struct minivm_sregs sregs;
+
+	put64(v, 0x4000, 0x5000 | 3);	/* PML4[0] */
+	put64(v, 0x5000, 0x6000 | 3);	/* PDPT[0] */
+	put64(v, 0x6000, 0x83);		/* PD[0]: 2 MiB, writable, present */
+	minivm_get_sregs(v->vcpu, &sregs);
+	code64.attrib = (code64.attrib & ~MINIVM_SEG_DB) | MINIVM_SEG_L;
+	set_flat(&sregs, code64);
+	sregs.cr3 = 0x4000;
+	sregs.cr4 = 0x20;	/* PAE */
+	sregs.efer = 0x500;	/* LME | LMA */
+	sregs.cr0 = 0x80000011;	/* PG | PE | ET */
+	CHECK(minivm_set_sregs(v->vcpu, &sregs) == 0, "SET_SREGS");
+}
 #endif /* MINIVM_VMTEST_H */

@@ -409,6 +409,22 @@ t_refused_without_feature() {
 	! grep -q '^minivm ' /proc/modules || { say "module is listed"; return 1; }
 }
 
+# fuzz_blocks SECONDS SEED: minivm-fuzz for SECONDS, then the hostile-guest corpus.
+fuzz_blocks() {
+	echo "MINIVM-KTAP-BEGIN fuzz"
+	minivm-fuzz --seconds "$1" --seed "$2"
+	echo "MINIVM-KTAP-END fuzz"
+	echo "MINIVM-KTAP-BEGIN corpus"
+	minivm-corpus "$vendor"
+	echo "MINIVM-KTAP-END corpus"
+}
+
+# check.sh fuzz SECONDS [SEED]: only those (make fuzz, the soak runs).
+if [ "${1:-}" = fuzz ]; then
+	fuzz_blocks "$2" "${3:-$(date +%s)}"
+	exit 0
+fi
+
 if [ "${1:-}" = nofeature ]; then
 	begin "nofeature-$cpu"
 	run_test refused_without_feature t_refused_without_feature
@@ -433,6 +449,14 @@ echo "MINIVM-KTAP-END run"
 echo "MINIVM-KTAP-BEGIN hostile"
 minivm-hostile-test "$vendor"
 echo "MINIVM-KTAP-END hostile"
+
+echo "MINIVM-KTAP-BEGIN race"
+minivm-race-test "$vendor"
+echo "MINIVM-KTAP-END race"
+
+# A bounded fuzz run on every lab, longer where KASAN and lockdep watch; a
+# new seed each time (printed, for a replay).
+if [ "$kernel" = debug ]; then fuzz_blocks 60 "$(date +%s)"; else fuzz_blocks 20 "$(date +%s)"; fi
 
 begin launcher
 run_test difftest_matches_qemu t_difftest_matches_qemu
