@@ -229,6 +229,7 @@ static const struct insn vendor_insns[] = {
 };
 
 static int amd;
+static int in_qemu;	/* the lab's emulator: some limits are allowed for */
 
 /*
  * None of these is the guest's (minivm offers no nested virtualization):
@@ -329,8 +330,6 @@ struct cr_case {
 	uint32_t qemu;	/* what QEMU 7.2 does instead (Documentation/lab.rst) */
 };
 
-static int in_qemu;
-
 static void control_registers_with_junk(void)
 {
 	const struct cr_case cases[] = {
@@ -363,7 +362,8 @@ static void control_registers_with_junk(void)
 		enter_mode(&v, c->mode);
 		set_regs(&v, c->value, 0, 0);
 		run_to_end(&v, &o, 0);
-		CHECK((c->want | (in_qemu ? c->qemu : 0)) & W(o.exit), "%s (%#llx): %s", c->what, (unsigned long long)c->value,
+		CHECK((c->want | (in_qemu ? c->qemu : 0)) & W(o.exit), "%s (%#llx): %s", c->what,
+		      (unsigned long long)c->value,
 		      exit_str(v.run));
 		vm_close(&v);
 	}
@@ -379,6 +379,11 @@ static uint64_t next_random(void)
 	return rng;
 }
 
+/*
+ * Emulator limit (Documentation/lab.rst): QEMU 7.2 keeps a nested guest's
+ * hardware breakpoints after #VMEXIT and later crashes removing them, so in
+ * its lab junk holds no MOV to a debug register (0f 23 becomes UD2).
+ */
 static void fill_memory_junk(struct vm *v, size_t off, size_t len)
 {
 	size_t i;
@@ -388,6 +393,9 @@ static void fill_memory_junk(struct vm *v, size_t off, size_t len)
 
 		memcpy(v->mem + off + i, &r, 8);
 	}
+	for (i = 0; in_qemu && i + 1 < len; i++)
+		if (v->mem[off + i] == 0x0f && v->mem[off + i + 1] == 0x23)
+			v->mem[off + i + 1] = 0x0b;
 }
 
 /* Junk GDT and IDT limits and bases; what follows faults or runs on. */
@@ -456,13 +464,6 @@ static void debug_registers_with_reserved_bits(void)
 	struct outcome o;
 	struct vm v;
 
-	vm_start(&v, g_mov_dr7_64, g_mov_dr7_64_end);
-	enter_mode(&v, LONG);
-	set_regs(&v, 0x100000400ULL, 0, 0);
-	run_to_end(&v, &o, 0);
-	CHECK(o.exit == MINIVM_EXIT_SHUTDOWN, "DR7 bit 32: %s", exit_str(v.run));
-	vm_close(&v);
-
 	vm_start(&v, g_mov_dr6_64, g_mov_dr6_64_end);
 	enter_mode(&v, LONG);
 	set_regs(&v, ~0ULL, 0, 0);
@@ -470,9 +471,19 @@ static void debug_registers_with_reserved_bits(void)
 	CHECK(o.exit == MINIVM_EXIT_SHUTDOWN, "DR6 all ones: %s", exit_str(v.run));
 	vm_close(&v);
 
-	/* Emulator limit: QEMU 7.2 has no DR7.GD; the MOV just runs. */
-	run_code(g_dr7_gd, g_dr7_gd_end, PROT, END_SHUTDOWN | (in_qemu ? END_HLT : 0),
-		 "MOV DR with DR7.GD");
+	/* Emulator limit: a DR7 write may later crash QEMU 7.2 (see fill_memory_junk()). */
+	if (in_qemu) {
+		printf("    # DR7 cases: Intel's lab only (QEMU 7.2 crashes on stale breakpoints)\n");
+		return;
+	}
+	vm_start(&v, g_mov_dr7_64, g_mov_dr7_64_end);
+	enter_mode(&v, LONG);
+	set_regs(&v, 0x100000400ULL, 0, 0);
+	run_to_end(&v, &o, 0);
+	CHECK(o.exit == MINIVM_EXIT_SHUTDOWN, "DR7 bit 32: %s", exit_str(v.run));
+	vm_close(&v);
+
+	run_code(g_dr7_gd, g_dr7_gd_end, PROT, END_SHUTDOWN, "MOV DR with DR7.GD");
 }
 
 static void rdmsr_wrmsr_of_random_msrs(void)
