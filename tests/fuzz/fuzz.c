@@ -1157,7 +1157,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	unsigned int seconds = 30, watchdog = 5, i;
-	uint64_t start, stuck_ns = 0;
+	uint64_t start, last_progress, stuck_ns = 0;
 	int status = 0, ok = 1, stuck = -1, reaped = 0;
 	char objects[256];
 	pid_t pid;
@@ -1201,6 +1201,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	start = now_ns();
+	last_progress = start;
 	deadline_ns = start + (uint64_t)seconds * 1000000000ULL;
 	pid = fork();
 	if (pid < 0)
@@ -1212,6 +1213,15 @@ int main(int argc, char **argv)
 	for (;;) {
 		pid_t done = waitpid(pid, &status, WNOHANG);
 		uint64_t now = now_ns();
+
+		/* A long run says how far it got every 5 minutes (of the guest's time). */
+		if (seconds > 600 && now - last_progress >= 300 * 1000000000ULL) {
+			last_progress = now;
+			printf("# progress: %.0f s, %" PRIu64 " operations, %" PRIu64 " runs\n",
+			       (double)(now - start) / 1e9, atomic_load(&sh->count[C_OPS]),
+			       atomic_load(&sh->count[C_RUN]));
+			fflush(stdout);
+		}
 
 		if (done == pid) {
 			reaped = 1;
