@@ -446,10 +446,6 @@ echo "MINIVM-KTAP-BEGIN run"
 minivm-run-test "$vendor"
 echo "MINIVM-KTAP-END run"
 
-echo "MINIVM-KTAP-BEGIN hostile"
-minivm-hostile-test "$vendor"
-echo "MINIVM-KTAP-END hostile"
-
 echo "MINIVM-KTAP-BEGIN race"
 minivm-race-test "$vendor"
 echo "MINIVM-KTAP-END race"
@@ -504,3 +500,11 @@ else
 	skip_test perf_counts_the_workload "no /lab/perf: tests/lab/perf-bundle failed on the host"
 fi
 end trace
+
+# Last in the boot: QEMU 7.2 keeps a nested guest's hardware breakpoints
+# armed after #VMEXIT (Documentation/lab.rst), and with the breakpoints these
+# tests set left behind, QEMU itself crashed while the corpus's random guests
+# ran after them.
+echo "MINIVM-KTAP-BEGIN hostile"
+minivm-hostile-test "$vendor"
+echo "MINIVM-KTAP-END hostile"
