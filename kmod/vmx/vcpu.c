@@ -540,7 +540,9 @@ static int vmx_cr_access(struct minivm_vcpu *vcpu, u64 qual, struct minivm_exit 
 			    ((val & X86_CR0_PG) && (efer & EFER_LME) &&
 			     !(vmx_guest_cr4() & X86_CR4_PAE)))
 				return -EINVAL;
-			if (!(cr0 & X86_CR0_PG) && minivm_pae_paging(val, vmx_guest_cr4(), efer))
+			/* With EFER.LME set, paging on means long mode: no PDPTEs. */
+			if (!(cr0 & X86_CR0_PG) && !(efer & EFER_LME) &&
+			    minivm_pae_paging(val, vmx_guest_cr4(), efer))
 				return vmx_defer_to_pdptes(v, PDPTES_FOR_CR0, val, exit);
 			vmx_set_cr0(v, val);
 			return 0;
