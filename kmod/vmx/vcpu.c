@@ -509,7 +509,6 @@ static void vmx_set_gpr(struct minivm_vcpu *vcpu, unsigned int reg, u64 value)
 		vcpu->gpr[reg] = value;
 }
 
-/* MOV to/from CR, CLTS, LMSW. 0 when done, -EINVAL for #GP. */
 /*
  * With EPT, VM entry takes the PAE PDPTEs from the VMCS: a MOV minivm
  * emulates that enters (or stays in) PAE paging waits, and the core reads
@@ -529,24 +528,27 @@ static int vmx_cr_access(struct minivm_vcpu *vcpu, u64 qual, struct minivm_exit 
 {
 	struct vmx_vcpu *v = vcpu->be;
 	unsigned int cr = qual & 15, type = (qual >> 4) & 3, reg = (qual >> 8) & 15;
-	u64 val, cr0 = vmx_guest_cr0(), efer = vmcs_read(GUEST_IA32_EFER);
+	u64 val, efer, cr0 = vmx_guest_cr0();
 
 	switch (type) {
 	case 0:		/* MOV to CR */
 		val = vmx_gpr(vcpu, reg);
 		switch (cr) {
 		case 0:
+			efer = vmcs_read(GUEST_IA32_EFER);
 			if (val >> 32 || (val & X86_CR0_PG && !(val & X86_CR0_PE)) ||
 			    ((val & X86_CR0_PG) && (efer & EFER_LME) &&
 			     !(vmx_guest_cr4() & X86_CR4_PAE)))
 				return -EINVAL;
-			/* With EFER.LME set, paging on means long mode: no PDPTEs. */
-			if (!(cr0 & X86_CR0_PG) && !(efer & EFER_LME) &&
-			    minivm_pae_paging(val, vmx_guest_cr4(), efer))
+			/* The mode the write leaves: with LME, paging on is long mode. */
+			if ((val & X86_CR0_PG) && (efer & EFER_LME))
+				efer |= EFER_LMA;
+			if (!(cr0 & X86_CR0_PG) && minivm_pae_paging(val, vmx_guest_cr4(), efer))
 				return vmx_defer_to_pdptes(v, PDPTES_FOR_CR0, val, exit);
 			vmx_set_cr0(v, val);
 			return 0;
 		case 3:
+			efer = vmcs_read(GUEST_IA32_EFER);
 			if (minivm_pae_paging(cr0, vmx_guest_cr4(), efer))
 				return vmx_defer_to_pdptes(v, PDPTES_FOR_CR3, val, exit);
 			vmcs_write(GUEST_CR3, val);
