@@ -147,6 +147,23 @@ void minivm_db_deliver(u64 hit, u64 *dr6, u64 *dr7, u64 *rflags)
 	}
 }
 
+/**
+ * minivm_efer_write_valid() - whether WRMSR of @value to EFER succeeds
+ * @efer: the guest's EFER now
+ * @value: what it writes
+ * @cr0: the guest's CR0
+ *
+ * Only the bits minivm allows, and LME may not change while paging is on
+ * (the SDM's and the APM's #GP rules). LMA in @value is ignored: the CPU
+ * sets it, and keeps it, whatever the write says.
+ */
+bool minivm_efer_write_valid(u64 efer, u64 value, u64 cr0)
+{
+	if (value & ~EFER_ALLOWED)
+		return false;
+	return !((cr0 & X86_CR0_PG) && ((value ^ efer) & EFER_LME));
+}
+
 /** minivm_pae_paging() - paging with PAE outside long mode: the PDPTEs are used */
 bool minivm_pae_paging(u64 cr0, u64 cr4, u64 efer)
 {

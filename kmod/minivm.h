@@ -122,6 +122,9 @@ enum minivm_gpr {
  * @xcr0: the guest's XCR0
  * @fpu: the guest's FPU/XSAVE state
  * @io_in_pending: an IN exit awaits its value in @run->io.data
+ * @ins_gpa: for an INS awaiting its value, where it goes in guest memory
+ *	(two pieces when it crosses a page; @ins_len[1] is 0 otherwise)
+ * @ins_len: bytes at each @ins_gpa; @ins_len[0] is 0 unless an INS waits
  * @pt_cache: table pages for the next EPT/NPT fault
  * @exit_reason: the hardware reason of the last exit, while minivm_entry
  *	is traced
@@ -147,6 +150,8 @@ struct minivm_vcpu {
 	u64 xcr0;
 	struct fpu_guest fpu;
 	bool io_in_pending;
+	u64 ins_gpa[2];
+	u8 ins_len[2];
 	struct minivm_pt_cache pt_cache;
 	u64 exit_reason;
 	u64 exit_ns;
@@ -180,24 +185,70 @@ struct minivm_vcpu {
 				  rip, info1, info2);				\
 } while (0)
 
-/* What a backend's exit decoding asks the core to do next. */
+/*
+ * What an exit was, decoded by the backend into the vendor-neutral kinds the
+ * core handles (exit.c), each in one place.
+ */
 enum minivm_exit_kind {
-	MINIVM_KIND_CONTINUE,	/* handled: enter the guest again */
+	MINIVM_KIND_CONTINUE,	/* nothing left to do: enter the guest again */
+	MINIVM_KIND_CPUID,	/* CPUID, leaf in EAX, subleaf in ECX */
+	MINIVM_KIND_RDMSR,	/* RDMSR of the MSR in ECX */
+	MINIVM_KIND_WRMSR,	/* WRMSR of EDX:EAX to the MSR in ECX */
+	MINIVM_KIND_XSETBV,	/* XSETBV of EDX:EAX to the XCR in ECX */
+	MINIVM_KIND_IO,		/* IN/OUT/INS/OUTS: @io */
+	MINIVM_KIND_HLT,	/* HLT */
+	MINIVM_KIND_HYPERCALL,	/* VMCALL or VMMCALL */
+	MINIVM_KIND_INVD,	/* INVD */
+	MINIVM_KIND_UD,		/* an instruction the guest may not use: #UD */
+	MINIVM_KIND_SHUTDOWN,	/* triple fault */
+	MINIVM_KIND_FAIL_ENTRY,	/* the hardware refused to enter */
 	MINIVM_KIND_FAULT,	/* EPT/NPT fault at @gpa with @access */
-	MINIVM_KIND_USER,	/* hand run->exit_reason to userspace */
 	MINIVM_KIND_DR_ACCESS,	/* the guest touched a debug register (debug.c) */
 	MINIVM_KIND_PDPTES,	/* an instruction enters PAE paging: PDPTEs at @gpa */
+	MINIVM_KIND_OTHER,	/* anything else: userspace sees it, unhandled */
+	/* What the core leaves for the run loop (no backend returns these): */
+	MINIVM_KIND_USER,	/* the run page is filled: return to userspace */
+	MINIVM_KIND_IO_STRING,	/* INS/OUTS: emulated with interrupts on (io_string.c) */
+};
+
+/**
+ * struct minivm_exit_io - a port I/O exit, decoded
+ * @port: the port
+ * @size: 1, 2 or 4 bytes
+ * @in: IN or INS, else OUT or OUTS
+ * @string: INS or OUTS
+ * @rep: with a REP prefix
+ */
+struct minivm_exit_io {
+	u16 port;
+	u8 size;
+	bool in;
+	bool string;
+	bool rep;
 };
 
 /**
  * struct minivm_exit - an exit, decoded by the backend for the core
- * @kind: what to do
+ * @kind: what it was
+ * @hw_reason: the vendor's exit reason (VMX basic reason, SVM exit code)
+ * @qualification: VMX exit qualification or SVM EXITINFO1, for userspace
+ * @info: VMX interruption info or instruction error, SVM EXITINFO2, likewise
+ * @rip: the guest's RIP at the exit
+ * @insn_len: the exiting instruction's length when the backend knows it
+ *	only from the architecture (an SVM CPU without next-RIP); else 0
+ * @io: %MINIVM_KIND_IO
  * @gpa: %MINIVM_KIND_FAULT: the faulting guest-physical address;
  *	%MINIVM_KIND_PDPTES: the guest's CR3 (the PDPT is at bits 31:5)
  * @access: %MINIVM_KIND_FAULT: MINIVM_ACCESS_* of the faulting access
  */
 struct minivm_exit {
 	enum minivm_exit_kind kind;
+	u64 hw_reason;
+	u64 qualification;
+	u64 info;
+	u64 rip;
+	u32 insn_len;
+	struct minivm_exit_io io;
 	u64 gpa;
 	u32 access;
 };
@@ -239,16 +290,22 @@ struct minivm_caps {
  * @vcpu_destroy: free @be (no longer current on any CPU afterwards)
  * @vcpu_load: make the vCPU runnable on this CPU; preemption off,
  *	interrupts on
- * @vcpu_run: enter the guest once and decode the exit into @exit (filling
- *	vcpu->run for %MINIVM_KIND_USER); interrupts off. @flush: the guest's
- *	TLB entries on this CPU may be stale.
+ * @vcpu_run: enter the guest once and decode the exit into @exit;
+ *	interrupts off. @flush: the guest's TLB entries on this CPU may be
+ *	stale. Backends resolve only what is theirs (interrupts, NMIs, #DB and
+ *	#AC reflected, VMX's CR accesses); the rest the core handles.
+ * @skip: move the guest's RIP past the instruction that caused @exit
+ * @inject_exception: deliver exception @vector on the next entry, with
+ *	error code 0 if @has_error (the core asks only in protected mode)
+ * @get_cr: the guest's CR0 or CR4 as it reads them
  * @get_regs: RIP, RSP and RFLAGS into @regs (the core fills the rest)
  * @set_regs: the reverse of @get_regs; values already validated
  * @get_sregs: fill @sregs
  * @set_sregs: load @sregs; values already validated
- * @msr: read or write one of the guest's MSRs, as its RDMSR/WRMSR would:
- *	0; -ENOENT when the guest does not own @index; -EINVAL when the
- *	value is refused (the guest would get #GP)
+ * @msr: read or write an MSR the VMCS/VMCB holds (EFER, PAT, FS/GS base,
+ *	SYSENTER): 0, or -ENOENT for any other @index. Values were checked by
+ *	the core (policy.c); a write of EFER keeps the CPU's LMA. The vCPU is
+ *	loaded (vcpu_load) on this CPU.
  * @get_dr7: the guest's DR7; right after an exit, interrupts off
  * @set_dr_exiting: whether the guest's debug-register accesses exit; right
  *	after an exit, interrupts off
@@ -275,6 +332,9 @@ struct minivm_backend {
 	void (*vcpu_destroy)(struct minivm_vcpu *vcpu);
 	void (*vcpu_load)(struct minivm_vcpu *vcpu, int cpu);
 	void (*vcpu_run)(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit);
+	void (*skip)(struct minivm_vcpu *vcpu, const struct minivm_exit *exit);
+	void (*inject_exception)(struct minivm_vcpu *vcpu, unsigned int vector, bool has_error);
+	u64 (*get_cr)(struct minivm_vcpu *vcpu, unsigned int cr);
 	void (*get_regs)(struct minivm_vcpu *vcpu, struct minivm_regs *regs);
 	void (*set_regs)(struct minivm_vcpu *vcpu, const struct minivm_regs *regs);
 	void (*get_sregs)(struct minivm_vcpu *vcpu, struct minivm_sregs *sregs);
@@ -314,6 +374,14 @@ void minivm_vcpu_init(void);
 bool minivm_debug_enter(struct minivm_vcpu *vcpu);
 void minivm_debug_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit, bool loaded);
 
+/* exit.c: the core's handling of decoded exits */
+void minivm_handle_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit);
+void minivm_exit_user(struct minivm_vcpu *vcpu, u32 reason, const struct minivm_exit *exit);
+
+/* io_string.c: INS and OUTS */
+bool minivm_io_string(struct minivm_vcpu *vcpu, const struct minivm_exit *exit);
+void minivm_ins_complete(struct minivm_vcpu *vcpu);
+
 /* mmu.c */
 int minivm_mmu_init(struct minivm_vm *vm);
 void minivm_mmu_destroy(struct minivm_vm *vm);
@@ -321,10 +389,11 @@ long minivm_set_memory_region(struct minivm_vm *vm,
 			      const struct minivm_memory_region *r);
 int minivm_mmu_fault(struct minivm_vcpu *vcpu, u64 gpa, u32 access);
 int minivm_read_guest(struct minivm_vcpu *vcpu, u64 gpa, void *data, unsigned int len);
+int minivm_write_guest(struct minivm_vcpu *vcpu, u64 gpa, const void *data, unsigned int len);
 
 /* policy.c: what the guest sees, the same on both vendors. */
 void minivm_cpuid(struct minivm_vcpu *vcpu, u64 guest_cr4);
-int minivm_msr_common(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value);
+int minivm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value);
 int minivm_set_xcr0(struct minivm_vcpu *vcpu, u32 index, u64 value);
 void minivm_policy_init(void);
 u64 minivm_cr4_allowed(void);

@@ -153,6 +153,25 @@ static const struct minivm_region *mmu_find_region(struct minivm_vm *vm, u64 gpa
 	return NULL;
 }
 
+/*
+ * The host address of @len bytes at @gpa, within one page and one region
+ * (one that may be written, for @write); 0 when there is none.
+ */
+static unsigned long mmu_guest_hva(struct minivm_vm *vm, u64 gpa, unsigned int len, bool write)
+{
+	const struct minivm_region *r;
+	unsigned long hva = 0;
+
+	if (offset_in_page(gpa) + len > PAGE_SIZE)
+		return 0;
+	spin_lock(&vm->mmu_lock);
+	r = mmu_find_region(vm, gpa);
+	if (r && !(write && (r->flags & MINIVM_MEM_READONLY)))
+		hva = r->hva + (gpa - r->gpa);
+	spin_unlock(&vm->mmu_lock);
+	return hva;
+}
+
 /**
  * minivm_read_guest() - copy @len bytes of guest memory at @gpa into @data
  * @vcpu: a vCPU of the VM; process context, the VM's own process
@@ -166,17 +185,28 @@ static const struct minivm_region *mmu_find_region(struct minivm_vm *vm, u64 gpa
  */
 int minivm_read_guest(struct minivm_vcpu *vcpu, u64 gpa, void *data, unsigned int len)
 {
-	struct minivm_vm *vm = vcpu->vm;
-	const struct minivm_region *r;
-	unsigned long hva;
+	unsigned long hva = mmu_guest_hva(vcpu->vm, gpa, len, false);
 
-	if (offset_in_page(gpa) + len > PAGE_SIZE)
-		return -EFAULT;
-	spin_lock(&vm->mmu_lock);
-	r = mmu_find_region(vm, gpa);
-	hva = r ? r->hva + (gpa - r->gpa) : 0;
-	spin_unlock(&vm->mmu_lock);
 	if (!hva || copy_from_user(data, (const void __user *)hva, len))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * minivm_write_guest() - copy @len bytes from @data into guest memory at @gpa
+ * @vcpu: a vCPU of the VM; process context, the VM's own process
+ * @gpa: guest-physical address; @gpa to @gpa + @len stays in one page
+ * @data: what
+ * @len: how many bytes
+ *
+ * Return: 0; -EFAULT when @gpa is not in a writable region or the memory
+ * is gone.
+ */
+int minivm_write_guest(struct minivm_vcpu *vcpu, u64 gpa, const void *data, unsigned int len)
+{
+	unsigned long hva = mmu_guest_hva(vcpu->vm, gpa, len, true);
+
+	if (!hva || copy_to_user((void __user *)hva, data, len))
 		return -EFAULT;
 	return 0;
 }

@@ -210,18 +210,30 @@ u64 minivm_cr4_allowed(void)
 	return cr4_allowed;
 }
 
+/* The MSRs whose values are addresses a guest could use: canonical only. */
+static bool msr_holds_address(u32 index)
+{
+	return index == MSR_FS_BASE || index == MSR_GS_BASE ||
+	       index == MSR_IA32_SYSENTER_ESP || index == MSR_IA32_SYSENTER_EIP;
+}
+
 /**
- * minivm_msr_common() - MSRs that mean the same on both vendors
- * @vcpu: the vCPU
+ * minivm_msr() - the guest's RDMSR/WRMSR, and %MINIVM_GET_MSRS/%MINIVM_SET_MSRS
+ * @vcpu: the vCPU, loaded on this CPU (its VMCS/VMCB may be accessed)
  * @write: a WRMSR, else RDMSR
  * @index: the MSR
  * @value: in for a write, out for a read
  *
- * Return: 0 when handled, -ENOENT when the backend should look at @index
- * (its own state), -EINVAL when the guest gets #GP.
+ * Every rule is here, once for both vendors; the backend only holds the
+ * values its VMCS/VMCB keeps (&minivm_backend.msr).
+ *
+ * Return: 0; -ENOENT when the guest has no such MSR; -EINVAL when the
+ * access is refused. Either way the guest gets #GP.
  */
-int minivm_msr_common(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
+int minivm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 {
+	u64 efer;
+
 	switch (index) {
 	case MSR_IA32_TSC:
 		if (write)
@@ -238,12 +250,21 @@ int minivm_msr_common(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *valu
 			return *value == MSR_IA32_MISC_ENABLE_FAST_STRING ? 0 : -EINVAL;
 		*value = MSR_IA32_MISC_ENABLE_FAST_STRING;
 		return 0;
+	case MSR_EFER:
+		if (!write)
+			break;
+		minivm_be->msr(vcpu, false, MSR_EFER, &efer);
+		if (!minivm_efer_write_valid(efer, *value, minivm_be->get_cr(vcpu, 0)))
+			return -EINVAL;
+		break;
 	case MSR_IA32_CR_PAT:
-		/* Checked here, kept by the backend (VMCS or VMCB). */
 		if (write && !minivm_pat_valid(*value))
 			return -EINVAL;
-		return -ENOENT;
+		break;
 	default:
-		return -ENOENT;
+		if (write && msr_holds_address(index) && !__is_canonical_address(*value, 48))
+			return -EINVAL;
+		break;
 	}
+	return minivm_be->msr(vcpu, write, index, value);
 }

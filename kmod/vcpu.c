@@ -2,10 +2,11 @@
 /*
  * minivm: vCPU file descriptors and the run loop.
  *
- * The loop enters the guest through the backend and handles in the kernel
- * only what must be there (EPT/NPT faults on RAM, and whatever the backend
- * resolves itself: CPUID, XSETBV, MSRs the guest owns, interrupts). Anything
- * else returns to userspace through the shared run page. A vCPU struct lives
+ * The loop enters the guest through the backend, which decodes the exit;
+ * the core handles it in the kernel when it must be there (exit.c: CPUID,
+ * MSRs, XSETBV; here: EPT/NPT faults on RAM, PDPTE loads, INS/OUTS, which
+ * need interrupts on). Anything else returns to userspace through the
+ * shared run page. A vCPU struct lives
  * as long as its VM, so the VM's invalidation path may look at any vCPU
  * without taking a reference.
  */
@@ -71,7 +72,6 @@ static void vcpu_complete_io_in(struct minivm_vcpu *vcpu)
 		break;
 	}
 	vcpu->gpr[MINIVM_RAX] = rax;
-	vcpu->io_in_pending = false;
 }
 
 /* One entry and exit, interrupts off around the part that must have them off. */
@@ -100,6 +100,7 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	debug_loaded = minivm_debug_enter(vcpu);
 	minivm_be->vcpu_run(vcpu, flush, exit);
 	minivm_debug_exit(vcpu, exit, debug_loaded);
+	minivm_handle_exit(vcpu, exit);
 	if (vcpu->xcr0 != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	WRITE_ONCE(vcpu->mode, MINIVM_OUTSIDE_GUEST);
@@ -141,8 +142,13 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 				       ktime_get_ns() - vcpu->user_ns);
 		vcpu->user_ns = 0;
 	}
-	if (vcpu->io_in_pending)
-		vcpu_complete_io_in(vcpu);
+	if (vcpu->io_in_pending) {
+		if (vcpu->ins_len[0])
+			minivm_ins_complete(vcpu);
+		else
+			vcpu_complete_io_in(vcpu);
+		vcpu->io_in_pending = false;
+	}
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
 	for (;;) {
 		if (signal_pending(current)) {
@@ -158,6 +164,8 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 			vcpu_load_pdptes(vcpu, exit.gpa);
 			continue;
 		}
+		if (exit.kind == MINIVM_KIND_IO_STRING && !minivm_io_string(vcpu, &exit))
+			continue;
 		if (exit.kind == MINIVM_KIND_FAULT) {
 			ret = minivm_mmu_fault(vcpu, exit.gpa, exit.access);
 			if (!ret)
@@ -220,8 +228,9 @@ static int vcpu_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *r)
 	g[MINIVM_R14] = r->r14;
 	g[MINIVM_R15] = r->r15;
 	minivm_be->set_regs(vcpu, r);
-	/* New registers replace whatever an unfinished IN would have set. */
+	/* New registers replace whatever an unfinished IN or INS would have set. */
 	vcpu->io_in_pending = false;
+	vcpu->ins_len[0] = 0;
 	return 0;
 }
 
@@ -265,6 +274,17 @@ static int vcpu_set_sregs(struct minivm_vcpu *vcpu, const struct minivm_sregs *s
 	return 0;
 }
 
+/* One MSR, as the guest's RDMSR/WRMSR would see it; the vCPU loaded here. */
+static int vcpu_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
+{
+	int ret, cpu = get_cpu();
+
+	minivm_be->vcpu_load(vcpu, cpu);
+	ret = minivm_msr(vcpu, write, index, value);
+	put_cpu();
+	return ret;
+}
+
 /* MINIVM_GET_MSRS/MINIVM_SET_MSRS: entries one by one, stopping at a refusal. */
 static long vcpu_msrs(struct minivm_vcpu *vcpu, struct minivm_msrs __user *uarg, bool write)
 {
@@ -290,9 +310,7 @@ static long vcpu_msrs(struct minivm_vcpu *vcpu, struct minivm_msrs __user *uarg,
 			ret = -EINVAL;
 			break;
 		}
-		ret = minivm_msr_common(vcpu, write, e.index, &e.data);
-		if (ret == -ENOENT)
-			ret = minivm_be->msr(vcpu, write, e.index, &e.data);
+		ret = vcpu_msr(vcpu, write, e.index, &e.data);
 		if (ret)
 			break;
 		if (!write && copy_to_user(&ue[i].data, &e.data, sizeof(e.data))) {

@@ -231,35 +231,46 @@ static void svm_reinject(struct vmcb *vmcb)
 }
 
 /*
- * Step over the intercepted instruction of @len bytes. The CPU reports the
- * next RIP (NRIPS); an emulated CPU may leave it zero, as it was set before
- * VMRUN, and then the instruction's architectural length is used.
+ * Step over the intercepted instruction. The CPU reports the next RIP
+ * (NRIPS; for IOIO always, in EXITINFO2); an emulated CPU may leave it
+ * zero, as it was set before VMRUN, and then the instruction's
+ * architectural length is used.
  */
-static void svm_skip(struct vmcb *vmcb, unsigned int len)
+void svm_skip_insn(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
 {
-	vmcb->save.rip = vmcb->control.next_rip ?: vmcb->save.rip + len;
+	struct vmcb *vmcb = ((struct svm_vcpu *)vcpu->be)->vmcb;
+
+	if (exit->hw_reason == SVM_EXIT_IOIO)
+		vmcb->save.rip = vmcb->control.exit_info_2;
+	else
+		vmcb->save.rip = vmcb->control.next_rip ?: vmcb->save.rip + exit->insn_len;
 }
 
-/* RDMSR/WRMSR: 0 when done; -ENOENT (not the guest's), -EINVAL: #GP. */
+void svm_inject(struct minivm_vcpu *vcpu, unsigned int vector, bool has_error)
+{
+	svm_inject_exception(((struct svm_vcpu *)vcpu->be)->vmcb, vector, has_error);
+}
+
+u64 svm_get_cr(struct minivm_vcpu *vcpu, unsigned int cr)
+{
+	struct vmcb_save_area *s = &((struct svm_vcpu *)vcpu->be)->vmcb->save;
+
+	return cr == 0 ? s->cr0 : s->cr4;
+}
+
+/* The MSRs the VMCB holds (minivm_backend.msr); the core checked @value. */
 int svm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 {
 	struct vmcb_save_area *s = &((struct svm_vcpu *)vcpu->be)->vmcb->save;
-	int ret = minivm_msr_common(vcpu, write, index, value);
 	u64 *field;
 
-	if (ret != -ENOENT)
-		return ret;
 	switch (index) {
 	case MSR_EFER:
 		if (!write) {
 			*value = s->efer & ~EFER_SVME;
 			return 0;
 		}
-		if (*value & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
-			return -EINVAL;
-		/* LME may not change while paging is on; LMA is the CPU's. */
-		if ((s->cr0 & X86_CR0_PG) && ((*value ^ s->efer) & EFER_LME))
-			return -EINVAL;
+		/* LMA is the CPU's; SVME must stay on for VMRUN. */
 		s->efer = (*value & ~(u64)EFER_LMA) | (s->efer & EFER_LMA) | EFER_SVME;
 		return 0;
 	case MSR_IA32_CR_PAT:
@@ -283,60 +294,40 @@ int svm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 	default:
 		return -ENOENT;
 	}
-	if (write) {
-		if ((index == MSR_FS_BASE || index == MSR_GS_BASE ||
-		     index == MSR_IA32_SYSENTER_ESP || index == MSR_IA32_SYSENTER_EIP) &&
-		    !__is_canonical_address(*value, 48))
-			return -EINVAL;
+	if (write)
 		*field = *value;
-	} else {
+	else
 		*value = *field;
-	}
 	return 0;
 }
 
-static void svm_exit_user(struct minivm_vcpu *vcpu, struct vmcb *vmcb, u32 reason,
-			  struct minivm_exit *exit)
+/* What the core needs of an IOIO exit's EXITINFO1 (APM 15.10.2). */
+static void svm_decode_io(u64 info, struct minivm_exit *exit)
 {
-	struct minivm_run *run = vcpu->run;
-
-	run->exit_reason = reason;
-	run->hw.qualification = vmcb->control.exit_info_1;
-	run->hw.info = vmcb->control.exit_info_2;
-	run->hw.rip = vmcb->save.rip;
-	exit->kind = MINIVM_KIND_USER;
+	exit->kind = MINIVM_KIND_IO;
+	exit->io.port = info >> 16;
+	exit->io.size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;	/* 1, 2 or 4 */
+	exit->io.in = info & SVM_IOIO_TYPE_MASK;
+	exit->io.string = info & SVM_IOIO_STR_MASK;
+	exit->io.rep = info & SVM_IOIO_REP_MASK;
 }
 
-static void svm_handle_io(struct minivm_vcpu *vcpu, struct vmcb *vmcb,
-			  struct minivm_exit *exit)
+/* An instruction's kind, and its length for a CPU that reports no next RIP. */
+static void svm_insn(struct minivm_exit *exit, enum minivm_exit_kind kind, unsigned int len)
 {
-	u64 info = vmcb->control.exit_info_1;
-	struct minivm_run *run = vcpu->run;
-	unsigned int size;
-
-	if (info & SVM_IOIO_STR_MASK) {
-		/* String I/O is not emulated yet: say so rather than guess. */
-		svm_exit_user(vcpu, vmcb, MINIVM_EXIT_UNHANDLED, exit);
-		return;
-	}
-	size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;	/* 1, 2 or 4 */
-	run->exit_reason = MINIVM_EXIT_IO;
-	run->io.port = info >> 16;
-	run->io.size = size;
-	run->io.direction = (info & SVM_IOIO_TYPE_MASK) ? MINIVM_IO_IN : MINIVM_IO_OUT;
-	run->io.reserved = 0;
-	run->io.data = vcpu->gpr[MINIVM_RAX] & GENMASK_ULL(size * 8 - 1, 0);
-	vmcb->save.rip = vmcb->control.exit_info_2;
-	exit->kind = MINIVM_KIND_USER;
+	exit->kind = kind;
+	exit->insn_len = len;
 }
 
-static void svm_handle_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb, u32 code,
+/*
+ * Decode the exit for the core. What is SVM's alone is done here: reflected
+ * #DB and #AC, interrupts.
+ */
+static void svm_decode_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb, u32 code,
 			    struct minivm_exit *exit)
 {
-	u64 *gpr = vcpu->gpr, value;
 	u32 err;
 
-	vcpu->run->hw_reason = code;
 	exit->kind = MINIVM_KIND_CONTINUE;
 	switch (code) {
 	case SVM_EXIT_INTR:
@@ -345,54 +336,34 @@ static void svm_handle_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb, u32 cod
 	case SVM_EXIT_INIT:
 		return;		/* the host takes it once GIF is set again */
 	case SVM_EXIT_NPF:
-		err = vmcb->control.exit_info_1;
+		err = exit->qualification;
 		if (err & NPF_RSVD)
 			break;	/* a malformed NPT entry: minivm's bug, not the guest's */
 		exit->kind = MINIVM_KIND_FAULT;
-		exit->gpa = vmcb->control.exit_info_2;
+		exit->gpa = exit->info;
 		exit->access = (err & NPF_WRITE) ? MINIVM_ACCESS_WRITE :
 			       (err & NPF_FETCH) ? MINIVM_ACCESS_FETCH : MINIVM_ACCESS_READ;
 		return;
 	case SVM_EXIT_CPUID:
-		minivm_cpuid(vcpu, vmcb->save.cr4);
-		svm_skip(vmcb, 2);
+		svm_insn(exit, MINIVM_KIND_CPUID, 2);
 		return;
 	case SVM_EXIT_IOIO:
-		svm_handle_io(vcpu, vmcb, exit);
+		svm_decode_io(exit->qualification, exit);
 		return;
 	case SVM_EXIT_HLT:
-		svm_skip(vmcb, 1);
-		svm_exit_user(vcpu, vmcb, MINIVM_EXIT_HLT, exit);
+		svm_insn(exit, MINIVM_KIND_HLT, 1);
 		return;
-	case SVM_EXIT_MSR: {
-		bool write = vmcb->control.exit_info_1;
-
-		value = (gpr[MINIVM_RDX] << 32) | (u32)gpr[MINIVM_RAX];
-		if (svm_msr(vcpu, write, gpr[MINIVM_RCX], &value)) {
-			svm_inject_exception(vmcb, X86_TRAP_GP, true);
-			return;
-		}
-		if (!write) {
-			gpr[MINIVM_RAX] = (u32)value;
-			gpr[MINIVM_RDX] = value >> 32;
-		}
-		svm_skip(vmcb, 2);
+	case SVM_EXIT_MSR:
+		svm_insn(exit, exit->qualification ? MINIVM_KIND_WRMSR : MINIVM_KIND_RDMSR, 2);
 		return;
-	}
 	case SVM_EXIT_XSETBV:
-		value = (gpr[MINIVM_RDX] << 32) | (u32)gpr[MINIVM_RAX];
-		if (minivm_set_xcr0(vcpu, gpr[MINIVM_RCX], value))
-			svm_inject_exception(vmcb, X86_TRAP_GP, true);
-		else
-			svm_skip(vmcb, 3);
+		svm_insn(exit, MINIVM_KIND_XSETBV, 3);
 		return;
 	case SVM_EXIT_VMMCALL:
-		/* No hypercalls are defined: the guest gets "unknown". */
-		gpr[MINIVM_RAX] = MINIVM_HYPERCALL_UNKNOWN;
-		svm_skip(vmcb, 3);
+		svm_insn(exit, MINIVM_KIND_HYPERCALL, 3);
 		return;
 	case SVM_EXIT_INVD:
-		svm_skip(vmcb, 2);	/* caches are coherent: nothing to drop */
+		svm_insn(exit, MINIVM_KIND_INVD, 2);
 		return;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
@@ -405,7 +376,7 @@ static void svm_handle_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb, u32 cod
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
 	case SVM_EXIT_MWAIT_COND:
-		svm_inject_exception(vmcb, X86_TRAP_UD, false);
+		exit->kind = MINIVM_KIND_UD;
 		return;
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
 		svm_reflect_db(vmcb);
@@ -418,13 +389,13 @@ static void svm_handle_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb, u32 cod
 		exit->kind = MINIVM_KIND_DR_ACCESS;	/* runs again, owned */
 		return;
 	case SVM_EXIT_SHUTDOWN:
-		svm_exit_user(vcpu, vmcb, MINIVM_EXIT_SHUTDOWN, exit);
+		exit->kind = MINIVM_KIND_SHUTDOWN;
 		return;
 	case SVM_EXIT_ERR:
-		svm_exit_user(vcpu, vmcb, MINIVM_EXIT_FAIL_ENTRY, exit);
+		exit->kind = MINIVM_KIND_FAIL_ENTRY;
 		return;
 	}
-	svm_exit_user(vcpu, vmcb, MINIVM_EXIT_UNHANDLED, exit);
+	exit->kind = MINIVM_KIND_OTHER;
 }
 
 void svm_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit)
@@ -465,13 +436,18 @@ void svm_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	 * reported as an unhandled exit.
 	 */
 	code = vmcb->control.exit_code;
-	minivm_trace_exit(vcpu, MINIVM_VENDOR_AMD_SVM, code, vmcb->save.rip,
-			  vmcb->control.exit_info_1, vmcb->control.exit_info_2);
+	exit->hw_reason = code;
+	exit->qualification = vmcb->control.exit_info_1;
+	exit->info = vmcb->control.exit_info_2;
+	exit->rip = vmcb->save.rip;
+	exit->insn_len = 0;
+	minivm_trace_exit(vcpu, MINIVM_VENDOR_AMD_SVM, code, exit->rip, exit->qualification,
+			  exit->info);
 	vmcb->control.event_inj = 0;
 	if (vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID)
 		svm_reinject(vmcb);
 	vcpu->gpr[MINIVM_RAX] = vmcb->save.rax;
-	svm_handle_exit(vcpu, vmcb, code, exit);
+	svm_decode_exit(vcpu, vmcb, code, exit);
 }
 
 void svm_get_regs(struct minivm_vcpu *vcpu, struct minivm_regs *regs)

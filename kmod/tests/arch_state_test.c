@@ -250,7 +250,23 @@ static void db_general_detect_clears_gd(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dr7, 0x400ULL);
 }
 
+/* WRMSR to EFER: allowed bits only; LME frozen while paging is on; LMA ignored. */
+static void efer_write_rules(struct kunit *test)
+{
+	u64 pg = X86_CR0_PE | X86_CR0_PG;
+
+	KUNIT_EXPECT_TRUE(test, minivm_efer_write_valid(0, EFER_SCE | EFER_NX | EFER_LME, 0));
+	KUNIT_EXPECT_FALSE(test, minivm_efer_write_valid(0, EFER_SVME, 0));
+	KUNIT_EXPECT_FALSE(test, minivm_efer_write_valid(0, BIT_ULL(20), 0));
+	KUNIT_EXPECT_FALSE(test, minivm_efer_write_valid(0, EFER_LME, pg));
+	KUNIT_EXPECT_FALSE(test, minivm_efer_write_valid(EFER_LME | EFER_LMA, 0, pg));
+	KUNIT_EXPECT_TRUE(test,
+			  minivm_efer_write_valid(EFER_LME | EFER_LMA, EFER_LME | EFER_NX, pg));
+	KUNIT_EXPECT_TRUE(test, minivm_efer_write_valid(EFER_LME, 0, X86_CR0_PE));
+}
+
 static struct kunit_case arch_state_cases[] = {
+	KUNIT_CASE(efer_write_rules),
 	KUNIT_CASE_PARAM(sregs_rule, sregs_gen_params),
 	KUNIT_CASE(sregs_cr4_follows_the_host),
 	KUNIT_CASE(pat_types),

@@ -583,29 +583,17 @@ static int vmx_cr_access(struct minivm_vcpu *vcpu, u64 qual, struct minivm_exit 
 	}
 }
 
-/* RDMSR/WRMSR: 0 when done; -ENOENT (not the guest's), -EINVAL: #GP. */
-static int vmx_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
+/* The MSRs the VMCS holds (minivm_backend.msr); the core checked @value. */
+int vmx_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 {
-	int ret = minivm_msr_common(vcpu, write, index, value);
 	unsigned long field;
 
-	if (ret != -ENOENT)
-		return ret;
 	switch (index) {
-	case MSR_EFER: {
-		u64 efer = vmcs_read(GUEST_IA32_EFER);
-
-		if (!write) {
-			*value = efer;
-			return 0;
-		}
-		if (*value & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
-			return -EINVAL;
-		if ((vmx_guest_cr0() & X86_CR0_PG) && ((*value ^ efer) & EFER_LME))
-			return -EINVAL;
-		vmcs_write(GUEST_IA32_EFER, (*value & ~(u64)EFER_LMA) | (efer & EFER_LMA));
-		return 0;
-	}
+	case MSR_EFER:
+		field = GUEST_IA32_EFER;
+		if (write)	/* LMA follows CR0.PG (vmx_set_cr0()), not the write */
+			*value = (*value & ~(u64)EFER_LMA) | (vmcs_read(field) & EFER_LMA);
+		break;
 	case MSR_IA32_CR_PAT:
 		field = GUEST_IA32_PAT;
 		break;
@@ -627,61 +615,65 @@ static int vmx_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 	default:
 		return -ENOENT;
 	}
-	if (!write) {
+	if (write)
+		vmcs_write(field, *value);
+	else
 		*value = vmcs_read(field);
-		return 0;
-	}
-	if (field != GUEST_IA32_PAT && field != GUEST_SYSENTER_CS &&
-	    !__is_canonical_address(*value, 48))
-		return -EINVAL;
-	vmcs_write(field, *value);
 	return 0;
 }
 
-static void vmx_exit_user(struct minivm_vcpu *vcpu, u32 reason, u64 info,
-			  struct minivm_exit *exit)
+/* The instructions a guest may not use: they raise #UD in it. */
+static bool vmx_exit_is_ud(u32 reason)
 {
-	struct minivm_run *run = vcpu->run;
-
-	run->exit_reason = reason;
-	run->hw.qualification = vmcs_read(EXIT_QUALIFICATION);
-	run->hw.info = info;
-	run->hw.rip = vmcs_read(GUEST_RIP);
-	exit->kind = MINIVM_KIND_USER;
-}
-
-static void vmx_handle_io(struct minivm_vcpu *vcpu, u64 qual, struct minivm_exit *exit)
-{
-	struct minivm_run *run = vcpu->run;
-	unsigned int size = (qual & 7) + 1;
-
-	if (qual & BIT(4)) {
-		/* String I/O is not emulated yet: say so rather than guess. */
-		vmx_exit_user(vcpu, MINIVM_EXIT_UNHANDLED, 0, exit);
-		return;
+	switch (reason) {
+	case EXIT_REASON_VMCLEAR:
+	case EXIT_REASON_VMLAUNCH:
+	case EXIT_REASON_VMPTRLD:
+	case EXIT_REASON_VMPTRST:
+	case EXIT_REASON_VMREAD:
+	case EXIT_REASON_VMRESUME:
+	case EXIT_REASON_VMWRITE:
+	case EXIT_REASON_VMOFF:
+	case EXIT_REASON_VMON:
+	case EXIT_REASON_INVEPT:
+	case EXIT_REASON_INVVPID:
+	case EXIT_REASON_VMFUNC:
+	case EXIT_REASON_MONITOR_INSTRUCTION:
+	case EXIT_REASON_MWAIT_INSTRUCTION:
+	case 11:	/* GETSEC: SMX is hidden */
+		return true;
 	}
-	run->exit_reason = MINIVM_EXIT_IO;
-	run->io.port = qual >> 16;
-	run->io.size = size;
-	run->io.direction = (qual & BIT(3)) ? MINIVM_IO_IN : MINIVM_IO_OUT;
-	run->io.reserved = 0;
-	run->io.data = vcpu->gpr[MINIVM_RAX] & GENMASK_ULL(size * 8 - 1, 0);
-	vmx_skip();
-	exit->kind = MINIVM_KIND_USER;
+	return false;
 }
 
-static void vmx_handle_exit(struct minivm_vcpu *vcpu, u32 reason, struct minivm_exit *exit)
+/* What the core needs of an I/O exit's qualification (SDM table 28-5). */
+static void vmx_decode_io(u64 qual, struct minivm_exit *exit)
 {
-	u64 *gpr = vcpu->gpr, qual, value;
+	exit->kind = MINIVM_KIND_IO;
+	exit->io.port = qual >> 16;
+	exit->io.size = (qual & 7) + 1;
+	exit->io.in = qual & BIT(3);
+	exit->io.string = qual & BIT(4);
+	exit->io.rep = qual & BIT(5);
+}
+
+/*
+ * Decode the exit for the core. What is VMX's alone is done here: reflected
+ * #DB and #AC, CR accesses (which SVM does not intercept), interrupts.
+ */
+static void vmx_decode_exit(struct minivm_vcpu *vcpu, u32 reason, struct minivm_exit *exit)
+{
+	u64 qual = exit->qualification;
 
 	exit->kind = MINIVM_KIND_CONTINUE;
 	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
-		vmx_exit_user(vcpu, MINIVM_EXIT_FAIL_ENTRY, 0, exit);
+		exit->kind = MINIVM_KIND_FAIL_ENTRY;
+		exit->info = 0;
 		return;
 	}
 	switch (reason) {
 	case EXIT_REASON_EXCEPTION_NMI: {
-		u32 intr = vmcs_read(VM_EXIT_INTR_INFO);
+		u32 intr = exit->info;
 
 		if ((intr & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 			return;	/* handled right after the exit */
@@ -703,26 +695,14 @@ static void vmx_handle_exit(struct minivm_vcpu *vcpu, u32 reason, struct minivm_
 	case EXIT_REASON_PREEMPTION_TIMER:
 		return;		/* the host had its turn */
 	case EXIT_REASON_EPT_VIOLATION:
-		qual = vmcs_read(EXIT_QUALIFICATION);
 		exit->kind = MINIVM_KIND_FAULT;
 		exit->gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
 		exit->access = (qual & EPT_VIOLATION_ACC_WRITE) ? MINIVM_ACCESS_WRITE :
 			       (qual & EPT_VIOLATION_ACC_INSTR) ? MINIVM_ACCESS_FETCH :
 			       MINIVM_ACCESS_READ;
 		return;
-	case EXIT_REASON_CPUID:
-		minivm_cpuid(vcpu, vmx_guest_cr4());
-		vmx_skip();
-		return;
-	case EXIT_REASON_IO_INSTRUCTION:
-		vmx_handle_io(vcpu, vmcs_read(EXIT_QUALIFICATION), exit);
-		return;
-	case EXIT_REASON_HLT:
-		vmx_skip();
-		vmx_exit_user(vcpu, MINIVM_EXIT_HLT, 0, exit);
-		return;
 	case EXIT_REASON_CR_ACCESS: {
-		int ret = vmx_cr_access(vcpu, vmcs_read(EXIT_QUALIFICATION), exit);
+		int ret = vmx_cr_access(vcpu, qual, exit);
 
 		if (ret < 0)
 			vmx_inject_exception(X86_TRAP_GP, true);
@@ -730,66 +710,43 @@ static void vmx_handle_exit(struct minivm_vcpu *vcpu, u32 reason, struct minivm_
 			vmx_skip();
 		return;
 	}
-	case EXIT_REASON_MSR_READ:
-	case EXIT_REASON_MSR_WRITE: {
-		bool write = reason == EXIT_REASON_MSR_WRITE;
-
-		value = (gpr[MINIVM_RDX] << 32) | (u32)gpr[MINIVM_RAX];
-		if (vmx_msr(vcpu, write, gpr[MINIVM_RCX], &value)) {
-			vmx_inject_exception(X86_TRAP_GP, true);
-			return;
-		}
-		if (!write) {
-			gpr[MINIVM_RAX] = (u32)value;
-			gpr[MINIVM_RDX] = value >> 32;
-		}
-		vmx_skip();
+	case EXIT_REASON_CPUID:
+		exit->kind = MINIVM_KIND_CPUID;
 		return;
-	}
+	case EXIT_REASON_IO_INSTRUCTION:
+		vmx_decode_io(qual, exit);
+		return;
+	case EXIT_REASON_HLT:
+		exit->kind = MINIVM_KIND_HLT;
+		return;
+	case EXIT_REASON_MSR_READ:
+		exit->kind = MINIVM_KIND_RDMSR;
+		return;
+	case EXIT_REASON_MSR_WRITE:
+		exit->kind = MINIVM_KIND_WRMSR;
+		return;
 	case EXIT_REASON_XSETBV:
-		value = (gpr[MINIVM_RDX] << 32) | (u32)gpr[MINIVM_RAX];
-		if (minivm_set_xcr0(vcpu, gpr[MINIVM_RCX], value))
-			vmx_inject_exception(X86_TRAP_GP, true);
-		else
-			vmx_skip();
+		exit->kind = MINIVM_KIND_XSETBV;
 		return;
 	case EXIT_REASON_VMCALL:
-		gpr[MINIVM_RAX] = MINIVM_HYPERCALL_UNKNOWN;	/* none are defined */
-		vmx_skip();
+		exit->kind = MINIVM_KIND_HYPERCALL;
 		return;
 	case EXIT_REASON_INVD:
-		vmx_skip();	/* caches are coherent: nothing to drop */
+		exit->kind = MINIVM_KIND_INVD;
 		return;
 	case EXIT_REASON_TRIPLE_FAULT:
-		vmx_exit_user(vcpu, MINIVM_EXIT_SHUTDOWN, 0, exit);
-		return;
-	case EXIT_REASON_VMCLEAR:
-	case EXIT_REASON_VMLAUNCH:
-	case EXIT_REASON_VMPTRLD:
-	case EXIT_REASON_VMPTRST:
-	case EXIT_REASON_VMREAD:
-	case EXIT_REASON_VMRESUME:
-	case EXIT_REASON_VMWRITE:
-	case EXIT_REASON_VMOFF:
-	case EXIT_REASON_VMON:
-	case EXIT_REASON_INVEPT:
-	case EXIT_REASON_INVVPID:
-	case EXIT_REASON_VMFUNC:
-	case EXIT_REASON_MONITOR_INSTRUCTION:
-	case EXIT_REASON_MWAIT_INSTRUCTION:
-	case 11:	/* GETSEC: SMX is hidden */
-		vmx_inject_exception(X86_TRAP_UD, false);
+		exit->kind = MINIVM_KIND_SHUTDOWN;
 		return;
 	}
-	vmx_exit_user(vcpu, MINIVM_EXIT_UNHANDLED, vmcs_read(VM_EXIT_INTR_INFO), exit);
+	exit->kind = vmx_exit_is_ud(reason) ? MINIVM_KIND_UD : MINIVM_KIND_OTHER;
 }
 
 /* minivm_exit's second information field (uapi/linux/minivm_trace.h). */
-static u64 vmx_exit_info2(u32 reason)
+static u64 vmx_exit_info2(u32 reason, u32 intr_info)
 {
 	if (reason == EXIT_REASON_EPT_VIOLATION || reason == EXIT_REASON_EPT_MISCONFIG)
 		return vmcs_read(GUEST_PHYSICAL_ADDRESS);
-	return vmcs_read(VM_EXIT_INTR_INFO);
+	return intr_info;
 }
 
 void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit)
@@ -848,23 +805,28 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	load_fixmap_gdt(smp_processor_id());
 	invalidate_tss_limit();
 
+	exit->rip = vmcs_read(GUEST_RIP);
+	exit->qualification = vmcs_read(EXIT_QUALIFICATION);
+	exit->insn_len = 0;
 	if (failed) {
-		vcpu->run->hw_reason = 0;
-		vmx_exit_user(vcpu, MINIVM_EXIT_FAIL_ENTRY, vmcs_read(VM_INSTRUCTION_ERROR), exit);
+		exit->kind = MINIVM_KIND_FAIL_ENTRY;
+		exit->hw_reason = 0;
+		exit->info = vmcs_read(VM_INSTRUCTION_ERROR);
 		return;
 	}
 	v->launched = true;
 	reason = vmcs_read(VM_EXIT_REASON);
+	exit->hw_reason = reason & 0xffff;
+	exit->info = vmcs_read(VM_EXIT_INTR_INFO);
 	if (reason == EXIT_REASON_EXCEPTION_NMI &&
-	    (vmcs_read(VM_EXIT_INTR_INFO) & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+	    (exit->info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 		minivm_vmx_do_nmi();
-	vcpu->run->hw_reason = reason & 0xffff;
-	minivm_trace_exit(vcpu, MINIVM_VENDOR_INTEL_VMX, reason & 0xffff, vmcs_read(GUEST_RIP),
-			  vmcs_read(EXIT_QUALIFICATION), vmx_exit_info2(reason & 0xffff));
+	minivm_trace_exit(vcpu, MINIVM_VENDOR_INTEL_VMX, exit->hw_reason, exit->rip,
+			  exit->qualification, vmx_exit_info2(exit->hw_reason, exit->info));
 	idt = vmcs_read(IDT_VECTORING_INFO_FIELD);
 	if (idt & VECTORING_INFO_VALID_MASK)
 		vmx_reinject(idt);
-	vmx_handle_exit(vcpu, reason, exit);
+	vmx_decode_exit(vcpu, reason, exit);
 }
 
 /* Register access outside the run loop: the VMCS must be current here. */
@@ -874,14 +836,6 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	stmt;							\
 	put_cpu();						\
 } while (0)
-
-int vmx_msr_access(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
-{
-	int ret;
-
-	WITH_VMCS(vcpu, ret = vmx_msr(vcpu, write, index, value));
-	return ret;
-}
 
 void vmx_get_regs(struct minivm_vcpu *vcpu, struct minivm_regs *regs)
 {
@@ -970,6 +924,21 @@ void vmx_load_pdptes(struct minivm_vcpu *vcpu, const u64 *pdpte)
 		}
 		v->pdptes_for = PDPTES_FOR_NONE;
 	}));
+}
+
+void vmx_skip_insn(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
+{
+	vmx_skip();
+}
+
+void vmx_inject(struct minivm_vcpu *vcpu, unsigned int vector, bool has_error)
+{
+	vmx_inject_exception(vector, has_error);
+}
+
+u64 vmx_get_cr(struct minivm_vcpu *vcpu, unsigned int cr)
+{
+	return cr == 0 ? vmx_guest_cr0() : vmx_guest_cr4();
 }
 
 u64 vmx_get_dr7(struct minivm_vcpu *vcpu)

@@ -71,6 +71,29 @@ GUEST(g_pae_enter32, ".code32",
       "mov (0x3000), %eax\n out %eax, $0x11\n hlt");
 GUEST(g_pae_run32, ".code32", "mov (0x3000), %eax\n out %eax, $0x11\n hlt");
 
+/*
+ * INS and OUTS, one element per exit: an ES override, REP, REP with CX = 0
+ * (no exit), DF = 1 (backwards).
+ */
+GUEST(g_str16, ".code16",
+      "mov $0x300, %ax\n mov %ax, %es\n xor %si, %si\n mov $3, %cx\n mov $0x10, %dx\n"
+      ".byte 0x26, 0xf3, 0x6e\n"	/* es rep outsb */
+      "xor %ax, %ax\n mov %ax, %es\n mov $0x3100, %di\n mov $2, %cx\n mov $0x20, %dx\n"
+      "rep insw\n mov (0x3100), %eax\n out %eax, $0x11\n"
+      "mov $0x10, %dx\n xor %cx, %cx\n rep outsb\n"
+      "std\n mov $0x3002, %si\n outsb\n outsb\n cld\n hlt");
+/*
+ * 64-bit: REP OUTSW, an INSL that crosses a 4 KiB boundary, a 32-bit
+ * address size (ESI, zero-extended after), and an OUTSB from an address
+ * the guest did not map.
+ */
+GUEST(g_str64, ".code64",
+      "mov $0x3000, %rsi\n mov $0x10, %dx\n mov $2, %rcx\n rep outsw\n"
+      "mov $0x7ffe, %rdi\n mov $0x20, %dx\n insl\n mov (0x7ffe), %eax\n out %eax, $0x11\n"
+      "mov $0xffffffff00003004, %rsi\n mov $0x10, %dx\n addr32 outsb\n"
+      "mov %rsi, %rax\n shr $32, %rax\n out %eax, $0x12\n mov %esi, %eax\n out %eax, $0x12\n"
+      "mov $0x400000, %rsi\n outsb\n hlt");
+
 GUEST(g_long64, ".code64",
       "mov $0x123456789a, %rax\n out %eax, $0x10\n shr $32, %rax\n out %eax, $0x11\n"
       "mov $0xabcdef, %r15\n mov %r15d, %eax\n out %eax, $0x12\n hlt");
@@ -345,6 +368,51 @@ static void long_mode_runs(void)
 	    expect_io(&v, 0x11, 4, MINIVM_IO_OUT, 0x12) &&
 	    expect_io(&v, 0x12, 4, MINIVM_IO_OUT, 0xabcdef))
 		run_expect(&v, MINIVM_EXIT_HLT);
+	vm_close(&v);
+}
+
+static void string_io_moves_each_element(void)
+{
+	struct minivm_regs r;
+	struct vm v;
+
+	vm_start(&v, g_str16, g_str16_end);
+	memcpy(v.mem + 0x3000, "abcdef", 6);
+	if (expect_io(&v, 0x10, 1, MINIVM_IO_OUT, 'a') &&
+	    expect_io(&v, 0x10, 1, MINIVM_IO_OUT, 'b') &&
+	    expect_io(&v, 0x10, 1, MINIVM_IO_OUT, 'c') &&
+	    expect_io(&v, 0x20, 2, MINIVM_IO_IN, ANY)) {
+		v.run->io.data = 0x1111;
+		if (expect_io(&v, 0x20, 2, MINIVM_IO_IN, ANY)) {
+			v.run->io.data = 0x2222;
+			if (expect_io(&v, 0x11, 4, MINIVM_IO_OUT, 0x22221111) &&
+			    expect_io(&v, 0x10, 1, MINIVM_IO_OUT, 'c') &&
+			    expect_io(&v, 0x10, 1, MINIVM_IO_OUT, 'b') &&
+			    run_expect(&v, MINIVM_EXIT_HLT)) {
+				CHECK_ERR(minivm_get_regs(v.vcpu, &r), 0);
+				CHECK((r.rsi & 0xffff) == 0x3000 && (r.rdi & 0xffff) == 0x3104 &&
+				      (r.rcx & 0xffff) == 0,
+				      "after the strings SI %#llx DI %#llx CX %#llx",
+				      (unsigned long long)r.rsi, (unsigned long long)r.rdi,
+				      (unsigned long long)r.rcx);
+			}
+		}
+	}
+	vm_close(&v);
+
+	vm_start(&v, g_str64, g_str64_end);
+	to_long_mode(&v);
+	memcpy(v.mem + 0x3000, "abcdef", 6);
+	if (expect_io(&v, 0x10, 2, MINIVM_IO_OUT, 0x6261) &&
+	    expect_io(&v, 0x10, 2, MINIVM_IO_OUT, 0x6463) &&
+	    expect_io(&v, 0x20, 4, MINIVM_IO_IN, ANY)) {
+		v.run->io.data = 0x44332211;
+		if (expect_io(&v, 0x11, 4, MINIVM_IO_OUT, 0x44332211) &&
+		    expect_io(&v, 0x10, 1, MINIVM_IO_OUT, 'e') &&
+		    expect_io(&v, 0x12, 4, MINIVM_IO_OUT, 0) &&
+		    expect_io(&v, 0x12, 4, MINIVM_IO_OUT, 0x3005))
+			run_expect(&v, MINIVM_EXIT_UNHANDLED);
+	}
 	vm_close(&v);
 }
 
@@ -835,7 +903,7 @@ int main(int argc, char **argv)
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
 	if (argc == 3)
 		return workload();
-	ktap_plan("minivm-run", 25);
+	ktap_plan("minivm-run", 26);
 	KTAP_RUN(port_io_exits_reach_userspace);
 	KTAP_RUN(cpuid_is_handled_in_kernel);
 	KTAP_RUN(cpuid_answers_match_the_host);
@@ -850,6 +918,7 @@ int main(int argc, char **argv)
 	KTAP_RUN(triple_fault_is_shutdown);
 	KTAP_RUN(protected_mode_runs);
 	KTAP_RUN(long_mode_runs);
+	KTAP_RUN(string_io_moves_each_element);
 	KTAP_RUN(pae_paging_outside_long_mode);
 	KTAP_RUN(huge_page_backing_maps_2m);
 	KTAP_RUN(guest_fpu_state_is_kept);

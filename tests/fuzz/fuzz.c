@@ -86,6 +86,8 @@ struct shared {
 	struct slot slot[NR_SLOTS];
 	_Atomic uint64_t count[C_NR];
 	_Atomic uint64_t exits[16];
+	/* hardware reasons behind UNHANDLED and FAIL_ENTRY exits: reason, count */
+	_Atomic uint64_t hw_seen[16][2];
 	char failure[256];
 };
 
@@ -794,6 +796,22 @@ static void disarm_timer(void)
 		timer_settime(my_timer, 0, &it, NULL);
 }
 
+
+/* Which hardware exits end as UNHANDLED or FAIL_ENTRY: the summary names them. */
+static void count_hw_reason(uint32_t reason, uint64_t hw)
+{
+	uint64_t key = (uint64_t)reason << 32 | (uint32_t)hw, zero;
+	unsigned int i;
+
+	for (i = 0; i < 16; i++) {
+		zero = 0;
+		if (atomic_load(&sh->hw_seen[i][0]) == key + 1 ||
+		    atomic_compare_exchange_strong(&sh->hw_seen[i][0], &zero, key + 1)) {
+			atomic_fetch_add(&sh->hw_seen[i][1], 1);
+			return;
+		}
+	}
+}
 static void run_vcpu(int fd, enum kind kind, struct minivm_run *run)
 {
 	long ret;
@@ -819,6 +837,9 @@ static void run_vcpu(int fd, enum kind kind, struct minivm_run *run)
 		fail("RUN returned 0 with exit reason %u, which the ABI does not have",
 		     run->exit_reason);
 	atomic_fetch_add(&sh->exits[run->exit_reason], 1);
+	if (run->exit_reason == MINIVM_EXIT_UNHANDLED ||
+	    run->exit_reason == MINIVM_EXIT_FAIL_ENTRY)
+		count_hw_reason(run->exit_reason, run->hw_reason);
 	if (run->exit_reason == MINIVM_EXIT_IO && run->io.direction == MINIVM_IO_IN)
 		run->io.data = rnd();
 }
@@ -1276,6 +1297,13 @@ int main(int argc, char **argv)
 	for (i = 1; i <= MINIVM_EXIT_MEMORY_ERROR; i++)
 		printf(" %s %" PRIu64, minivm_exit_reason_name(i), atomic_load(&sh->exits[i]));
 	printf("\n");
+	for (i = 0; i < 16 && atomic_load(&sh->hw_seen[i][0]); i++) {
+		uint64_t key = atomic_load(&sh->hw_seen[i][0]) - 1;
+
+		printf("# %s hw_reason %#" PRIx64 ": %" PRIu64 "\n",
+		       minivm_exit_reason_name(key >> 32), key & 0xffffffff,
+		       atomic_load(&sh->hw_seen[i][1]));
+	}
 	if (!ok) {
 		print_log();
 		printf("# replay: minivm-fuzz --seed %" PRIu64 " --threads 1 --seconds %u\n", seed,

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minivm: what the core does with each kind of exit, once for both vendors.
+ *
+ * The backend has decoded the hardware's exit into a &struct minivm_exit;
+ * here each kind is handled in one place, with interrupts still off and the
+ * vCPU loaded, so the backend's hooks (skip, inject, get_cr) may touch the
+ * VMCS/VMCB. What needs interrupts on (EPT/NPT faults, PDPTE loads, INS and
+ * OUTS, which read guest memory) is left to the run loop in vcpu.c.
+ */
+#include <asm/trapnr.h>
+#include <asm/processor-flags.h>
+#include "minivm.h"
+
+/**
+ * minivm_exit_user() - end the run with @reason, the hardware's words attached
+ * @vcpu: the vCPU
+ * @reason: the MINIVM_EXIT_* userspace sees
+ * @exit: the exit behind it
+ */
+void minivm_exit_user(struct minivm_vcpu *vcpu, u32 reason, const struct minivm_exit *exit)
+{
+	struct minivm_run *run = vcpu->run;
+
+	run->exit_reason = reason;
+	run->hw.qualification = exit->qualification;
+	run->hw.info = exit->info;
+	run->hw.rip = exit->rip;
+}
+
+/* An exception with error code 0 where the CPU gives one (not in real mode). */
+static void exit_inject(struct minivm_vcpu *vcpu, unsigned int vector, bool has_error)
+{
+	if (has_error && !(minivm_be->get_cr(vcpu, 0) & X86_CR0_PE))
+		has_error = false;
+	minivm_be->inject_exception(vcpu, vector, has_error);
+}
+
+static u64 edx_eax(const u64 *gpr)
+{
+	return (gpr[MINIVM_RDX] << 32) | (u32)gpr[MINIVM_RAX];
+}
+
+/* IN or OUT: to userspace, which completes an IN on the next RUN (vcpu.c). */
+static void exit_io(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
+{
+	struct minivm_run *run = vcpu->run;
+	unsigned int size = exit->io.size;
+
+	run->exit_reason = MINIVM_EXIT_IO;
+	run->io.port = exit->io.port;
+	run->io.size = size;
+	run->io.direction = exit->io.in ? MINIVM_IO_IN : MINIVM_IO_OUT;
+	run->io.reserved = 0;
+	run->io.data = vcpu->gpr[MINIVM_RAX] & GENMASK_ULL(size * 8 - 1, 0);
+	minivm_be->skip(vcpu, exit);
+	exit->kind = MINIVM_KIND_USER;
+}
+
+/* RDMSR or WRMSR of the MSR in ECX; #GP for what the guest may not do. */
+static void exit_msr(struct minivm_vcpu *vcpu, struct minivm_exit *exit, bool write)
+{
+	u64 *gpr = vcpu->gpr, value = edx_eax(gpr);
+
+	if (minivm_msr(vcpu, write, gpr[MINIVM_RCX], &value)) {
+		exit_inject(vcpu, X86_TRAP_GP, true);
+		return;
+	}
+	if (!write) {
+		gpr[MINIVM_RAX] = (u32)value;
+		gpr[MINIVM_RDX] = value >> 32;
+	}
+	minivm_be->skip(vcpu, exit);
+}
+
+/**
+ * minivm_handle_exit() - handle a decoded exit
+ * @vcpu: the vCPU that exited; interrupts off, loaded on this CPU
+ * @exit: the decoded exit; on return its kind says what the run loop does
+ *	next: %MINIVM_KIND_CONTINUE, %MINIVM_KIND_USER (the run page is
+ *	filled), or one of the kinds the loop handles with interrupts on
+ *	(%MINIVM_KIND_FAULT, %MINIVM_KIND_PDPTES, %MINIVM_KIND_IO_STRING)
+ */
+void minivm_handle_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
+{
+	u64 *gpr = vcpu->gpr;
+
+	vcpu->run->hw_reason = exit->hw_reason;
+	switch (exit->kind) {
+	case MINIVM_KIND_CPUID:
+		minivm_cpuid(vcpu, minivm_be->get_cr(vcpu, 4));
+		minivm_be->skip(vcpu, exit);
+		break;
+	case MINIVM_KIND_RDMSR:
+	case MINIVM_KIND_WRMSR:
+		exit_msr(vcpu, exit, exit->kind == MINIVM_KIND_WRMSR);
+		break;
+	case MINIVM_KIND_XSETBV:
+		if (minivm_set_xcr0(vcpu, gpr[MINIVM_RCX], edx_eax(gpr)))
+			exit_inject(vcpu, X86_TRAP_GP, true);
+		else
+			minivm_be->skip(vcpu, exit);
+		break;
+	case MINIVM_KIND_IO:
+		if (exit->io.string) {
+			exit->kind = MINIVM_KIND_IO_STRING;
+			return;
+		}
+		exit_io(vcpu, exit);
+		return;
+	case MINIVM_KIND_HLT:
+		minivm_be->skip(vcpu, exit);
+		minivm_exit_user(vcpu, MINIVM_EXIT_HLT, exit);
+		exit->kind = MINIVM_KIND_USER;
+		return;
+	case MINIVM_KIND_HYPERCALL:
+		gpr[MINIVM_RAX] = MINIVM_HYPERCALL_UNKNOWN;	/* none are defined */
+		minivm_be->skip(vcpu, exit);
+		break;
+	case MINIVM_KIND_INVD:
+		minivm_be->skip(vcpu, exit);	/* caches are coherent: nothing to drop */
+		break;
+	case MINIVM_KIND_UD:
+		exit_inject(vcpu, X86_TRAP_UD, false);
+		break;
+	case MINIVM_KIND_SHUTDOWN:
+		minivm_exit_user(vcpu, MINIVM_EXIT_SHUTDOWN, exit);
+		exit->kind = MINIVM_KIND_USER;
+		return;
+	case MINIVM_KIND_FAIL_ENTRY:
+		minivm_exit_user(vcpu, MINIVM_EXIT_FAIL_ENTRY, exit);
+		exit->kind = MINIVM_KIND_USER;
+		return;
+	case MINIVM_KIND_OTHER:
+		minivm_exit_user(vcpu, MINIVM_EXIT_UNHANDLED, exit);
+		exit->kind = MINIVM_KIND_USER;
+		return;
+	default:
+		return;		/* CONTINUE, or for the run loop */
+	}
+	exit->kind = MINIVM_KIND_CONTINUE;
+}
