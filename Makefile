@@ -34,7 +34,7 @@ BPF_CFLAGS = -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
 
 LAB_PROGS := build/lab/labctl build/lab/minivm build/lab/minivm-api-test build/lab/kvm-hold \
 	build/lab/minivm-run-test build/lab/minivm-hostile-test build/lab/minivm-race-test build/lab/minivm-fuzz \
-	build/lab/minivm-corpus \
+	build/lab/minivm-corpus build/lab/exit-numbers.sh \
 	build/lab/mbtest.elf build/lab/mbtest.expected \
 	$(TRACE_TOOLS:%=build/lab/%) build/lab/bench-kvm build/lab/bench-minivm
 
@@ -52,6 +52,15 @@ module:
 	@echo "minivm: built $(MODOUT)/minivm.ko"
 
 userspace: build/bin/minivm
+
+# The lab's hardware exit numbers, as shell variables (vmx_CPUID=10), from
+# the one list the module and the tools use too.
+build/lab/exit-numbers.sh: uapi/linux/minivm_exits.h
+	@mkdir -p $(@D)
+	@{ echo '# generated from uapi/linux/minivm_exits.h by the Makefile'; \
+	  printf '%s\n' '#define MINIVM_VMX_EXIT(nr, name) vmx_##name=nr' \
+		'#define MINIVM_SVM_EXIT(nr, name) svm_##name=nr' '#include "minivm_exits.h"' | \
+		$(CC) -E -P -Iuapi/linux -x c - | grep .; } >$@.tmp && mv $@.tmp $@
 
 LAUNCHER_SRC := userspace/minivm.c userspace/multiboot.c userspace/uart.c
 LAUNCHER_HDR := userspace/multiboot.h userspace/uart.h

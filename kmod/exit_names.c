@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * minivm: exit reasons by name, generated from the lists in
- * uapi/linux/minivm_exits.h (never written out by hand).
+ * uapi/linux/minivm_exits.h (never written out by hand): minivm's own, for
+ * the minivm_userspace tracepoint, and the hardware's, for the others.
  */
 #include <linux/kernel.h>
 #include "minivm.h"
@@ -45,4 +46,23 @@ const char *minivm_exit_name(enum minivm_vendor vendor, u64 reason)
 		 (reason < 0x100 || (reason >= 0x400 && reason < 0x4ff) || reason == (u64)-1))
 		name = svm_name_by_slot[SVM_SLOT(reason)];
 	return name ? name : "UNKNOWN";
+}
+
+static const char * const run_exit_names[] = {
+#define MINIVM_RUN_EXIT(name, words) \
+	[MINIVM_EXIT_##name] = #name,
+#include <uapi/linux/minivm_exits.h>
+};
+
+/**
+ * minivm_run_exit_name() - the name of a MINIVM_EXIT_* value, as "IO"
+ * @exit_reason: the value
+ *
+ * Return: its name without the prefix, or "UNKNOWN".
+ */
+const char *minivm_run_exit_name(u32 exit_reason)
+{
+	if (exit_reason < ARRAY_SIZE(run_exit_names) && run_exit_names[exit_reason])
+		return run_exit_names[exit_reason];
+	return "UNKNOWN";
 }

@@ -19,6 +19,7 @@
 #include <uapi/linux/minivm_trace.h>
 
 const char *minivm_exit_name(enum minivm_vendor vendor, u64 reason);
+const char *minivm_run_exit_name(u32 exit_reason);
 
 /* Enum constants as numbers in the format files, for perf and trace-cmd. */
 TRACE_DEFINE_ENUM(MINIVM_VENDOR_INTEL_VMX);
@@ -28,15 +29,6 @@ TRACE_DEFINE_ENUM(MINIVM_FAULT_MAPPED_2M);
 TRACE_DEFINE_ENUM(MINIVM_FAULT_MMIO);
 TRACE_DEFINE_ENUM(MINIVM_FAULT_ERROR);
 TRACE_DEFINE_ENUM(MINIVM_FAULT_RACED);
-TRACE_DEFINE_ENUM(MINIVM_EXIT_NONE);
-TRACE_DEFINE_ENUM(MINIVM_EXIT_IO);
-TRACE_DEFINE_ENUM(MINIVM_EXIT_MMIO);
-TRACE_DEFINE_ENUM(MINIVM_EXIT_HLT);
-TRACE_DEFINE_ENUM(MINIVM_EXIT_SHUTDOWN);
-TRACE_DEFINE_ENUM(MINIVM_EXIT_FAIL_ENTRY);
-TRACE_DEFINE_ENUM(MINIVM_EXIT_UNHANDLED);
-TRACE_DEFINE_ENUM(MINIVM_EXIT_INTR);
-TRACE_DEFINE_ENUM(MINIVM_EXIT_MEMORY_ERROR);
 
 #define MINIVM_TRACE_VENDOR(v)						\
 	__print_symbolic(v, { MINIVM_VENDOR_INTEL_VMX, "vmx" },		\
@@ -53,18 +45,6 @@ TRACE_DEFINE_ENUM(MINIVM_EXIT_MEMORY_ERROR);
 			 { MINIVM_FAULT_MMIO, "mmio" },			\
 			 { MINIVM_FAULT_ERROR, "error" },		\
 			 { MINIVM_FAULT_RACED, "raced" })
-
-/* The MINIVM_EXIT_* an exit to userspace carried. */
-#define MINIVM_TRACE_USER_EXIT(e)					\
-	__print_symbolic(e, { MINIVM_EXIT_NONE, "NONE" },		\
-			 { MINIVM_EXIT_IO, "IO" },			\
-			 { MINIVM_EXIT_MMIO, "MMIO" },			\
-			 { MINIVM_EXIT_HLT, "HLT" },			\
-			 { MINIVM_EXIT_SHUTDOWN, "SHUTDOWN" },		\
-			 { MINIVM_EXIT_FAIL_ENTRY, "FAIL_ENTRY" },	\
-			 { MINIVM_EXIT_UNHANDLED, "UNHANDLED" },	\
-			 { MINIVM_EXIT_INTR, "INTR" },			\
-			 { MINIVM_EXIT_MEMORY_ERROR, "MEMORY_ERROR" })
 
 TRACE_EVENT(minivm_exit,
 	    TP_PROTO(u64 vm, u32 vcpu, u32 vendor, u64 reason, u64 rip, u64 info1, u64 info2),
@@ -138,14 +118,15 @@ TRACE_EVENT(minivm_userspace,
 	    TP_STRUCT__entry(__field(u64, vm)
 			     __field(u32, vcpu)
 			     __field(u32, exit_reason)
-			     __field(u64, held_ns)),
+			     __field(u64, held_ns)
+			     __string(name, minivm_run_exit_name(exit_reason))),
 	    TP_fast_assign(__entry->vm = vm;
 			   __entry->vcpu = vcpu;
 			   __entry->exit_reason = exit_reason;
-			   __entry->held_ns = held_ns;),
+			   __entry->held_ns = held_ns;
+			   __assign_str(name, minivm_run_exit_name(exit_reason));),
 	    TP_printk("vm %llu vcpu %u exit %s held_ns %llu",
-		      __entry->vm, __entry->vcpu,
-		      MINIVM_TRACE_USER_EXIT(__entry->exit_reason), __entry->held_ns)
+		      __entry->vm, __entry->vcpu, __get_str(name), __entry->held_ns)
 );
 
 #endif /* MINIVM_TRACE_H */

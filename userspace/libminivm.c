@@ -164,15 +164,8 @@ int minivm_set_msrs(int vcpu_fd, const struct minivm_msr_entry *e, uint32_t n, u
 const char *minivm_exit_reason_name(uint32_t reason)
 {
 	static const char *const names[] = {
-		[MINIVM_EXIT_NONE] = "none",
-		[MINIVM_EXIT_IO] = "port I/O",
-		[MINIVM_EXIT_MMIO] = "MMIO",
-		[MINIVM_EXIT_HLT] = "HLT",
-		[MINIVM_EXIT_SHUTDOWN] = "shutdown (triple fault)",
-		[MINIVM_EXIT_FAIL_ENTRY] = "VM entry failed",
-		[MINIVM_EXIT_UNHANDLED] = "unhandled exit",
-		[MINIVM_EXIT_INTR] = "interrupted by a signal",
-		[MINIVM_EXIT_MEMORY_ERROR] = "guest memory cannot be faulted in",
+#define MINIVM_RUN_EXIT(name, words) [MINIVM_EXIT_##name] = words,
+#include <linux/minivm_exits.h>
 	};
 
 	return reason < sizeof(names) / sizeof(names[0]) && names[reason] ? names[reason] :

@@ -80,7 +80,20 @@ static void unknown_reasons_are_named_unknown(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, minivm_exit_name(99, 10), "UNKNOWN");
 }
 
+/* Every MINIVM_EXIT_* value has its name, and nothing past the last one. */
+static void run_exits_are_all_named(struct kunit *test)
+{
+	u32 r;
+
+	for (r = MINIVM_EXIT_NONE; r <= MINIVM_EXIT_MEMORY_ERROR; r++)
+		KUNIT_EXPECT_STRNEQ_MSG(test, minivm_run_exit_name(r), "UNKNOWN", "exit %u", r);
+	KUNIT_EXPECT_STREQ(test, minivm_run_exit_name(MINIVM_EXIT_IO), "IO");
+	KUNIT_EXPECT_STREQ(test, minivm_run_exit_name(MINIVM_EXIT_MEMORY_ERROR), "MEMORY_ERROR");
+	KUNIT_EXPECT_STREQ(test, minivm_run_exit_name(MINIVM_EXIT_MEMORY_ERROR + 1), "UNKNOWN");
+}
+
 static struct kunit_case exit_names_cases[] = {
+	KUNIT_CASE(run_exits_are_all_named),
 	KUNIT_CASE(vmx_table_is_consistent),
 	KUNIT_CASE(svm_table_is_consistent),
 	KUNIT_CASE(known_reasons_have_their_names),

@@ -1,21 +1,37 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * minivm: the hardware exit reasons, listed once.
+ * minivm: the exit reasons, listed once: minivm's own (the MINIVM_EXIT_*
+ * values of &minivm_run.exit_reason) and the hardware's.
  *
- * Define MINIVM_VMX_EXIT(nr, name) and/or MINIVM_SVM_EXIT(nr, name), then
- * include this file: it expands the one you defined for every reason. The
+ * Define MINIVM_RUN_EXIT(name, words), MINIVM_VMX_EXIT(nr, name) and/or
+ * MINIVM_SVM_EXIT(nr, name), then include this file: it expands the ones
+ * you defined for every reason (MINIVM_RUN_EXIT's value is
+ * MINIVM_EXIT_##name, its @words a description for people). The
  * module's name table, the tracepoints, the libbpf tools and the
  * documentation are all generated this way, so no table of names is ever
  * copied by hand. The numbers are the hardware's: Intel SDM vol. 3,
  * appendix C (VMX basic exit reasons) and AMD APM vol. 2, appendix C (SVM
  * exit codes). No include guard: it is meant to be included many times.
  */
+#ifndef MINIVM_RUN_EXIT
+#define MINIVM_RUN_EXIT(name, words)
+#endif
 #ifndef MINIVM_VMX_EXIT
 #define MINIVM_VMX_EXIT(nr, name)
 #endif
 #ifndef MINIVM_SVM_EXIT
 #define MINIVM_SVM_EXIT(nr, name)
 #endif
+
+MINIVM_RUN_EXIT(NONE, "none")
+MINIVM_RUN_EXIT(IO, "port I/O")
+MINIVM_RUN_EXIT(MMIO, "MMIO")
+MINIVM_RUN_EXIT(HLT, "HLT")
+MINIVM_RUN_EXIT(SHUTDOWN, "shutdown (triple fault)")
+MINIVM_RUN_EXIT(FAIL_ENTRY, "VM entry failed")
+MINIVM_RUN_EXIT(UNHANDLED, "unhandled exit")
+MINIVM_RUN_EXIT(INTR, "interrupted by a signal")
+MINIVM_RUN_EXIT(MEMORY_ERROR, "guest memory cannot be faulted in")
 
 MINIVM_VMX_EXIT(0, EXCEPTION_NMI)
 MINIVM_VMX_EXIT(1, EXTERNAL_INTERRUPT)
@@ -165,5 +181,6 @@ MINIVM_SVM_EXIT(0x402, AVIC_UNACCELERATED_ACCESS)
 MINIVM_SVM_EXIT(0x403, VMGEXIT)
 MINIVM_SVM_EXIT(-1, INVALID)
 
+#undef MINIVM_RUN_EXIT
 #undef MINIVM_VMX_EXIT
 #undef MINIVM_SVM_EXIT
