@@ -19,7 +19,7 @@ CC ?= gcc
 
 USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -I$(CURDIR)/uapi -I$(CURDIR)/userspace
 LIB_SRC := userspace/libminivm.c userspace/emulate.c
-LIB_HDR := userspace/libminivm.h uapi/linux/minivm.h uapi/linux/minivm_exits.h
+LIB_HDR := userspace/libminivm.h uapi/linux/minivm.h uapi/linux/minivm_exits.h uapi/linux/minivm_sizes.h
 
 # Programs the lab copies into its guests: static, so the initramfs needs no libc.
 # The libbpf tools (tools/trace): a BPF object and its skeleton, then the tool.

@@ -97,6 +97,26 @@ const char *minivm_sregs_invalid(const struct minivm_sregs *s, u64 cr4_allowed,
 }
 
 /**
+ * minivm_reset_sregs() - the segment, table and control registers at reset
+ * @s: filled as the SDM's and the APM's power-up state has them (CS at
+ *	f000:fff0 with base 0xffff0000, 64 KiB data segments, CR0 with CD, NW
+ *	and ET); INIT will use the same
+ */
+void minivm_reset_sregs(struct minivm_sregs *s)
+{
+	const struct minivm_segment data = { .limit = 0xffff, .attrib = 0x93 };
+
+	*s = (struct minivm_sregs){
+		.cs = { .base = 0xffff0000, .limit = 0xffff, .selector = 0xf000, .attrib = 0x9b },
+		.ds = data, .es = data, .fs = data, .gs = data, .ss = data,
+		.tr = { .limit = 0xffff, .attrib = 0x8b },
+		.ldt = { .limit = 0xffff, .attrib = 0x82 },
+		.gdt = { .limit = 0xffff }, .idt = { .limit = 0xffff },
+		.cr0 = X86_CR0_ET | X86_CR0_NW | X86_CR0_CD,
+	};
+}
+
+/**
  * minivm_pat_valid() - whether @pat is a PAT value the CPU accepts
  * @pat: the IA32_PAT value
  *

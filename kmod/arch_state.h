@@ -17,6 +17,11 @@
 #define MINIVM_DR7_ENABLES	0xffULL		/* L0-L3 and G0-G3 */
 #define MINIVM_DR7_RESET	0x400ULL	/* bit 10 reads as 1 */
 
+/* The rest of the reset state that is not in &struct minivm_sregs. */
+#define MINIVM_RIP_RESET	0xfff0ULL
+#define MINIVM_PAT_RESET	0x0007040600070406ULL
+
+void minivm_reset_sregs(struct minivm_sregs *s);
 const char *minivm_sregs_invalid(const struct minivm_sregs *s, u64 cr4_allowed,
 				 unsigned int phys_bits);
 bool minivm_pat_valid(u64 pat);

@@ -254,6 +254,19 @@ struct minivm_exit {
 };
 
 /**
+ * struct minivm_event_state - what decides whether the guest can take an
+ * interrupt now
+ * @rflags: the guest's RFLAGS
+ * @shadow: in an STI or MOV SS interrupt shadow
+ * @injecting: an event is set to be delivered on the next entry
+ */
+struct minivm_event_state {
+	u64 rflags;
+	bool shadow;
+	bool injecting;
+};
+
+/**
  * struct minivm_caps - what a backend found the hardware can do
  * @tagged_tlb: number of TLB tags (VPIDs or ASIDs); 0 when untagged
  * @huge_pages: 2 MiB EPT/NPT mappings are available
@@ -297,7 +310,8 @@ struct minivm_caps {
  * @skip: move the guest's RIP past the instruction that caused @exit
  * @inject_exception: deliver exception @vector on the next entry, with
  *	error code 0 if @has_error (the core asks only in protected mode)
- * @get_cr: the guest's CR0 or CR4 as it reads them
+ * @get_cr: the guest's CR0, CR4 or CR8 as it reads them
+ * @get_event_state: fill @state; the vCPU loaded on this CPU
  * @get_regs: RIP, RSP and RFLAGS into @regs (the core fills the rest)
  * @set_regs: the reverse of @get_regs; values already validated
  * @get_sregs: fill @sregs
@@ -335,6 +349,7 @@ struct minivm_backend {
 	void (*skip)(struct minivm_vcpu *vcpu, const struct minivm_exit *exit);
 	void (*inject_exception)(struct minivm_vcpu *vcpu, unsigned int vector, bool has_error);
 	u64 (*get_cr)(struct minivm_vcpu *vcpu, unsigned int cr);
+	void (*get_event_state)(struct minivm_vcpu *vcpu, struct minivm_event_state *state);
 	void (*get_regs)(struct minivm_vcpu *vcpu, struct minivm_regs *regs);
 	void (*set_regs)(struct minivm_vcpu *vcpu, const struct minivm_regs *regs);
 	void (*get_sregs)(struct minivm_vcpu *vcpu, struct minivm_sregs *sregs);
@@ -391,8 +406,11 @@ int minivm_mmu_fault(struct minivm_vcpu *vcpu, u64 gpa, u32 access);
 int minivm_read_guest(struct minivm_vcpu *vcpu, u64 gpa, void *data, unsigned int len);
 int minivm_write_guest(struct minivm_vcpu *vcpu, u64 gpa, const void *data, unsigned int len);
 
-/* policy.c: what the guest sees, the same on both vendors. */
+/* cpuid.c: what the guest sees, the same on both vendors. */
 void minivm_cpuid(struct minivm_vcpu *vcpu, u64 guest_cr4);
+void minivm_cpuid_init(void);
+
+/* policy.c: what the guest may do, the same on both vendors. */
 int minivm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value);
 int minivm_set_xcr0(struct minivm_vcpu *vcpu, u32 index, u64 value);
 void minivm_policy_init(void);

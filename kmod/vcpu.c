@@ -132,10 +132,39 @@ static void vcpu_load_pdptes(struct minivm_vcpu *vcpu, u64 cr3)
 	minivm_be->load_pdptes(vcpu, vcpu_read_pdptes(vcpu, cr3, pdpte) ? NULL : pdpte);
 }
 
+/* The run page's in fields: none has a meaning yet, so all must be 0. */
+static int vcpu_run_check(const struct minivm_run *run)
+{
+	if (READ_ONCE(run->request_interrupt_window) ||
+	    memchr_inv(run->reserved_in, 0, sizeof(run->reserved_in)))
+		return -EINVAL;
+	return 0;
+}
+
+/* The run page's header, the same for every exit: the guest's event state. */
+static void vcpu_run_header(struct minivm_vcpu *vcpu)
+{
+	struct minivm_event_state st;
+	struct minivm_run *run = vcpu->run;
+	int cpu = get_cpu();
+
+	minivm_be->vcpu_load(vcpu, cpu);
+	minivm_be->get_event_state(vcpu, &st);
+	run->cr8 = minivm_be->get_cr(vcpu, 8);
+	put_cpu();
+	run->if_flag = !!(st.rflags & X86_EFLAGS_IF);
+	run->flags = st.shadow ? MINIVM_RUN_INTR_SHADOW : 0;
+	run->ready_for_interrupt_injection = run->if_flag && !st.shadow && !st.injecting;
+	run->reserved_out = 0;
+}
+
 static long vcpu_run(struct minivm_vcpu *vcpu)
 {
 	struct minivm_exit exit;
-	long ret = 0;
+	long ret = vcpu_run_check(vcpu->run);
+
+	if (ret)
+		return ret;
 
 	if (trace_minivm_userspace_enabled() && vcpu->user_ns) {
 		trace_minivm_userspace(vcpu->vm->id, vcpu->id, vcpu->user_exit,
@@ -180,6 +209,7 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 		break;
 	}
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
+	vcpu_run_header(vcpu);
 	if (trace_minivm_userspace_enabled()) {
 		vcpu->user_exit = vcpu->run->exit_reason;
 		vcpu->user_ns = ktime_get_ns();
@@ -380,6 +410,36 @@ static const struct file_operations minivm_vcpu_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * The x86 reset state (arch_state.c), the same on both vendors, loaded
+ * through the same calls as SET_SREGS, SET_REGS and SET_MSRS. INIT will
+ * load it too.
+ */
+static void vcpu_reset(struct minivm_vcpu *vcpu)
+{
+	static const u32 msrs_zero[] = {
+		MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	};
+	struct minivm_regs regs = { .rip = MINIVM_RIP_RESET, .rflags = X86_EFLAGS_FIXED };
+	struct minivm_sregs sregs;
+	u64 value = MINIVM_PAT_RESET;
+	unsigned int i;
+	int cpu;
+
+	minivm_reset_sregs(&sregs);
+	minivm_be->set_sregs(vcpu, &sregs);
+	minivm_be->set_regs(vcpu, &regs);
+	memset(vcpu->gpr, 0, sizeof(vcpu->gpr));
+	cpu = get_cpu();
+	minivm_be->vcpu_load(vcpu, cpu);
+	minivm_be->msr(vcpu, true, MSR_IA32_CR_PAT, &value);
+	for (i = 0; i < ARRAY_SIZE(msrs_zero); i++) {
+		value = 0;
+		minivm_be->msr(vcpu, true, msrs_zero[i], &value);
+	}
+	put_cpu();
+}
+
 atomic_t minivm_live_vcpus = ATOMIC_INIT(0);
 
 /* Free a vCPU; its VM is going and nothing can run it any more. */
@@ -438,6 +498,7 @@ long minivm_vcpu_create(struct minivm_vm *vm, struct minivm_create_vcpu __user *
 	ret = minivm_be->vcpu_create(vcpu);
 	if (ret)
 		goto err_fpu;
+	vcpu_reset(vcpu);
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {

@@ -11,17 +11,9 @@
 #include <unistd.h>
 #include "libminivm.h"
 
-/* The ABI's sizes, as the module pins them (kmod/abi.c). */
-static_assert(sizeof(struct minivm_api_version) == 8, "minivm ABI changed");
-static_assert(sizeof(struct minivm_check_cap) == 16, "minivm ABI changed");
-static_assert(sizeof(struct minivm_create_vm) == 32, "minivm ABI changed");
-static_assert(sizeof(struct minivm_memory_region) == 32, "minivm ABI changed");
-static_assert(sizeof(struct minivm_create_vcpu) == 32, "minivm ABI changed");
-static_assert(sizeof(struct minivm_regs) == 144, "minivm ABI changed");
-static_assert(sizeof(struct minivm_sregs) == 224, "minivm ABI changed");
-static_assert(sizeof(struct minivm_run) == 256, "minivm ABI changed");
-static_assert(sizeof(struct minivm_msr_entry) == 16, "minivm ABI changed");
-static_assert(sizeof(struct minivm_msrs) == 16, "minivm ABI changed");
+/* The ABI's sizes, from the list the module pins too. */
+#define MINIVM_ABI_SIZE(type, size) static_assert(sizeof(type) == (size), "minivm ABI changed");
+#include <linux/minivm_sizes.h>
 
 static int minivm_ioctl(int fd, unsigned long cmd, void *arg)
 {

@@ -118,6 +118,7 @@ const struct minivm_backend minivm_svm_backend = {
 	.skip = svm_skip_insn,
 	.inject_exception = svm_inject,
 	.get_cr = svm_get_cr,
+	.get_event_state = svm_get_event_state,
 	.get_regs = svm_get_regs,
 	.set_regs = svm_set_regs,
 	.get_sregs = svm_get_sregs,

@@ -22,6 +22,7 @@ int svm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value);
 void svm_skip_insn(struct minivm_vcpu *vcpu, const struct minivm_exit *exit);
 void svm_inject(struct minivm_vcpu *vcpu, unsigned int vector, bool has_error);
 u64 svm_get_cr(struct minivm_vcpu *vcpu, unsigned int cr);
+void svm_get_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state *state);
 u64 svm_get_dr7(struct minivm_vcpu *vcpu);
 void svm_set_dr_exiting(struct minivm_vcpu *vcpu, bool on);
 extern const struct minivm_pt_format svm_pt_format;

@@ -125,9 +125,6 @@ int svm_vcpu_create(struct minivm_vcpu *vcpu)
 		/* Their delivery may raise them again forever (../debug.c). */
 		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_AC,
 	};
-	const struct minivm_segment code = { .base = 0xffff0000, .limit = 0xffff,
-					     .selector = 0xf000, .attrib = 0x9b };
-	const struct minivm_segment data = { .limit = 0xffff, .attrib = 0x93 };
 	struct vmcb_control_area *c;
 	struct vmcb_save_area *s;
 	struct svm_vcpu *svm;
@@ -152,26 +149,10 @@ int svm_vcpu_create(struct minivm_vcpu *vcpu)
 	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	c->nested_cr3 = minivm_pt_root_pa(&vcpu->vm->pt);
 
-	/* The x86 reset state. */
-	seg_set(&s->cs, &code);
-	seg_set(&s->ds, &data);
-	seg_set(&s->es, &data);
-	seg_set(&s->fs, &data);
-	seg_set(&s->gs, &data);
-	seg_set(&s->ss, &data);
-	s->gdtr.limit = 0xffff;
-	s->idtr.limit = 0xffff;
-	s->ldtr.limit = 0xffff;
-	s->ldtr.attrib = 0x82;
-	s->tr.limit = 0xffff;
-	s->tr.attrib = 0x8b;
-	s->cr0 = X86_CR0_ET | X86_CR0_NW | X86_CR0_CD;
+	/* The guest state the core's reset (../vcpu.c) does not load. */
 	s->efer = EFER_SVME;
-	s->rflags = X86_EFLAGS_FIXED;
-	s->rip = 0xfff0;
 	s->dr6 = DR6_RESERVED;
 	s->dr7 = MINIVM_DR7_RESET;
-	s->g_pat = 0x0007040600070406ULL;
 	vcpu->be = svm;
 	svm_set_dr_exiting(vcpu, true);
 	return 0;
@@ -244,6 +225,8 @@ void svm_skip_insn(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
 		vmcb->save.rip = vmcb->control.exit_info_2;
 	else
 		vmcb->save.rip = vmcb->control.next_rip ?: vmcb->save.rip + exit->insn_len;
+	/* The instruction ends the interrupt shadow it was in. */
+	vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
 }
 
 void svm_inject(struct minivm_vcpu *vcpu, unsigned int vector, bool has_error)
@@ -253,9 +236,21 @@ void svm_inject(struct minivm_vcpu *vcpu, unsigned int vector, bool has_error)
 
 u64 svm_get_cr(struct minivm_vcpu *vcpu, unsigned int cr)
 {
-	struct vmcb_save_area *s = &((struct svm_vcpu *)vcpu->be)->vmcb->save;
+	struct vmcb *vmcb = ((struct svm_vcpu *)vcpu->be)->vmcb;
 
-	return cr == 0 ? s->cr0 : s->cr4;
+	/* With V_INTR_MASKING the guest's CR8 is the VMCB's V_TPR. */
+	if (cr == 8)
+		return vmcb->control.int_ctl & V_TPR_MASK;
+	return cr == 0 ? vmcb->save.cr0 : vmcb->save.cr4;
+}
+
+void svm_get_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state *state)
+{
+	struct vmcb *vmcb = ((struct svm_vcpu *)vcpu->be)->vmcb;
+
+	state->rflags = vmcb->save.rflags;
+	state->shadow = vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK;
+	state->injecting = vmcb->control.event_inj & SVM_EVTINJ_VALID;
 }
 
 /* The MSRs the VMCB holds (minivm_backend.msr); the core checked @value. */

@@ -20,19 +20,10 @@ static const struct minivm_segment data32 = { .limit = 0xffffffff, .selector = 1
 static const struct minivm_segment tss32 = { .limit = 0x67, .selector = 24,
 	.attrib = 0xb | MINIVM_SEG_P };
 
-/* The x86 reset state, as both backends set it. */
+/* The x86 reset state, as every vCPU starts. */
 static void reset(struct minivm_sregs *s)
 {
-	const struct minivm_segment data = { .limit = 0xffff, .attrib = 0x93 };
-
-	*s = (struct minivm_sregs){
-		.cs = { .base = 0xffff0000, .limit = 0xffff, .selector = 0xf000, .attrib = 0x9b },
-		.ds = data, .es = data, .fs = data, .gs = data, .ss = data,
-		.tr = { .limit = 0xffff, .attrib = 0x8b },
-		.ldt = { .limit = 0xffff, .attrib = 0x82 },
-		.gdt = { .limit = 0xffff }, .idt = { .limit = 0xffff },
-		.cr0 = X86_CR0_ET | X86_CR0_NW | X86_CR0_CD,
-	};
+	minivm_reset_sregs(s);
 }
 
 /* Flat 32-bit protected mode, no paging, no LDT (as the launcher's). */
@@ -171,7 +162,7 @@ static void sregs_cr4_follows_the_host(struct kunit *test)
 
 static void pat_types(struct kunit *test)
 {
-	KUNIT_EXPECT_TRUE(test, minivm_pat_valid(0x0007040600070406ULL));	/* reset */
+	KUNIT_EXPECT_TRUE(test, minivm_pat_valid(MINIVM_PAT_RESET));
 	KUNIT_EXPECT_TRUE(test, minivm_pat_valid(0x0706050401000706ULL));	/* every type */
 	KUNIT_EXPECT_TRUE(test, minivm_pat_valid(0));
 	KUNIT_EXPECT_FALSE(test, minivm_pat_valid(0x0007040600070402ULL));	/* 2 */

@@ -146,6 +146,7 @@ const struct minivm_backend minivm_vmx_backend = {
 	.skip = vmx_skip_insn,
 	.inject_exception = vmx_inject,
 	.get_cr = vmx_get_cr,
+	.get_event_state = vmx_get_event_state,
 	.get_regs = vmx_get_regs,
 	.set_regs = vmx_set_regs,
 	.get_sregs = vmx_get_sregs,

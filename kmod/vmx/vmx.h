@@ -25,6 +25,7 @@ int vmx_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value);
 void vmx_skip_insn(struct minivm_vcpu *vcpu, const struct minivm_exit *exit);
 void vmx_inject(struct minivm_vcpu *vcpu, unsigned int vector, bool has_error);
 u64 vmx_get_cr(struct minivm_vcpu *vcpu, unsigned int cr);
+void vmx_get_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state *state);
 u64 vmx_get_dr7(struct minivm_vcpu *vcpu);
 void vmx_set_dr_exiting(struct minivm_vcpu *vcpu, bool on);
 extern const struct minivm_pt_format vmx_pt_format;

@@ -94,6 +94,16 @@ GUEST(g_str64, ".code64",
       "mov %rsi, %rax\n shr $32, %rax\n out %eax, $0x12\n mov %esi, %eax\n out %eax, $0x12\n"
       "mov $0x400000, %rsi\n outsb\n hlt");
 
+/*
+ * The run page's header: IF, the STI shadow (an exit inside it that leaves
+ * RIP on the instruction: MMIO at GPA 0x100000), CR8 (64-bit only).
+ */
+GUEST(g_events16, ".code16",
+      "sti\n out %al, $0x10\n out %al, $0x11\n cli\n out %al, $0x12\n hlt");
+GUEST(g_shadow16, ".code16",
+      "mov $0xffff, %ax\n mov %ax, %ds\n sti\n movb $0x77, (0x10)\n hlt");
+GUEST(g_cr8_64, ".code64", "mov $5, %eax\n mov %rax, %cr8\n out %al, $0x10\n hlt");
+
 GUEST(g_long64, ".code64",
       "mov $0x123456789a, %rax\n out %eax, $0x10\n shr $32, %rax\n out %eax, $0x11\n"
       "mov $0xabcdef, %r15\n mov %r15d, %eax\n out %eax, $0x12\n hlt");
@@ -160,6 +170,9 @@ static void cpuid_answers_match_the_host(void)
 
 	asm volatile("cpuid" : "=a"(ext), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000), "c"(0));
 	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	/* The highest leaves are capped at what the policy knows (kmod/cpuid.h). */
+	a = a < 0x16 ? a : 0x16;
+	ext = ext < 0x80000008 ? ext : 0x80000008;
 	vm_start(&v, g_cpuid_leaves, g_cpuid_leaves_end);
 	if (expect_io(&v, 0x10, 4, MINIVM_IO_OUT, a) && expect_io(&v, 0x11, 4, MINIVM_IO_OUT, b) &&
 	    expect_io(&v, 0x12, 4, MINIVM_IO_OUT, d) && expect_io(&v, 0x13, 4, MINIVM_IO_OUT, c) &&
@@ -413,6 +426,53 @@ static void string_io_moves_each_element(void)
 		    expect_io(&v, 0x12, 4, MINIVM_IO_OUT, 0x3005))
 			run_expect(&v, MINIVM_EXIT_UNHANDLED);
 	}
+	vm_close(&v);
+}
+
+static int expect_header(struct vm *v, int if_flag, int shadow, int ready)
+{
+	const struct minivm_run *r = v->run;
+
+	CHECK(r->if_flag == if_flag && !!(r->flags & MINIVM_RUN_INTR_SHADOW) == shadow &&
+	      r->ready_for_interrupt_injection == ready,
+	      "at %s: if_flag %u shadow %u ready %u, want %d %d %d", exit_str(r), r->if_flag,
+	      !!(r->flags & MINIVM_RUN_INTR_SHADOW), r->ready_for_interrupt_injection, if_flag,
+	      shadow, ready);
+	return 1;
+}
+
+/*
+ * The run page's fixed header: the in fields are reserved (must be 0), the
+ * out fields say whether the guest could take an interrupt, and its CR8.
+ */
+static void run_header_reports_event_state(void)
+{
+	struct vm v;
+
+	vm_start(&v, g_events16, g_events16_end);
+	v.run->request_interrupt_window = 1;
+	CHECK_ERR(minivm_run(v.vcpu), EINVAL);
+	v.run->request_interrupt_window = 0;
+	v.run->reserved_in[6] = 1;
+	CHECK_ERR(minivm_run(v.vcpu), EINVAL);
+	v.run->reserved_in[6] = 0;
+	/* The OUT in STI's shadow ends it: the guest resumes out of the shadow. */
+	if (expect_io(&v, 0x10, 1, MINIVM_IO_OUT, ANY) && expect_header(&v, 1, 0, 1) &&
+	    expect_io(&v, 0x11, 1, MINIVM_IO_OUT, ANY) && expect_header(&v, 1, 0, 1) &&
+	    expect_io(&v, 0x12, 1, MINIVM_IO_OUT, ANY) && expect_header(&v, 0, 0, 0))
+		run_expect(&v, MINIVM_EXIT_HLT);
+	vm_close(&v);
+
+	/* An MMIO exit leaves RIP on the store, still in the shadow. */
+	vm_start(&v, g_shadow16, g_shadow16_end);
+	if (run_expect(&v, MINIVM_EXIT_MMIO))
+		expect_header(&v, 1, 1, 0);
+	vm_close(&v);
+
+	vm_start(&v, g_cr8_64, g_cr8_64_end);
+	to_long_mode(&v);
+	if (expect_io(&v, 0x10, 1, MINIVM_IO_OUT, ANY))
+		CHECK(v.run->cr8 == 5, "run->cr8 %llu, want 5", (unsigned long long)v.run->cr8);
 	vm_close(&v);
 }
 
@@ -903,7 +963,7 @@ int main(int argc, char **argv)
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
 	if (argc == 3)
 		return workload();
-	ktap_plan("minivm-run", 26);
+	ktap_plan("minivm-run", 27);
 	KTAP_RUN(port_io_exits_reach_userspace);
 	KTAP_RUN(cpuid_is_handled_in_kernel);
 	KTAP_RUN(cpuid_answers_match_the_host);
@@ -919,6 +979,7 @@ int main(int argc, char **argv)
 	KTAP_RUN(protected_mode_runs);
 	KTAP_RUN(long_mode_runs);
 	KTAP_RUN(string_io_moves_each_element);
+	KTAP_RUN(run_header_reports_event_state);
 	KTAP_RUN(pae_paging_outside_long_mode);
 	KTAP_RUN(huge_page_backing_maps_2m);
 	KTAP_RUN(guest_fpu_state_is_kept);

@@ -824,6 +824,15 @@ static void run_vcpu(int fd, enum kind kind, struct minivm_run *run)
 			      (unsigned long long)r.rflags, (unsigned long long)r.rsp,
 			      (unsigned long long)r.rax);
 	}
+	/* The page's in fields are reserved: now and then one is not 0 (EINVAL). */
+	if (run) {
+		uint8_t in[8] = { 0 };
+
+		if (chance(3))
+			in[below(8)] = (uint8_t)(1 + below(255));
+		run->request_interrupt_window = in[0];
+		memcpy(run->reserved_in, in + 1, sizeof(run->reserved_in));
+	}
 	arm_timer();
 	ret = do_ioctl(fd, kind, MINIVM_RUN, NULL);
 	disarm_timer();

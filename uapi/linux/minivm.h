@@ -18,7 +18,7 @@
  * The API version. It changes only when an existing call changes meaning;
  * new calls are announced by capabilities instead.
  */
-#define MINIVM_API_VERSION	1
+#define MINIVM_API_VERSION	2
 
 #define MINIVM_IOCTL_TYPE	0xB7
 
@@ -310,9 +310,24 @@ enum minivm_exit_reason {
 #define MINIVM_ACCESS_WRITE	0x2
 #define MINIVM_ACCESS_FETCH	0x4
 
+/* &minivm_run.flags */
+#define MINIVM_RUN_INTR_SHADOW	0x1	/* in an STI or MOV SS shadow */
+
 /**
  * struct minivm_run - the vCPU's shared page (mmap of the vCPU fd)
- * @exit_reason: an &enum minivm_exit_reason
+ * @request_interrupt_window: in: reserved for the event-injection ABI (an
+ *	exit as soon as the guest can take an interrupt); must be 0 for now,
+ *	or %MINIVM_RUN fails with -EINVAL
+ * @reserved_in: in: must be 0 (-EINVAL otherwise)
+ * @exit_reason: out: an &enum minivm_exit_reason
+ * @ready_for_interrupt_injection: out: the guest could take an external
+ *	interrupt at this exit (RFLAGS.IF set, no interrupt shadow, no event
+ *	being delivered)
+ * @if_flag: out: the guest's RFLAGS.IF at this exit
+ * @flags: out: MINIVM_RUN_* bits
+ * @cr8: out: the guest's CR8 (task priority) at this exit
+ * @vendor: out: the &enum minivm_vendor whose numbering @hw_reason uses
+ * @reserved_out: out: 0
  * @vendor: the &enum minivm_vendor whose numbering @hw_reason uses
  * @hw_reason: the hardware exit reason behind this exit (VMX basic exit
  *	reason or SVM exit code)
@@ -328,11 +343,21 @@ enum minivm_exit_reason {
  *	@memory.hva behind it, and @memory.error (a negative errno)
  * @padding: keeps the union's size fixed as exits are added
  *
- * The module writes this page; userspace writes only @io.data.
+ * The header before the union is the same for every exit and is written
+ * on every return from %MINIVM_RUN (the in fields are read at its start),
+ * as &struct kvm_run has it. The module writes this page; userspace writes
+ * only the in fields and @io.data.
  */
 struct minivm_run {
+	__u8 request_interrupt_window;
+	__u8 reserved_in[7];
 	__u32 exit_reason;
+	__u8 ready_for_interrupt_injection;
+	__u8 if_flag;
+	__u16 flags;
+	__u64 cr8;
 	__u32 vendor;
+	__u32 reserved_out;
 	__u64 hw_reason;
 	union {
 		struct {

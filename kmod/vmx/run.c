@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minivm VMX backend: entering the guest and decoding its exits for the
+ * core (../exit.c), resolving only what is VMX's own: host interrupts and
+ * NMIs, #DB and #AC reflected into the guest, MOV to and from control
+ * registers (SVM does not intercept them), and events whose delivery an exit
+ * interrupted.
+ */
+#include <linux/percpu.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/msr.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+#include <asm/trapnr.h>
+#include <asm/vmx.h>
+#include "../arch_state.h"
+#include "vcpu.h"
+#include "vmcs.h"
+#include "vmx.h"
+
+/*
+ * Past the instruction that exited, which ends an STI or MOV SS shadow it
+ * was in: left set, the shadow would cover the next instruction too.
+ */
+void vmx_skip(void)
+{
+	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+void vmx_inject_exception(unsigned int vector, bool has_error)
+{
+	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
+
+	/* Real mode delivers no error code. */
+	if (has_error && (vmcs_read(GUEST_CR0) & X86_CR0_PE)) {
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	}
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+/*
+ * A #DB exited: deliver it to the guest as the CPU would have. INT1 (ICEBP)
+ * is delivered again as the instruction it is; a breakpoint or single step
+ * updates DR6, DR7 and RFLAGS first (../arch_state.c).
+ */
+static void vmx_reflect_db(struct vmx_vcpu *v, u32 intr)
+{
+	u64 dr7, rflags;
+
+	if ((intr & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_PRIV_SW_EXCEPTION) {
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
+			   X86_TRAP_DB | INTR_TYPE_PRIV_SW_EXCEPTION | INTR_INFO_VALID_MASK);
+		return;
+	}
+	dr7 = vmcs_read(GUEST_DR7);
+	rflags = vmcs_read(GUEST_RFLAGS);
+	minivm_db_deliver(vmcs_read(EXIT_QUALIFICATION), &v->dr6, &dr7, &rflags);
+	vmcs_write(GUEST_DR7, dr7);
+	vmcs_write(GUEST_RFLAGS, rflags);
+	/*
+	 * Entry insists that a single step held back by STI or MOV SS blocking
+	 * is pending (SDM 26.3.1.5): the handler's IRET may return into one.
+	 */
+	if ((rflags & X86_EFLAGS_TF) &&
+	    (vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+	     (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
+			   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
+	vmx_inject_exception(X86_TRAP_DB, false);
+}
+
+/*
+ * The exit interrupted the delivery of an event (IDT-vectoring information):
+ * deliver it again on the next entry, or it is lost. Software interrupts
+ * and exceptions (INT n, INT3, INTO, INT1) are not: RIP still points at
+ * the instruction, which runs again and raises them anew. An exception
+ * that exits itself replaces the event (the handler of the exit injects
+ * it), as #DB and #AC, both benign, are delivered serially.
+ */
+static void vmx_reinject(u32 idt)
+{
+	u32 type = idt & VECTORING_INFO_TYPE_MASK;
+
+	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		return;
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, idt & (VECTORING_INFO_VECTOR_MASK |
+						    VECTORING_INFO_TYPE_MASK |
+						    VECTORING_INFO_DELIVER_CODE_MASK |
+						    VECTORING_INFO_VALID_MASK));
+	if (idt & VECTORING_INFO_DELIVER_CODE_MASK)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read(IDT_VECTORING_ERROR_CODE));
+}
+
+static u64 vmx_gpr(struct minivm_vcpu *vcpu, unsigned int reg)
+{
+	return reg == MINIVM_RSP ? vmcs_read(GUEST_RSP) : vcpu->gpr[reg];
+}
+
+static void vmx_set_gpr(struct minivm_vcpu *vcpu, unsigned int reg, u64 value)
+{
+	if (reg == MINIVM_RSP)
+		vmcs_write(GUEST_RSP, value);
+	else
+		vcpu->gpr[reg] = value;
+}
+
+/*
+ * With EPT, VM entry takes the PAE PDPTEs from the VMCS: a MOV minivm
+ * emulates that enters (or stays in) PAE paging waits, and the core reads
+ * them with interrupts on. 1: deferred, RIP not moved yet.
+ */
+static int vmx_defer_to_pdptes(struct vmx_vcpu *v, int what, u64 val, struct minivm_exit *exit)
+{
+	v->pdptes_for = what;
+	v->pdptes_val = val;
+	exit->kind = MINIVM_KIND_PDPTES;
+	exit->gpa = what == PDPTES_FOR_CR3 ? val : vmcs_read(GUEST_CR3);
+	return 1;
+}
+
+/* MOV to or from a control register, CLTS, LMSW: 0 done, -EINVAL #GP, 1 deferred. */
+static int vmx_cr_access(struct minivm_vcpu *vcpu, u64 qual, struct minivm_exit *exit)
+{
+	struct vmx_vcpu *v = vcpu->be;
+	unsigned int cr = qual & 15, type = (qual >> 4) & 3, reg = (qual >> 8) & 15;
+	u64 val, efer, cr0 = vmx_guest_cr0();
+
+	switch (type) {
+	case 0:		/* MOV to CR */
+		val = vmx_gpr(vcpu, reg);
+		switch (cr) {
+		case 0:
+			efer = vmcs_read(GUEST_IA32_EFER);
+			if (val >> 32 || (val & X86_CR0_PG && !(val & X86_CR0_PE)) ||
+			    ((val & X86_CR0_PG) && (efer & EFER_LME) &&
+			     !(vmx_guest_cr4() & X86_CR4_PAE)))
+				return -EINVAL;
+			/* The mode the write leaves: with LME, paging on is long mode. */
+			if ((val & X86_CR0_PG) && (efer & EFER_LME))
+				efer |= EFER_LMA;
+			if (!(cr0 & X86_CR0_PG) && minivm_pae_paging(val, vmx_guest_cr4(), efer))
+				return vmx_defer_to_pdptes(v, PDPTES_FOR_CR0, val, exit);
+			vmx_set_cr0(v, val);
+			return 0;
+		case 3:
+			efer = vmcs_read(GUEST_IA32_EFER);
+			if (minivm_pae_paging(cr0, vmx_guest_cr4(), efer))
+				return vmx_defer_to_pdptes(v, PDPTES_FOR_CR3, val, exit);
+			vmcs_write(GUEST_CR3, val);
+			return 0;
+		case 4:
+			if (val & ~minivm_cr4_allowed())
+				return -EINVAL;
+			vmx_set_cr4(val);
+			return 0;
+		case 8:
+			if (val & ~15ULL)
+				return -EINVAL;
+			v->cr8 = val;
+			return 0;
+		}
+		return -EINVAL;
+	case 1:		/* MOV from CR */
+		if (cr == 3)
+			vmx_set_gpr(vcpu, reg, vmcs_read(GUEST_CR3));
+		else if (cr == 8)
+			vmx_set_gpr(vcpu, reg, v->cr8);
+		else
+			return -EINVAL;
+		return 0;
+	case 2:		/* CLTS */
+		vmx_set_cr0(v, cr0 & ~X86_CR0_TS);
+		return 0;
+	default:	/* LMSW: the low four bits; PE cannot be cleared */
+		val = (qual >> 16) & 15;
+		vmx_set_cr0(v, (cr0 & ~0xeULL) | val | (cr0 & X86_CR0_PE));
+		return 0;
+	}
+}
+
+/* The instructions a guest may not use: they raise #UD in it. */
+static bool vmx_exit_is_ud(u32 reason)
+{
+	switch (reason) {
+	case EXIT_REASON_VMCLEAR:
+	case EXIT_REASON_VMLAUNCH:
+	case EXIT_REASON_VMPTRLD:
+	case EXIT_REASON_VMPTRST:
+	case EXIT_REASON_VMREAD:
+	case EXIT_REASON_VMRESUME:
+	case EXIT_REASON_VMWRITE:
+	case EXIT_REASON_VMOFF:
+	case EXIT_REASON_VMON:
+	case EXIT_REASON_INVEPT:
+	case EXIT_REASON_INVVPID:
+	case EXIT_REASON_VMFUNC:
+	case EXIT_REASON_MONITOR_INSTRUCTION:
+	case EXIT_REASON_MWAIT_INSTRUCTION:
+	case 11:	/* GETSEC: SMX is hidden */
+		return true;
+	}
+	return false;
+}
+
+/* What the core needs of an I/O exit's qualification (SDM table 28-5). */
+static void vmx_decode_io(u64 qual, struct minivm_exit *exit)
+{
+	exit->kind = MINIVM_KIND_IO;
+	exit->io.port = qual >> 16;
+	exit->io.size = (qual & 7) + 1;
+	exit->io.in = qual & BIT(3);
+	exit->io.string = qual & BIT(4);
+	exit->io.rep = qual & BIT(5);
+}
+
+/*
+ * Decode the exit for the core. What is VMX's alone is done here: reflected
+ * #DB and #AC, CR accesses (which SVM does not intercept), interrupts.
+ */
+static void vmx_decode_exit(struct minivm_vcpu *vcpu, u32 reason, struct minivm_exit *exit)
+{
+	u64 qual = exit->qualification;
+
+	exit->kind = MINIVM_KIND_CONTINUE;
+	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		exit->kind = MINIVM_KIND_FAIL_ENTRY;
+		exit->info = 0;
+		return;
+	}
+	switch (reason) {
+	case EXIT_REASON_EXCEPTION_NMI: {
+		u32 intr = exit->info;
+
+		if ((intr & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+			return;	/* handled right after the exit */
+		if ((intr & INTR_INFO_VECTOR_MASK) == X86_TRAP_DB) {
+			vmx_reflect_db(vcpu->be, intr);
+			return;
+		}
+		if ((intr & INTR_INFO_VECTOR_MASK) == X86_TRAP_AC) {
+			vmx_inject_exception(X86_TRAP_AC, true);	/* its error code is 0 */
+			return;
+		}
+		break;
+	}
+	case EXIT_REASON_DR_ACCESS:
+		exit->kind = MINIVM_KIND_DR_ACCESS;	/* runs again, owned */
+		return;
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+		return;		/* still pending: the host takes it once IF is set */
+	case EXIT_REASON_PREEMPTION_TIMER:
+		return;		/* the host had its turn */
+	case EXIT_REASON_EPT_VIOLATION:
+		exit->kind = MINIVM_KIND_FAULT;
+		exit->gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+		exit->access = (qual & EPT_VIOLATION_ACC_WRITE) ? MINIVM_ACCESS_WRITE :
+			       (qual & EPT_VIOLATION_ACC_INSTR) ? MINIVM_ACCESS_FETCH :
+			       MINIVM_ACCESS_READ;
+		return;
+	case EXIT_REASON_CR_ACCESS: {
+		int ret = vmx_cr_access(vcpu, qual, exit);
+
+		if (ret < 0)
+			vmx_inject_exception(X86_TRAP_GP, true);
+		else if (!ret)
+			vmx_skip();
+		return;
+	}
+	case EXIT_REASON_CPUID:
+		exit->kind = MINIVM_KIND_CPUID;
+		return;
+	case EXIT_REASON_IO_INSTRUCTION:
+		vmx_decode_io(qual, exit);
+		return;
+	case EXIT_REASON_HLT:
+		exit->kind = MINIVM_KIND_HLT;
+		return;
+	case EXIT_REASON_MSR_READ:
+		exit->kind = MINIVM_KIND_RDMSR;
+		return;
+	case EXIT_REASON_MSR_WRITE:
+		exit->kind = MINIVM_KIND_WRMSR;
+		return;
+	case EXIT_REASON_XSETBV:
+		exit->kind = MINIVM_KIND_XSETBV;
+		return;
+	case EXIT_REASON_VMCALL:
+		exit->kind = MINIVM_KIND_HYPERCALL;
+		return;
+	case EXIT_REASON_INVD:
+		exit->kind = MINIVM_KIND_INVD;
+		return;
+	case EXIT_REASON_TRIPLE_FAULT:
+		exit->kind = MINIVM_KIND_SHUTDOWN;
+		return;
+	}
+	exit->kind = vmx_exit_is_ud(reason) ? MINIVM_KIND_UD : MINIVM_KIND_OTHER;
+}
+
+/* minivm_exit's second information field (uapi/linux/minivm_trace.h). */
+static u64 vmx_exit_info2(u32 reason, u32 intr_info)
+{
+	if (reason == EXIT_REASON_EPT_VIOLATION || reason == EXIT_REASON_EPT_MISCONFIG)
+		return vmcs_read(GUEST_PHYSICAL_ADDRESS);
+	return intr_info;
+}
+
+void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit)
+{
+	struct vmx_vcpu *v = vcpu->be;
+	u16 ds, es, fs;
+	u64 fs_base, cr3 = __read_cr3(), cr4 = cr4_read_shadow();
+	u64 debugctl = get_debugctlmsr();
+	u32 reason, idt;
+	int failed;
+
+	if (flush)
+		vmx_invept(vmx_ctl.invept_single ? VMX_EPT_EXTENT_CONTEXT : VMX_EPT_EXTENT_GLOBAL,
+			   v->eptp);
+	/* Host state that follows the task or may have changed since. */
+	if (cr3 != v->host_cr3) {
+		vmcs_write(HOST_CR3, cr3);
+		v->host_cr3 = cr3;
+	}
+	if (cr4 != v->host_cr4) {
+		vmcs_write(HOST_CR4, cr4);
+		v->host_cr4 = cr4;
+	}
+	savesegment(ds, ds);
+	savesegment(es, es);
+	savesegment(fs, fs);
+	rdmsrl(MSR_FS_BASE, fs_base);
+	if (fs_base != v->host_fs_base) {
+		vmcs_write(HOST_FS_BASE, fs_base);
+		v->host_fs_base = fs_base;
+	}
+	if (read_cr2() != v->cr2)
+		write_cr2(v->cr2);
+	if (vmx_ctl.preemption_ticks)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_ctl.preemption_ticks);
+	if (vcpu->dr_guest_owned)
+		set_debugreg(v->dr6, 6);
+
+	failed = minivm_vmx_enter(vcpu->gpr, v->launched);
+
+	v->cr2 = read_cr2();
+	if (vcpu->dr_guest_owned)
+		get_debugreg(v->dr6, 6);
+	/* VM exit clears IA32_DEBUGCTL (BTF, LBR): the host's comes back. */
+	if (debugctl)
+		update_debugctlmsr(debugctl);
+	/* What VM exit left in the host's state: put it back. */
+	if (ds)
+		loadsegment(ds, ds);
+	if (es)
+		loadsegment(es, es);
+	if (fs) {
+		loadsegment(fs, fs);
+		wrmsrl(MSR_FS_BASE, fs_base);
+	}
+	load_fixmap_gdt(smp_processor_id());
+	invalidate_tss_limit();
+
+	exit->rip = vmcs_read(GUEST_RIP);
+	exit->qualification = vmcs_read(EXIT_QUALIFICATION);
+	exit->insn_len = 0;
+	if (failed) {
+		exit->kind = MINIVM_KIND_FAIL_ENTRY;
+		exit->hw_reason = 0;
+		exit->info = vmcs_read(VM_INSTRUCTION_ERROR);
+		return;
+	}
+	v->launched = true;
+	reason = vmcs_read(VM_EXIT_REASON);
+	exit->hw_reason = reason & 0xffff;
+	exit->info = vmcs_read(VM_EXIT_INTR_INFO);
+	if (reason == EXIT_REASON_EXCEPTION_NMI &&
+	    (exit->info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		minivm_vmx_do_nmi();
+	minivm_trace_exit(vcpu, MINIVM_VENDOR_INTEL_VMX, exit->hw_reason, exit->rip,
+			  exit->qualification, vmx_exit_info2(exit->hw_reason, exit->info));
+	idt = vmcs_read(IDT_VECTORING_INFO_FIELD);
+	if (idt & VECTORING_INFO_VALID_MASK)
+		vmx_reinject(idt);
+	vmx_decode_exit(vcpu, reason, exit);
+}
+
+void vmx_skip_insn(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
+{
+	vmx_skip();
+}
+
+void vmx_inject(struct minivm_vcpu *vcpu, unsigned int vector, bool has_error)
+{
+	vmx_inject_exception(vector, has_error);
+}
