@@ -98,6 +98,16 @@ static struct miscdevice minivm_dev = {
 	.mode = 0660,
 };
 
+const struct minivm_backend *minivm_backend_for(enum minivm_vendor vendor)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(minivm_backends); i++)
+		if (minivm_backends[i]->vendor == vendor)
+			return minivm_backends[i];
+	return NULL;
+}
+
 struct cpu_check_result {
 	int err;
 	unsigned int cpu;

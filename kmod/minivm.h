@@ -299,6 +299,7 @@ struct minivm_caps {
  * @cpu_hw_enabled: whether VMX/SVM is on in this CPU's hardware right now
  *	(CR4.VMXE, EFER.SVME), whoever turned it on
  * @pt_format: how EPT or NPT entries are encoded
+ * @exit_name: the name of a hardware exit reason of this vendor, or NULL
  * @vcpu_create: allocate and initialize @be to the x86 reset state
  * @vcpu_destroy: free @be (no longer current on any CPU afterwards)
  * @vcpu_load: make the vCPU runnable on this CPU; preemption off,
@@ -342,6 +343,7 @@ struct minivm_backend {
 	void (*cpu_disable)(void);
 	bool (*cpu_hw_enabled)(void);
 	const struct minivm_pt_format *pt_format;
+	const char *(*exit_name)(u64 reason);
 	int (*vcpu_create)(struct minivm_vcpu *vcpu);
 	void (*vcpu_destroy)(struct minivm_vcpu *vcpu);
 	void (*vcpu_load)(struct minivm_vcpu *vcpu, int cpu);
@@ -366,6 +368,9 @@ extern const struct minivm_backend minivm_svm_backend;
 /* The backend chosen at load, and what it found. */
 extern const struct minivm_backend *minivm_be;
 extern struct minivm_caps minivm_caps;
+
+/* main.c: the backend that numbers exits as @vendor does, or NULL. */
+const struct minivm_backend *minivm_backend_for(enum minivm_vendor vendor);
 
 /* virt.c: VMX/SVM held on every online CPU while any VM exists. */
 int minivm_virt_get(void);

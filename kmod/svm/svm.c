@@ -111,6 +111,7 @@ const struct minivm_backend minivm_svm_backend = {
 	.cpu_disable = svm_cpu_disable,
 	.cpu_hw_enabled = svm_cpu_hw_enabled,
 	.pt_format = &svm_pt_format,
+	.exit_name = svm_exit_name,
 	.vcpu_create = svm_vcpu_create,
 	.vcpu_destroy = svm_vcpu_destroy,
 	.vcpu_load = svm_vcpu_load,

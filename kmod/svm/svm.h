@@ -26,5 +26,6 @@ void svm_get_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state *st
 u64 svm_get_dr7(struct minivm_vcpu *vcpu);
 void svm_set_dr_exiting(struct minivm_vcpu *vcpu, bool on);
 extern const struct minivm_pt_format svm_pt_format;
+const char *svm_exit_name(u64 reason);
 
 #endif /* MINIVM_SVM_H */

@@ -139,6 +139,7 @@ const struct minivm_backend minivm_vmx_backend = {
 	.cpu_disable = vmx_cpu_disable,
 	.cpu_hw_enabled = vmx_cpu_hw_enabled,
 	.pt_format = &vmx_pt_format,
+	.exit_name = vmx_exit_name,
 	.vcpu_create = vmx_vcpu_create,
 	.vcpu_destroy = vmx_vcpu_destroy,
 	.vcpu_load = vmx_vcpu_load,

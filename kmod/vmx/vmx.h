@@ -29,5 +29,6 @@ void vmx_get_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state *st
 u64 vmx_get_dr7(struct minivm_vcpu *vcpu);
 void vmx_set_dr_exiting(struct minivm_vcpu *vcpu, bool on);
 extern const struct minivm_pt_format vmx_pt_format;
+const char *vmx_exit_name(u64 reason);
 
 #endif /* MINIVM_VMX_H */
