@@ -224,6 +224,24 @@ static void io_checks(void)
 	puts("\n");
 }
 
+/* INS and OUTS: a line sent with REP OUTSB, four bytes read with REP INSB. */
+static void string_io_checks(void)
+{
+	static const char line[] = "minivm-guest: rep outsb reaches com1\n";
+	const char *src = line;
+	uint8_t buf[4] = { 0 }, *dst = buf;
+	uint32_t n = sizeof(line) - 1;
+
+	while (!(inb(COM1 + 5) & 0x40))	/* transmitter empty: room for the line */
+		;
+	asm volatile("rep outsb" : "+S"(src), "+c"(n) : "d"(COM1) : "memory");
+	n = sizeof(buf);
+	asm volatile("rep insb" : "+D"(dst), "+c"(n) : "d"(0x2f0) : "memory");
+	puts("minivm-guest: rep insb of an unassigned port ");
+	puthex(buf[0] | buf[1] << 8 | buf[2] << 16 | (uint32_t)buf[3] << 24, 8);
+	puts(dst == buf + sizeof(buf) && n == 0 ? " (rdi and rcx stepped)\n" : " (rdi/rcx wrong)\n");
+}
+
 static int has_word(const char *start, const char *w)
 {
 	const char *s;
@@ -261,6 +279,7 @@ void main32(uint32_t magic, const struct mb_info *mbi)
 	memory_checks();
 	mode_checks();
 	io_checks();
+	string_io_checks();
 	puts("minivm-guest: bye\n");
 	exit_guest(0x21);
 }
