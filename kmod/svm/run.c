@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minivm SVM backend: entering the guest and decoding its exits for the
+ * core (../exit.c), resolving only what is SVM's own: host interrupts and
+ * NMIs, #DB and #AC reflected into the guest, and events whose delivery an
+ * exit interrupted.
+ */
+#include <linux/percpu.h>
+#include <asm/debugreg.h>
+#include <asm/trapnr.h>
+#include <asm/svm.h>
+#include "../arch_state.h"
+#include "svm.h"
+#include "vcpu.h"
+
+/* EXITINFO1 of a nested page fault: the page-fault error code. */
+#define NPF_WRITE	BIT(1)
+#define NPF_RSVD	BIT(3)
+#define NPF_FETCH	BIT(4)
+
+void svm_inject_exception(struct vmcb *vmcb, unsigned int vector, bool has_error)
+{
+	vmcb->control.event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
+				  (has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	vmcb->control.event_inj_err = 0;
+}
+
+/*
+ * A #DB exited: the CPU has updated the guest's DR6 in the VMCB as for a
+ * delivery; update DR7 and RFLAGS as delivery would (../arch_state.c) and
+ * deliver it.
+ */
+static void svm_reflect_db(struct vmcb *vmcb)
+{
+	struct vmcb_save_area *s = &vmcb->save;
+
+	minivm_db_deliver(s->dr6, &s->dr6, &s->dr7, &s->rflags);
+	svm_inject_exception(vmcb, X86_TRAP_DB, false);
+}
+
+/*
+ * The exit interrupted the delivery of an event (EXITINTINFO): deliver it
+ * again on the next entry, or it is lost. Software interrupts and INT3/INTO
+ * are not: RIP still points at the instruction, which runs again and raises
+ * them anew. An exception that exits itself replaces the event (its handler
+ * injects it), as #DB and #AC, both benign, are delivered serially.
+ */
+static void svm_reinject(struct vmcb *vmcb)
+{
+	u32 info = vmcb->control.exit_int_info;
+	u32 type = info & SVM_EXITINTINFO_TYPE_MASK, vector = info & SVM_EXITINTINFO_VEC_MASK;
+
+	if (type == SVM_EXITINTINFO_TYPE_SOFT ||
+	    (type == SVM_EXITINTINFO_TYPE_EXEPT &&
+	     (vector == X86_TRAP_BP || vector == X86_TRAP_OF)))
+		return;
+	vmcb->control.event_inj = info;
+	vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
+}
+
+/*
+ * Step over the intercepted instruction. The CPU reports the next RIP
+ * (NRIPS; for IOIO always, in EXITINFO2); an emulated CPU may leave it
+ * zero, as it was set before VMRUN, and then the instruction's
+ * architectural length is used.
+ */
+void svm_skip_insn(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
+{
+	struct vmcb *vmcb = ((struct svm_vcpu *)vcpu->be)->vmcb;
+
+	if (exit->hw_reason == SVM_EXIT_IOIO)
+		vmcb->save.rip = vmcb->control.exit_info_2;
+	else
+		vmcb->save.rip = vmcb->control.next_rip ?: vmcb->save.rip + exit->insn_len;
+	/* The instruction ends the interrupt shadow it was in. */
+	vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+}
+
+void svm_inject(struct minivm_vcpu *vcpu, unsigned int vector, bool has_error)
+{
+	svm_inject_exception(((struct svm_vcpu *)vcpu->be)->vmcb, vector, has_error);
+}
+
+/* What the core needs of an IOIO exit's EXITINFO1 (APM 15.10.2). */
+static void svm_decode_io(u64 info, struct minivm_exit *exit)
+{
+	exit->kind = MINIVM_KIND_IO;
+	exit->io.port = info >> 16;
+	exit->io.size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;	/* 1, 2 or 4 */
+	exit->io.in = info & SVM_IOIO_TYPE_MASK;
+	exit->io.string = info & SVM_IOIO_STR_MASK;
+	exit->io.rep = info & SVM_IOIO_REP_MASK;
+}
+
+/* An instruction's kind, and its length for a CPU that reports no next RIP. */
+static void svm_insn(struct minivm_exit *exit, enum minivm_exit_kind kind, unsigned int len)
+{
+	exit->kind = kind;
+	exit->insn_len = len;
+}
+
+/*
+ * Decode the exit for the core. What is SVM's alone is done here: reflected
+ * #DB and #AC, interrupts.
+ */
+static void svm_decode_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb, u32 code,
+			    struct minivm_exit *exit)
+{
+	u32 err;
+
+	exit->kind = MINIVM_KIND_CONTINUE;
+	switch (code) {
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+	case SVM_EXIT_SMI:
+	case SVM_EXIT_INIT:
+		return;		/* the host takes it once GIF is set again */
+	case SVM_EXIT_NPF:
+		err = exit->qualification;
+		if (err & NPF_RSVD)
+			break;	/* a malformed NPT entry: minivm's bug, not the guest's */
+		exit->kind = MINIVM_KIND_FAULT;
+		exit->gpa = exit->info;
+		exit->access = (err & NPF_WRITE) ? MINIVM_ACCESS_WRITE :
+			       (err & NPF_FETCH) ? MINIVM_ACCESS_FETCH : MINIVM_ACCESS_READ;
+		return;
+	case SVM_EXIT_CPUID:
+		svm_insn(exit, MINIVM_KIND_CPUID, 2);
+		return;
+	case SVM_EXIT_IOIO:
+		svm_decode_io(exit->qualification, exit);
+		return;
+	case SVM_EXIT_HLT:
+		svm_insn(exit, MINIVM_KIND_HLT, 1);
+		return;
+	case SVM_EXIT_MSR:
+		svm_insn(exit, exit->qualification ? MINIVM_KIND_WRMSR : MINIVM_KIND_RDMSR, 2);
+		return;
+	case SVM_EXIT_XSETBV:
+		svm_insn(exit, MINIVM_KIND_XSETBV, 3);
+		return;
+	case SVM_EXIT_VMMCALL:
+		svm_insn(exit, MINIVM_KIND_HYPERCALL, 3);
+		return;
+	case SVM_EXIT_INVD:
+		svm_insn(exit, MINIVM_KIND_INVD, 2);
+		return;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_RDTSCP:
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_COND:
+		exit->kind = MINIVM_KIND_UD;
+		return;
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
+		svm_reflect_db(vmcb);
+		return;
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
+		svm_inject_exception(vmcb, X86_TRAP_AC, true);	/* its error code is 0 */
+		return;
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR7:
+	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR7:
+		exit->kind = MINIVM_KIND_DR_ACCESS;	/* runs again, owned */
+		return;
+	case SVM_EXIT_SHUTDOWN:
+		exit->kind = MINIVM_KIND_SHUTDOWN;
+		return;
+	case SVM_EXIT_ERR:
+		exit->kind = MINIVM_KIND_FAIL_ENTRY;
+		return;
+	}
+	exit->kind = MINIVM_KIND_OTHER;
+}
+
+void svm_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit)
+{
+	struct svm_vcpu *svm = vcpu->be;
+	struct vmcb *vmcb = svm->vmcb;
+	u32 code;
+
+	svm_assign_asid(svm, flush);
+	vmcb->control.clean = 0;
+	vmcb->control.next_rip = 0;
+	vmcb->save.rax = vcpu->gpr[MINIVM_RAX];
+
+	/*
+	 * GIF off, then IF on: interrupts cannot reach the host before VMRUN,
+	 * but with IF set they make the guest exit.
+	 */
+	asm volatile("clgi" ::: "memory");
+	raw_local_irq_enable();
+	minivm_svm_vmrun(__pa(vmcb), vcpu->gpr, minivm_virt_area(smp_processor_id()) + PAGE_SIZE);
+	raw_local_irq_disable();
+	asm volatile("stgi" ::: "memory");
+
+	/*
+	 * Every exit code fits in the low half; VMEXIT_INVALID is -1 there
+	 * whatever the high half says (QEMU writes it as 0x00000000ffffffff),
+	 * as KVM reads it too. Found by minivm-corpus: an entry failure was
+	 * reported as an unhandled exit.
+	 */
+	code = vmcb->control.exit_code;
+	exit->hw_reason = code;
+	exit->qualification = vmcb->control.exit_info_1;
+	exit->info = vmcb->control.exit_info_2;
+	exit->rip = vmcb->save.rip;
+	exit->insn_len = 0;
+	minivm_trace_exit(vcpu, MINIVM_VENDOR_AMD_SVM, code, exit->rip, exit->qualification,
+			  exit->info);
+	vmcb->control.event_inj = 0;
+	if (vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID)
+		svm_reinject(vmcb);
+	vcpu->gpr[MINIVM_RAX] = vmcb->save.rax;
+	svm_decode_exit(vcpu, vmcb, code, exit);
+}
