@@ -6,9 +6,8 @@
  * the core handles it in the kernel when it must be there (exit.c: CPUID,
  * MSRs, XSETBV; here: EPT/NPT faults on RAM, PDPTE loads, INS/OUTS, which
  * need interrupts on). Anything else returns to userspace through the
- * shared run page. A vCPU struct lives
- * as long as its VM, so the VM's invalidation path may look at any vCPU
- * without taking a reference.
+ * shared run page. A vCPU struct lives as long as its VM, so the VM's
+ * invalidation path may look at any vCPU without taking a reference.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
