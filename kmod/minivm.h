@@ -259,11 +259,13 @@ struct minivm_exit {
  * @rflags: the guest's RFLAGS
  * @shadow: in an STI or MOV SS interrupt shadow
  * @injecting: an event is set to be delivered on the next entry
+ * @cr8: the guest's task priority
  */
 struct minivm_event_state {
 	u64 rflags;
 	bool shadow;
 	bool injecting;
+	u8 cr8;
 };
 
 /**
@@ -311,7 +313,7 @@ struct minivm_caps {
  * @skip: move the guest's RIP past the instruction that caused @exit
  * @inject_exception: deliver exception @vector on the next entry, with
  *	error code 0 if @has_error (the core asks only in protected mode)
- * @get_cr: the guest's CR0, CR4 or CR8 as it reads them
+ * @get_cr: the guest's CR0 or CR4 as it reads them
  * @get_event_state: fill @state; the vCPU loaded on this CPU
  * @get_regs: RIP, RSP and RFLAGS into @regs (the core fills the rest)
  * @set_regs: the reverse of @get_regs; values already validated

@@ -149,8 +149,8 @@ static void vcpu_run_header(struct minivm_vcpu *vcpu)
 
 	minivm_be->vcpu_load(vcpu, cpu);
 	minivm_be->get_event_state(vcpu, &st);
-	run->cr8 = minivm_be->get_cr(vcpu, 8);
 	put_cpu();
+	run->cr8 = st.cr8;
 	run->if_flag = !!(st.rflags & X86_EFLAGS_IF);
 	run->flags = st.shadow ? MINIVM_RUN_INTR_SHADOW : 0;
 	run->ready_for_interrupt_injection = run->if_flag && !st.shadow && !st.injecting;

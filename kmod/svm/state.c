@@ -27,12 +27,9 @@ static void seg_get(const struct vmcb_seg *v, struct minivm_segment *s)
 
 u64 svm_get_cr(struct minivm_vcpu *vcpu, unsigned int cr)
 {
-	struct vmcb *vmcb = ((struct svm_vcpu *)vcpu->be)->vmcb;
+	struct vmcb_save_area *s = &((struct svm_vcpu *)vcpu->be)->vmcb->save;
 
-	/* With V_INTR_MASKING the guest's CR8 is the VMCB's V_TPR. */
-	if (cr == 8)
-		return vmcb->control.int_ctl & V_TPR_MASK;
-	return cr == 0 ? vmcb->save.cr0 : vmcb->save.cr4;
+	return cr == 0 ? s->cr0 : s->cr4;
 }
 
 void svm_get_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state *state)
@@ -42,6 +39,8 @@ void svm_get_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state *st
 	state->rflags = vmcb->save.rflags;
 	state->shadow = vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK;
 	state->injecting = vmcb->control.event_inj & SVM_EVTINJ_VALID;
+	/* With V_INTR_MASKING the guest's CR8 is the VMCB's V_TPR. */
+	state->cr8 = vmcb->control.int_ctl & V_TPR_MASK;
 }
 
 /* The MSRs the VMCB holds (minivm_backend.msr); the core checked @value. */

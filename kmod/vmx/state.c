@@ -230,8 +230,6 @@ void vmx_load_pdptes(struct minivm_vcpu *vcpu, const u64 *pdpte)
 
 u64 vmx_get_cr(struct minivm_vcpu *vcpu, unsigned int cr)
 {
-	if (cr == 8)
-		return ((struct vmx_vcpu *)vcpu->be)->cr8;
 	return cr == 0 ? vmx_guest_cr0() : vmx_guest_cr4();
 }
 
@@ -241,6 +239,7 @@ void vmx_get_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state *st
 	state->shadow = vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
 			(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
 	state->injecting = vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK;
+	state->cr8 = ((struct vmx_vcpu *)vcpu->be)->cr8;
 }
 
 u64 vmx_get_dr7(struct minivm_vcpu *vcpu)
