@@ -16,7 +16,8 @@
  * instruction's prefixes are read from guest memory, the same on both.
  * An element whose memory the guest has not mapped, or that is not RAM,
  * ends the run with MINIVM_EXIT_UNHANDLED: without exception injection
- * there is no #PF to give the guest yet.
+ * there is no #PF to give the guest yet. Segment limits are not checked
+ * (a guest past its limit would get #GP on hardware).
  */
 #include <linux/mm.h>
 #include <asm/msr-index.h>
