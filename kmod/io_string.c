@@ -14,9 +14,10 @@
  * Neither vendor reports a segment override on every CPU (VMX only with the
  * INS/OUTS information capability, SVM only with decode assists), so the
  * instruction's prefixes are read from guest memory, the same on both.
- * An element whose memory the guest has not mapped, or that is not RAM,
- * ends the run with MINIVM_EXIT_UNHANDLED: without exception injection
- * there is no #PF to give the guest yet. Segment limits are not checked
+ * An element whose memory the guest has not mapped, or an OUTS element
+ * that is not RAM, ends the run with MINIVM_EXIT_UNHANDLED: without
+ * exception injection there is no #PF to give the guest yet. An INS element
+ * whose guest-physical address is not writable RAM is dropped. Segment limits are not checked
  * (a guest past its limit would get #GP on hardware).
  */
 #include <linux/mm.h>
