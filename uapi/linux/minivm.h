@@ -328,12 +328,12 @@ enum minivm_exit_reason {
  * @cr8: out: the guest's CR8 (task priority) at this exit
  * @vendor: out: the &enum minivm_vendor whose numbering @hw_reason uses
  * @reserved_out: out: 0
- * @vendor: the &enum minivm_vendor whose numbering @hw_reason uses
- * @hw_reason: the hardware exit reason behind this exit (VMX basic exit
+ * @hw_reason: out: the hardware exit reason behind this exit (VMX basic exit
  *	reason or SVM exit code)
  * @io: %MINIVM_EXIT_IO: @io.port, @io.size (1, 2 or 4), @io.direction
  *	(%MINIVM_IO_IN or %MINIVM_IO_OUT), @io.data (the value written, or
- *	where userspace puts the value read)
+ *	where userspace puts the value read); INS and OUTS come as one such
+ *	exit per element
  * @mmio: %MINIVM_EXIT_MMIO: @mmio.gpa and @mmio.access (MINIVM_ACCESS_*)
  * @hw: %MINIVM_EXIT_FAIL_ENTRY, %MINIVM_EXIT_UNHANDLED and
  *	%MINIVM_EXIT_SHUTDOWN: the vendor's @hw.qualification (VMX exit
