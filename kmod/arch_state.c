@@ -10,6 +10,7 @@
  */
 #include <linux/kernel.h>
 #include <uapi/asm/debugreg.h>
+#include <asm/apicdef.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 #include "arch_state.h"
@@ -206,4 +207,21 @@ bool minivm_pdptes_valid(const u64 *pdpte, unsigned int maxphyaddr)
 		if ((pdpte[i] & BIT_ULL(0)) && (pdpte[i] & reserved))	/* P */
 			return false;
 	return true;
+}
+
+/**
+ * minivm_apic_base_valid() - whether the guest may write @value to
+ * IA32_APIC_BASE
+ * @value: the value
+ * @phys_bits: the CPU's physical address width
+ *
+ * Return: false for a reserved bit (0-7, 9, above the address width) or
+ * x2APIC mode (bit 10), which minivm does not offer yet.
+ */
+bool minivm_apic_base_valid(u64 value, unsigned int phys_bits)
+{
+	u64 reserved = GENMASK_ULL(7, 0) | BIT_ULL(9) | X2APIC_ENABLE |
+		       GENMASK_ULL(63, phys_bits);
+
+	return !(value & reserved);
 }

@@ -28,14 +28,6 @@ void minivm_exit_user(struct minivm_vcpu *vcpu, u32 reason, const struct minivm_
 	run->hw.rip = exit->rip;
 }
 
-/* An exception with error code 0 where the CPU gives one (not in real mode). */
-static void exit_inject(struct minivm_vcpu *vcpu, unsigned int vector, bool has_error)
-{
-	if (has_error && !(minivm_be->get_cr(vcpu, 0) & X86_CR0_PE))
-		has_error = false;
-	minivm_be->inject_exception(vcpu, vector, has_error);
-}
-
 static u64 edx_eax(const u64 *gpr)
 {
 	return (gpr[MINIVM_RDX] << 32) | (u32)gpr[MINIVM_RAX];
@@ -63,7 +55,7 @@ static void exit_msr(struct minivm_vcpu *vcpu, struct minivm_exit *exit, bool wr
 	u64 *gpr = vcpu->gpr, value = edx_eax(gpr);
 
 	if (minivm_msr(vcpu, write, gpr[MINIVM_RCX], &value)) {
-		exit_inject(vcpu, X86_TRAP_GP, true);
+		minivm_queue_exception(vcpu, X86_TRAP_GP, 0);
 		return;
 	}
 	if (!write) {
@@ -73,15 +65,8 @@ static void exit_msr(struct minivm_vcpu *vcpu, struct minivm_exit *exit, bool wr
 	minivm_be->skip(vcpu, exit);
 }
 
-/**
- * minivm_handle_exit() - handle a decoded exit
- * @vcpu: the vCPU that exited; interrupts off, loaded on this CPU
- * @exit: the decoded exit; on return its kind says what the run loop does
- *	next: %MINIVM_KIND_CONTINUE, %MINIVM_KIND_USER (the run page is
- *	filled), or one of the kinds the loop handles with interrupts on
- *	(%MINIVM_KIND_FAULT, %MINIVM_KIND_PDPTES, %MINIVM_KIND_IO_STRING)
- */
-void minivm_handle_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
+/* Each kind once; see minivm_handle_exit(). */
+static void exit_decide(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 {
 	u64 *gpr = vcpu->gpr;
 
@@ -97,7 +82,7 @@ void minivm_handle_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		break;
 	case MINIVM_KIND_XSETBV:
 		if (minivm_set_xcr0(vcpu, gpr[MINIVM_RCX], edx_eax(gpr)))
-			exit_inject(vcpu, X86_TRAP_GP, true);
+			minivm_queue_exception(vcpu, X86_TRAP_GP, 0);
 		else
 			minivm_be->skip(vcpu, exit);
 		break;
@@ -110,9 +95,19 @@ void minivm_handle_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		return;
 	case MINIVM_KIND_HLT:
 		minivm_be->skip(vcpu, exit);
+		if (minivm_events_wake(vcpu))
+			break;	/* the event the entry delivers ends the halt */
 		minivm_exit_user(vcpu, MINIVM_EXIT_HLT, exit);
 		exit->kind = MINIVM_KIND_USER;
 		return;
+	case MINIVM_KIND_IRQ_WINDOW:
+		if (!vcpu->ev.want_irq_window || vcpu->ev.irq_pending)
+			break;	/* the next entry injects the queued interrupt */
+		minivm_exit_user(vcpu, MINIVM_EXIT_IRQ_WINDOW_OPEN, exit);
+		exit->kind = MINIVM_KIND_USER;
+		return;
+	case MINIVM_KIND_NMI_WINDOW:
+		break;		/* the next entry delivers the NMI */
 	case MINIVM_KIND_HYPERCALL:
 		gpr[MINIVM_RAX] = MINIVM_HYPERCALL_UNKNOWN;	/* none are defined */
 		minivm_be->skip(vcpu, exit);
@@ -121,7 +116,7 @@ void minivm_handle_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		minivm_be->skip(vcpu, exit);	/* caches are coherent: nothing to drop */
 		break;
 	case MINIVM_KIND_UD:
-		exit_inject(vcpu, X86_TRAP_UD, false);
+		minivm_queue_exception(vcpu, X86_TRAP_UD, 0);
 		break;
 	case MINIVM_KIND_SHUTDOWN:
 		minivm_exit_user(vcpu, MINIVM_EXIT_SHUTDOWN, exit);
@@ -139,4 +134,23 @@ void minivm_handle_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		return;		/* CONTINUE, or for the run loop */
 	}
 	exit->kind = MINIVM_KIND_CONTINUE;
+}
+
+/**
+ * minivm_handle_exit() - handle a decoded exit
+ * @vcpu: the vCPU that exited; interrupts off, loaded on this CPU
+ * @exit: the decoded exit; on return its kind says what the run loop does
+ *	next: %MINIVM_KIND_CONTINUE, %MINIVM_KIND_USER (the run page is
+ *	filled), or one of the kinds the loop handles with interrupts on
+ *	(%MINIVM_KIND_FAULT, %MINIVM_KIND_PDPTES, %MINIVM_KIND_IO_STRING)
+ */
+void minivm_handle_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
+{
+	exit_decide(vcpu, exit);
+	/* An exception raised while #DF was pending: the CPU shuts down. */
+	if (unlikely(vcpu->ev.triple_fault)) {
+		vcpu->ev.triple_fault = false;
+		minivm_exit_user(vcpu, MINIVM_EXIT_SHUTDOWN, exit);
+		exit->kind = MINIVM_KIND_USER;
+	}
 }

@@ -51,6 +51,8 @@ static u64 minivm_cap_value(u32 cap)
 		return MINIVM_MAX_VCPUS;
 	case MINIVM_CAP_MAX_MEMORY_REGIONS:
 		return MINIVM_MAX_REGIONS;
+	case MINIVM_CAP_EVENTS:
+		return 1;
 	default:
 		return 0;
 	}
@@ -178,7 +180,7 @@ static int __init minivm_init(void)
 	minivm_vcpu_init();
 	ret = minivm_be->init ? minivm_be->init() : 0;
 	if (ret)
-		return ret;
+		goto err_vcpu;
 	ret = minivm_virt_init();
 	if (ret)
 		goto err_be;
@@ -196,6 +198,8 @@ err_virt:
 err_be:
 	if (minivm_be->exit)
 		minivm_be->exit();
+err_vcpu:
+	minivm_vcpu_exit();
 	return ret;
 }
 
@@ -206,6 +210,7 @@ static void __exit minivm_exit(void)
 	minivm_virt_exit();
 	if (minivm_be->exit)
 		minivm_be->exit();
+	minivm_vcpu_exit();
 }
 
 module_init(minivm_init);

@@ -10,6 +10,7 @@
 
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/preempt.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
 #include <linux/types.h>
@@ -108,6 +109,44 @@ enum minivm_gpr {
 #define MINIVM_OUTSIDE_GUEST	0
 #define MINIVM_IN_GUEST		1
 
+/* &minivm_vcpu_events.windows: the window exits an entry asks for. */
+#define MINIVM_WINDOW_IRQ	0x1	/* exit once the guest can take an interrupt */
+#define MINIVM_WINDOW_NMI	0x2	/* exit once NMIs are unblocked */
+
+/**
+ * struct minivm_vcpu_events - the events a vCPU has to deliver (events.c)
+ * @injected: the event the next entry delivers: one an exit interrupted,
+ *	or one set by MINIVM_SET_EVENTS; type %MINIVM_EVENT_NONE when none
+ * @delivering: what the entry in progress was given, kept in case it fails
+ * @exception: the pending exception, or type %MINIVM_EVENT_NONE
+ * @cr2: what CR2 becomes when @exception (a #PF) is delivered, if @has_cr2
+ * @has_cr2: @cr2 is valid
+ * @triple_fault: a fault while delivering #DF: the run ends in a shutdown
+ * @irq_pending: an external interrupt is queued (MINIVM_INTERRUPT)
+ * @irq_vector: its vector
+ * @nmi_pending: an NMI waits to be delivered
+ * @want_irq_window: this run returns at the interrupt window (the run
+ *	page's request_interrupt_window)
+ * @windows: MINIVM_WINDOW_* the backend has turned on
+ * @injected_ns: when @injected became pending, while minivm_inject is
+ *	traced (0: not known); likewise @delivering_ns, @exception_ns,
+ *	@irq_ns and @nmi_ns
+ */
+struct minivm_vcpu_events {
+	struct minivm_event injected;
+	struct minivm_event delivering;
+	struct minivm_event exception;
+	u64 cr2;
+	bool has_cr2;
+	bool triple_fault;
+	bool irq_pending;
+	u8 irq_vector;
+	bool nmi_pending;
+	bool want_irq_window;
+	u8 windows;
+	u64 injected_ns, delivering_ns, exception_ns, irq_ns, nmi_ns;
+};
+
 /**
  * struct minivm_vcpu - a virtual CPU
  * @vm: its VM
@@ -136,6 +175,9 @@ enum minivm_gpr {
  *	until the next exit; they are in the hardware meanwhile
  * @dr_bp_enabled: the guest's DR7 enables a breakpoint: its DR0-DR3 are
  *	loaded for every entry
+ * @ev: events to deliver (events.c)
+ * @preempt: tells the backend when a run's thread is scheduled out
+ * @apic_base: IA32_APIC_BASE as the guest reads it
  * @be: the backend's state (VMCS or VMCB)
  */
 struct minivm_vcpu {
@@ -160,6 +202,9 @@ struct minivm_vcpu {
 	u64 db[4];
 	bool dr_guest_owned;
 	bool dr_bp_enabled;
+	struct minivm_vcpu_events ev;
+	struct preempt_notifier preempt;
+	u64 apic_base;
 	void *be;
 };
 
@@ -205,6 +250,8 @@ enum minivm_exit_kind {
 	MINIVM_KIND_FAULT,	/* EPT/NPT fault at @gpa with @access */
 	MINIVM_KIND_DR_ACCESS,	/* the guest touched a debug register (debug.c) */
 	MINIVM_KIND_PDPTES,	/* an instruction enters PAE paging: PDPTEs at @gpa */
+	MINIVM_KIND_IRQ_WINDOW,	/* the guest can take an external interrupt now */
+	MINIVM_KIND_NMI_WINDOW,	/* NMIs are no longer blocked */
 	MINIVM_KIND_OTHER,	/* anything else: userspace sees it, unhandled */
 	/* What the core leaves for the run loop (no backend returns these): */
 	MINIVM_KIND_USER,	/* the run page is filled: return to userspace */
@@ -255,16 +302,16 @@ struct minivm_exit {
 
 /**
  * struct minivm_event_state - what decides whether the guest can take an
- * interrupt now
+ * event now, as the hardware holds it
  * @rflags: the guest's RFLAGS
- * @shadow: in an STI or MOV SS interrupt shadow
- * @injecting: an event is set to be delivered on the next entry
+ * @shadow: MINIVM_EVENTS_STI_SHADOW or MINIVM_EVENTS_MOV_SS_SHADOW, or 0
+ * @nmi_masked: NMIs are blocked (an NMI was delivered, no IRET since)
  * @cr8: the guest's task priority
  */
 struct minivm_event_state {
 	u64 rflags;
-	bool shadow;
-	bool injecting;
+	u32 shadow;
+	bool nmi_masked;
 	u8 cr8;
 };
 
@@ -306,15 +353,24 @@ struct minivm_caps {
  * @vcpu_destroy: free @be (no longer current on any CPU afterwards)
  * @vcpu_load: make the vCPU runnable on this CPU; preemption off,
  *	interrupts on
+ * @vcpu_put: optional; give the host back what @vcpu_run loaded lazily
+ *	(VMX: the SYSCALL MSRs), at the end of a run and when its thread is
+ *	scheduled out; preemption off, on the CPU that ran the vCPU
  * @vcpu_run: enter the guest once and decode the exit into @exit;
  *	interrupts off. @flush: the guest's TLB entries on this CPU may be
  *	stale. Backends resolve only what is theirs (interrupts, NMIs, #DB and
  *	#AC reflected, VMX's CR accesses); the rest the core handles.
  * @skip: move the guest's RIP past the instruction that caused @exit
- * @inject_exception: deliver exception @vector on the next entry, with
- *	error code 0 if @has_error (the core asks only in protected mode)
+ * @inject_event: deliver @ev on the next entry (the core chose it and
+ *	dropped the error code in real mode); interrupts off, loaded. An
+ *	NMI blocks NMIs from its delivery to the next IRET.
+ * @set_windows: turn the MINIVM_WINDOW_* exits on, the others off;
+ *	interrupts off, loaded
+ * @set_cr2: the guest's CR2 (a #PF's delivery); loaded on this CPU
  * @get_cr: the guest's CR0 or CR4 as it reads them
  * @get_event_state: fill @state; the vCPU loaded on this CPU
+ * @set_event_state: the interrupt shadow (MINIVM_EVENTS_*_SHADOW) and NMI
+ *	blocking, already validated; the vCPU loaded on this CPU
  * @get_regs: RIP, RSP and RFLAGS into @regs (the core fills the rest)
  * @set_regs: the reverse of @get_regs; values already validated
  * @get_sregs: fill @sregs
@@ -349,11 +405,15 @@ struct minivm_backend {
 	int (*vcpu_create)(struct minivm_vcpu *vcpu);
 	void (*vcpu_destroy)(struct minivm_vcpu *vcpu);
 	void (*vcpu_load)(struct minivm_vcpu *vcpu, int cpu);
+	void (*vcpu_put)(struct minivm_vcpu *vcpu);
 	void (*vcpu_run)(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit);
 	void (*skip)(struct minivm_vcpu *vcpu, const struct minivm_exit *exit);
-	void (*inject_exception)(struct minivm_vcpu *vcpu, unsigned int vector, bool has_error);
+	void (*inject_event)(struct minivm_vcpu *vcpu, const struct minivm_event *ev);
+	void (*set_windows)(struct minivm_vcpu *vcpu, unsigned int windows);
+	void (*set_cr2)(struct minivm_vcpu *vcpu, u64 cr2);
 	u64 (*get_cr)(struct minivm_vcpu *vcpu, unsigned int cr);
 	void (*get_event_state)(struct minivm_vcpu *vcpu, struct minivm_event_state *state);
+	void (*set_event_state)(struct minivm_vcpu *vcpu, u32 shadow, bool nmi_masked);
 	void (*get_regs)(struct minivm_vcpu *vcpu, struct minivm_regs *regs);
 	void (*set_regs)(struct minivm_vcpu *vcpu, const struct minivm_regs *regs);
 	void (*get_sregs)(struct minivm_vcpu *vcpu, struct minivm_sregs *sregs);
@@ -391,6 +451,7 @@ long minivm_vm_create(struct minivm_create_vm __user *uarg);
 long minivm_vcpu_create(struct minivm_vm *vm, struct minivm_create_vcpu __user *uarg);
 void minivm_vcpu_free(struct minivm_vcpu *vcpu);
 void minivm_vcpu_init(void);
+void minivm_vcpu_exit(void);
 
 /* debug.c */
 bool minivm_debug_enter(struct minivm_vcpu *vcpu);
@@ -399,6 +460,23 @@ void minivm_debug_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit, bool 
 /* exit.c: the core's handling of decoded exits */
 void minivm_handle_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit);
 void minivm_exit_user(struct minivm_vcpu *vcpu, u32 reason, const struct minivm_exit *exit);
+
+/* events.c: interrupts, NMIs and exceptions, and when the guest takes them */
+bool minivm_exception_has_error(unsigned int vector);
+bool minivm_event_valid(const struct minivm_event *ev);
+int minivm_exception_merge(unsigned int first, unsigned int second);
+void minivm_queue_exception(struct minivm_vcpu *vcpu, unsigned int vector, u32 error_code);
+void minivm_event_reinject(struct minivm_vcpu *vcpu, u8 type, u8 vector, bool has_error,
+			   u32 error_code);
+void minivm_events_enter(struct minivm_vcpu *vcpu);
+void minivm_events_exit(struct minivm_vcpu *vcpu, const struct minivm_exit *exit);
+bool minivm_events_wake(struct minivm_vcpu *vcpu);
+bool minivm_events_busy(const struct minivm_vcpu *vcpu);
+void minivm_events_get(struct minivm_vcpu *vcpu, struct minivm_events *out);
+int minivm_events_set(struct minivm_vcpu *vcpu, const struct minivm_events *in);
+void minivm_events_reset(struct minivm_vcpu *vcpu);
+void minivm_queue_interrupt(struct minivm_vcpu *vcpu, u8 vector);
+void minivm_queue_nmi(struct minivm_vcpu *vcpu);
 
 /* io_string.c: INS and OUTS */
 bool minivm_io_string(struct minivm_vcpu *vcpu, const struct minivm_exit *exit);

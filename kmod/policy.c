@@ -70,8 +70,17 @@ u64 minivm_cr4_allowed(void)
 /* The MSRs whose values are addresses a guest could use: canonical only. */
 static bool msr_holds_address(u32 index)
 {
-	return index == MSR_FS_BASE || index == MSR_GS_BASE ||
-	       index == MSR_IA32_SYSENTER_ESP || index == MSR_IA32_SYSENTER_EIP;
+	switch (index) {
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		return true;
+	}
+	return false;
 }
 
 /**
@@ -118,6 +127,19 @@ int minivm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 		if (write && !minivm_pat_valid(*value))
 			return -EINVAL;
 		break;
+	case MSR_SYSCALL_MASK:
+		if (write && *value >> 32)	/* reserved */
+			return -EINVAL;
+		break;
+	case MSR_IA32_APICBASE:
+		if (!write) {
+			*value = vcpu->apic_base;
+			return 0;
+		}
+		if (!minivm_apic_base_valid(*value, boot_cpu_data.x86_phys_bits))
+			return -EINVAL;
+		vcpu->apic_base = *value;
+		return 0;
 	default:
 		if (write && msr_holds_address(index) && !__is_canonical_address(*value, 48))
 			return -EINVAL;

@@ -129,6 +129,29 @@ TRACE_EVENT(minivm_userspace,
 		      __entry->vm, __entry->vcpu, __get_str(name), __entry->held_ns)
 );
 
+TRACE_EVENT(minivm_inject,
+	    TP_PROTO(u64 vm, u32 vcpu, u32 type, u32 vector, u32 error_code, u64 latency_ns),
+	    TP_ARGS(vm, vcpu, type, vector, error_code, latency_ns),
+	    TP_STRUCT__entry(__field(u64, vm)
+			     __field(u32, vcpu)
+			     __field(u32, type)
+			     __field(u32, vector)
+			     __field(u32, error_code)
+			     __field(u64, latency_ns)),
+	    TP_fast_assign(__entry->vm = vm;
+			   __entry->vcpu = vcpu;
+			   __entry->type = type;
+			   __entry->vector = vector;
+			   __entry->error_code = error_code;
+			   __entry->latency_ns = latency_ns;),
+	    TP_printk("vm %llu vcpu %u %s vector %u error_code %#x latency_ns %llu",
+		      __entry->vm, __entry->vcpu,
+		      __print_symbolic(__entry->type, { MINIVM_EVENT_INTERRUPT, "interrupt" },
+				       { MINIVM_EVENT_NMI, "nmi" },
+				       { MINIVM_EVENT_EXCEPTION, "exception" }),
+		      __entry->vector, __entry->error_code, __entry->latency_ns)
+);
+
 #endif /* MINIVM_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

@@ -16,6 +16,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/apicdef.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include "arch_state.h"
@@ -96,9 +97,11 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	vcpu->tlb_gen = gen;
 	if (vcpu->xcr0 != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	minivm_events_enter(vcpu);
 	debug_loaded = minivm_debug_enter(vcpu);
 	minivm_be->vcpu_run(vcpu, flush, exit);
 	minivm_debug_exit(vcpu, exit, debug_loaded);
+	minivm_events_exit(vcpu, exit);
 	minivm_handle_exit(vcpu, exit);
 	if (vcpu->xcr0 != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
@@ -131,12 +134,15 @@ static void vcpu_load_pdptes(struct minivm_vcpu *vcpu, u64 cr3)
 	minivm_be->load_pdptes(vcpu, vcpu_read_pdptes(vcpu, cr3, pdpte) ? NULL : pdpte);
 }
 
-/* The run page's in fields: none has a meaning yet, so all must be 0. */
-static int vcpu_run_check(const struct minivm_run *run)
+/* The run page's in fields, read once: request_interrupt_window is 0 or 1. */
+static int vcpu_run_check(struct minivm_vcpu *vcpu)
 {
-	if (READ_ONCE(run->request_interrupt_window) ||
-	    memchr_inv(run->reserved_in, 0, sizeof(run->reserved_in)))
+	const struct minivm_run *run = vcpu->run;
+	u8 want = READ_ONCE(run->request_interrupt_window);
+
+	if (want > 1 || memchr_inv(run->reserved_in, 0, sizeof(run->reserved_in)))
 		return -EINVAL;
+	vcpu->ev.want_irq_window = want;
 	return 0;
 }
 
@@ -153,14 +159,30 @@ static void vcpu_run_header(struct minivm_vcpu *vcpu)
 	run->cr8 = st.cr8;
 	run->if_flag = !!(st.rflags & X86_EFLAGS_IF);
 	run->flags = st.shadow ? MINIVM_RUN_INTR_SHADOW : 0;
-	run->ready_for_interrupt_injection = run->if_flag && !st.shadow && !st.injecting;
+	run->ready_for_interrupt_injection = run->if_flag && !st.shadow &&
+					     !minivm_events_busy(vcpu);
 	run->reserved_out = 0;
 }
+
+/* The run's thread is scheduled out: the backend gives back what it loaded. */
+static void vcpu_sched_out(struct preempt_notifier *pn, struct task_struct *next)
+{
+	minivm_be->vcpu_put(container_of(pn, struct minivm_vcpu, preempt));
+}
+
+static void vcpu_sched_in(struct preempt_notifier *pn, int cpu)
+{
+}
+
+static struct preempt_ops vcpu_preempt_ops = {
+	.sched_in = vcpu_sched_in,
+	.sched_out = vcpu_sched_out,
+};
 
 static long vcpu_run(struct minivm_vcpu *vcpu)
 {
 	struct minivm_exit exit;
-	long ret = vcpu_run_check(vcpu->run);
+	long ret = vcpu_run_check(vcpu);
 
 	if (ret)
 		return ret;
@@ -178,6 +200,11 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 		vcpu->io_in_pending = false;
 	}
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
+	if (minivm_be->vcpu_put) {
+		preempt_disable();
+		preempt_notifier_register(&vcpu->preempt);
+		preempt_enable();
+	}
 	for (;;) {
 		if (signal_pending(current)) {
 			vcpu->run->exit_reason = MINIVM_EXIT_INTR;
@@ -206,6 +233,12 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 		    vcpu->run->io.direction == MINIVM_IO_IN)
 			vcpu->io_in_pending = true;
 		break;
+	}
+	if (minivm_be->vcpu_put) {
+		preempt_disable();
+		minivm_be->vcpu_put(vcpu);
+		preempt_notifier_unregister(&vcpu->preempt);
+		preempt_enable();
 	}
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
 	vcpu_run_header(vcpu);
@@ -314,6 +347,41 @@ static int vcpu_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 	return ret;
 }
 
+/* MINIVM_INTERRUPT: queue an external interrupt; -EBUSY while one waits. */
+static long vcpu_interrupt(struct minivm_vcpu *vcpu, const struct minivm_interrupt __user *uarg)
+{
+	struct minivm_interrupt irq;
+
+	if (copy_from_user(&irq, uarg, sizeof(irq)))
+		return -EFAULT;
+	if (irq.vector > 255 || irq.reserved)
+		return -EINVAL;
+	if (vcpu->ev.irq_pending)
+		return -EBUSY;
+	minivm_queue_interrupt(vcpu, irq.vector);
+	return 0;
+}
+
+/* MINIVM_GET_EVENTS and MINIVM_SET_EVENTS, with the vCPU loaded here. */
+static long vcpu_events(struct minivm_vcpu *vcpu, struct minivm_events __user *uarg, bool set)
+{
+	struct minivm_events e;
+	int cpu, ret = 0;
+
+	if (set && copy_from_user(&e, uarg, sizeof(e)))
+		return -EFAULT;
+	cpu = get_cpu();
+	minivm_be->vcpu_load(vcpu, cpu);
+	if (set)
+		ret = minivm_events_set(vcpu, &e);
+	else
+		minivm_events_get(vcpu, &e);
+	put_cpu();
+	if (!set && copy_to_user(uarg, &e, sizeof(e)))
+		return -EFAULT;
+	return ret;
+}
+
 /* MINIVM_GET_MSRS/MINIVM_SET_MSRS: entries one by one, stopping at a refusal. */
 static long vcpu_msrs(struct minivm_vcpu *vcpu, struct minivm_msrs __user *uarg, bool write)
 {
@@ -393,6 +461,19 @@ static long minivm_vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long
 	case MINIVM_SET_MSRS:
 		ret = vcpu_msrs(vcpu, uarg, cmd == MINIVM_SET_MSRS);
 		break;
+	case MINIVM_INTERRUPT:
+		ret = vcpu_interrupt(vcpu, uarg);
+		break;
+	case MINIVM_NMI:
+		/* A second NMI while one is pending is one NMI, as on the pin. */
+		ret = arg ? -EINVAL : 0;
+		if (!ret)
+			minivm_queue_nmi(vcpu);
+		break;
+	case MINIVM_GET_EVENTS:
+	case MINIVM_SET_EVENTS:
+		ret = vcpu_events(vcpu, uarg, cmd == MINIVM_SET_EVENTS);
+		break;
 	default:
 		ret = -ENOTTY;
 	}
@@ -418,6 +499,7 @@ static void vcpu_reset(struct minivm_vcpu *vcpu)
 {
 	static const u32 msrs_zero[] = {
 		MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+		MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
 	};
 	struct minivm_regs regs = { .rip = MINIVM_RIP_RESET, .rflags = X86_EFLAGS_FIXED };
 	struct minivm_sregs sregs;
@@ -436,7 +518,11 @@ static void vcpu_reset(struct minivm_vcpu *vcpu)
 		value = 0;
 		minivm_be->msr(vcpu, true, msrs_zero[i], &value);
 	}
+	minivm_events_reset(vcpu);
 	put_cpu();
+	/* The APIC at its default address, enabled; vCPU 0 is the bootstrap CPU. */
+	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+			  (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
 }
 
 atomic_t minivm_live_vcpus = ATOMIC_INIT(0);
@@ -488,6 +574,7 @@ long minivm_vcpu_create(struct minivm_vm *vm, struct minivm_create_vcpu __user *
 	vcpu->cpu = -1;
 	vcpu->xcr0 = host_xcr0 ? XFEATURE_MASK_FP : 0;
 	mutex_init(&vcpu->lock);
+	preempt_notifier_init(&vcpu->preempt, &vcpu_preempt_ops);
 	vcpu->run = (struct minivm_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run)
 		goto err_vcpu;
@@ -536,4 +623,11 @@ void minivm_vcpu_init(void)
 {
 	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
 		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	preempt_notifier_inc();
+}
+
+/** minivm_vcpu_exit() - undo minivm_vcpu_init(); at unload */
+void minivm_vcpu_exit(void)
+{
+	preempt_notifier_dec();
 }

@@ -131,6 +131,71 @@ int minivm_set_sregs(int vcpu_fd, const struct minivm_sregs *sregs)
 	return minivm_ioctl(vcpu_fd, MINIVM_SET_SREGS, (void *)sregs);
 }
 
+/* Queue an external interrupt: the guest takes it when it can (-EBUSY: one waits). */
+int minivm_interrupt(int vcpu_fd, uint32_t vector)
+{
+	struct minivm_interrupt irq = { .vector = vector };
+
+	return minivm_ioctl(vcpu_fd, MINIVM_INTERRUPT, &irq);
+}
+
+int minivm_nmi(int vcpu_fd)
+{
+	return minivm_ioctl(vcpu_fd, MINIVM_NMI, NULL);
+}
+
+int minivm_get_events(int vcpu_fd, struct minivm_events *events)
+{
+	return minivm_ioctl(vcpu_fd, MINIVM_GET_EVENTS, events);
+}
+
+int minivm_set_events(int vcpu_fd, const struct minivm_events *events)
+{
+	return minivm_ioctl(vcpu_fd, MINIVM_SET_EVENTS, (void *)events);
+}
+
+static int exception_has_error(uint8_t vector)
+{
+	return vector < 32 && ((MINIVM_EXCEPTIONS_WITH_ERROR_CODE >> vector) & 1);
+}
+
+/*
+ * Raise exception @vector in the guest at its next entry, as an instruction
+ * userspace emulates would (#GP, #UD, ...): the error code is used only for
+ * the exceptions that have one. -EBUSY while another event is pending.
+ */
+static int inject_exception(int vcpu_fd, uint8_t vector, uint32_t error_code,
+			    int with_cr2, uint64_t cr2)
+{
+	struct minivm_events e;
+	int ret = minivm_get_events(vcpu_fd, &e);
+
+	if (ret)
+		return ret;
+	if (e.injected.type || e.exception.type)
+		return -EBUSY;
+	e.exception.type = MINIVM_EVENT_EXCEPTION;
+	e.exception.vector = vector;
+	e.exception.has_error_code = exception_has_error(vector);
+	e.exception.error_code = e.exception.has_error_code ? error_code : 0;
+	if (with_cr2) {
+		e.flags |= MINIVM_EVENTS_EXCEPTION_CR2;
+		e.exception_cr2 = cr2;
+	}
+	return minivm_set_events(vcpu_fd, &e);
+}
+
+int minivm_inject_exception(int vcpu_fd, uint8_t vector, uint32_t error_code)
+{
+	return inject_exception(vcpu_fd, vector, error_code, 0, 0);
+}
+
+/* A #PF at @cr2: CR2 takes the address when the guest takes the fault. */
+int minivm_inject_page_fault(int vcpu_fd, uint64_t cr2, uint32_t error_code)
+{
+	return inject_exception(vcpu_fd, 14, error_code, 1, cr2);
+}
+
 /* @n entries; on failure *done (if not NULL) says how many were done. */
 static int minivm_msrs(int vcpu_fd, unsigned long cmd, struct minivm_msr_entry *e,
 		       uint32_t n, uint32_t *done)

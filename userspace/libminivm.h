@@ -28,6 +28,12 @@ int minivm_get_sregs(int vcpu_fd, struct minivm_sregs *sregs);
 int minivm_set_sregs(int vcpu_fd, const struct minivm_sregs *sregs);
 int minivm_get_msrs(int vcpu_fd, struct minivm_msr_entry *e, uint32_t n, uint32_t *done);
 int minivm_set_msrs(int vcpu_fd, const struct minivm_msr_entry *e, uint32_t n, uint32_t *done);
+int minivm_interrupt(int vcpu_fd, uint32_t vector);
+int minivm_nmi(int vcpu_fd);
+int minivm_get_events(int vcpu_fd, struct minivm_events *events);
+int minivm_set_events(int vcpu_fd, const struct minivm_events *events);
+int minivm_inject_exception(int vcpu_fd, uint8_t vector, uint32_t error_code);
+int minivm_inject_page_fault(int vcpu_fd, uint64_t cr2, uint32_t error_code);
 const char *minivm_exit_reason_name(uint32_t reason);
 const char *minivm_hw_exit_name(uint32_t vendor, uint64_t reason);
 

@@ -18,11 +18,53 @@
 #define NPF_RSVD	BIT(3)
 #define NPF_FETCH	BIT(4)
 
-void svm_inject_exception(struct vmcb *vmcb, unsigned int vector, bool has_error)
+/* The event the next entry delivers (the core chose it: ../events.c). */
+void svm_inject_event(struct minivm_vcpu *vcpu, const struct minivm_event *ev)
 {
-	vmcb->control.event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
-				  (has_error ? SVM_EVTINJ_VALID_ERR : 0);
-	vmcb->control.event_inj_err = 0;
+	static const u32 types[] = {
+		[MINIVM_EVENT_INTERRUPT] = SVM_EVTINJ_TYPE_INTR,
+		[MINIVM_EVENT_NMI] = SVM_EVTINJ_TYPE_NMI,
+		[MINIVM_EVENT_EXCEPTION] = SVM_EVTINJ_TYPE_EXEPT,
+	};
+	struct svm_vcpu *svm = vcpu->be;
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	c->event_inj = ev->vector | types[ev->type] | SVM_EVTINJ_VALID |
+		       (ev->has_error_code ? SVM_EVTINJ_VALID_ERR : 0);
+	c->event_inj_err = ev->error_code;
+	/*
+	 * SVM keeps no NMI blocking for the guest: minivm does, from the
+	 * delivery to the guest's next IRET, which exits.
+	 */
+	if (ev->type == MINIVM_EVENT_NMI)
+		svm_set_nmi_masked(svm, true);
+}
+
+/* The core's window exits (MINIVM_WINDOW_*); applied at each entry. */
+void svm_set_windows(struct minivm_vcpu *vcpu, unsigned int windows)
+{
+	((struct svm_vcpu *)vcpu->be)->windows = windows;
+}
+
+/*
+ * The interrupt window is a virtual interrupt the guest would take (V_IRQ,
+ * any priority) whose interception exits instead. It serves the NMI window
+ * too once the IRET that unblocks NMIs has been seen: the exit after it
+ * finds NMIs unblocked.
+ */
+static void svm_apply_windows(struct svm_vcpu *svm)
+{
+	struct vmcb_control_area *c = &svm->vmcb->control;
+	bool vintr = (svm->windows & MINIVM_WINDOW_IRQ) ||
+		     ((svm->windows & MINIVM_WINDOW_NMI) && !(svm->nmi_masked && !svm->nmi_iret));
+
+	if (vintr) {
+		c->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK;
+		c->intercepts[INTERCEPT_VINTR / 32] |= BIT(INTERCEPT_VINTR % 32);
+	} else if (c->int_ctl & V_IRQ_MASK) {
+		c->int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK);
+		c->intercepts[INTERCEPT_VINTR / 32] &= ~BIT(INTERCEPT_VINTR % 32);
+	}
 }
 
 /*
@@ -30,12 +72,12 @@ void svm_inject_exception(struct vmcb *vmcb, unsigned int vector, bool has_error
  * delivery; update DR7 and RFLAGS as delivery would (../arch_state.c) and
  * deliver it.
  */
-static void svm_reflect_db(struct vmcb *vmcb)
+static void svm_reflect_db(struct minivm_vcpu *vcpu, struct vmcb *vmcb)
 {
 	struct vmcb_save_area *s = &vmcb->save;
 
 	minivm_db_deliver(s->dr6, &s->dr6, &s->dr7, &s->rflags);
-	svm_inject_exception(vmcb, X86_TRAP_DB, false);
+	minivm_event_reinject(vcpu, MINIVM_EVENT_EXCEPTION, X86_TRAP_DB, false, 0);
 }
 
 /*
@@ -45,17 +87,29 @@ static void svm_reflect_db(struct vmcb *vmcb)
  * them anew. An exception that exits itself replaces the event (its handler
  * injects it), as #DB and #AC, both benign, are delivered serially.
  */
-static void svm_reinject(struct vmcb *vmcb)
+static void svm_reinject(struct minivm_vcpu *vcpu, struct vmcb *vmcb)
 {
 	u32 info = vmcb->control.exit_int_info;
 	u32 type = info & SVM_EXITINTINFO_TYPE_MASK, vector = info & SVM_EXITINTINFO_VEC_MASK;
+	u8 what;
 
-	if (type == SVM_EXITINTINFO_TYPE_SOFT ||
-	    (type == SVM_EXITINTINFO_TYPE_EXEPT &&
-	     (vector == X86_TRAP_BP || vector == X86_TRAP_OF)))
+	switch (type) {
+	case SVM_EXITINTINFO_TYPE_INTR:
+		what = MINIVM_EVENT_INTERRUPT;
+		break;
+	case SVM_EXITINTINFO_TYPE_NMI:
+		what = MINIVM_EVENT_NMI;
+		break;
+	case SVM_EXITINTINFO_TYPE_EXEPT:
+		if (vector == X86_TRAP_BP || vector == X86_TRAP_OF)
+			return;
+		what = MINIVM_EVENT_EXCEPTION;
+		break;
+	default:
 		return;
-	vmcb->control.event_inj = info;
-	vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
+	}
+	minivm_event_reinject(vcpu, what, vector, info & SVM_EXITINTINFO_VALID_ERR,
+			      vmcb->control.exit_int_info_err);
 }
 
 /*
@@ -74,11 +128,6 @@ void svm_skip_insn(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
 		vmcb->save.rip = vmcb->control.next_rip ?: vmcb->save.rip + exit->insn_len;
 	/* The instruction ends the interrupt shadow it was in. */
 	vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
-}
-
-void svm_inject(struct minivm_vcpu *vcpu, unsigned int vector, bool has_error)
-{
-	svm_inject_exception(((struct svm_vcpu *)vcpu->be)->vmcb, vector, has_error);
 }
 
 /* What the core needs of an IOIO exit's EXITINFO1 (APM 15.10.2). */
@@ -159,11 +208,24 @@ static void svm_decode_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb, u32 cod
 		exit->kind = MINIVM_KIND_UD;
 		return;
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
-		svm_reflect_db(vmcb);
+		svm_reflect_db(vcpu, vmcb);
 		return;
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
-		svm_inject_exception(vmcb, X86_TRAP_AC, true);	/* its error code is 0 */
+		/* Its error code is 0. */
+		minivm_event_reinject(vcpu, MINIVM_EVENT_EXCEPTION, X86_TRAP_AC, true, 0);
 		return;
+	case SVM_EXIT_VINTR:
+		exit->kind = MINIVM_KIND_IRQ_WINDOW;
+		return;
+	case SVM_EXIT_IRET: {
+		struct svm_vcpu *svm = vcpu->be;
+
+		/* NMIs unblock once this IRET is done: at the next exit past it. */
+		vmcb->control.intercepts[INTERCEPT_IRET / 32] &= ~BIT(INTERCEPT_IRET % 32);
+		svm->nmi_iret = true;
+		svm->iret_rip = vmcb->save.rip;
+		return;
+	}
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR7:
 	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR7:
 		exit->kind = MINIVM_KIND_DR_ACCESS;	/* runs again, owned */
@@ -185,6 +247,7 @@ void svm_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	u32 code;
 
 	svm_assign_asid(svm, flush);
+	svm_apply_windows(svm);
 	vmcb->control.clean = 0;
 	vmcb->control.next_rip = 0;
 	vmcb->save.rax = vcpu->gpr[MINIVM_RAX];
@@ -214,8 +277,12 @@ void svm_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	minivm_trace_exit(vcpu, MINIVM_VENDOR_AMD_SVM, code, exit->rip, exit->qualification,
 			  exit->info);
 	vmcb->control.event_inj = 0;
+	if (svm->nmi_iret && vmcb->save.rip != svm->iret_rip) {
+		svm->nmi_iret = false;
+		svm->nmi_masked = false;
+	}
 	if (vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID)
-		svm_reinject(vmcb);
+		svm_reinject(vcpu, vmcb);
 	vcpu->gpr[MINIVM_RAX] = vmcb->save.rax;
 	svm_decode_exit(vcpu, vmcb, code, exit);
 }

@@ -34,13 +34,44 @@ u64 svm_get_cr(struct minivm_vcpu *vcpu, unsigned int cr)
 
 void svm_get_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state *state)
 {
-	struct vmcb *vmcb = ((struct svm_vcpu *)vcpu->be)->vmcb;
+	struct svm_vcpu *svm = vcpu->be;
+	struct vmcb *vmcb = svm->vmcb;
 
 	state->rflags = vmcb->save.rflags;
-	state->shadow = vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK;
-	state->injecting = vmcb->control.event_inj & SVM_EVTINJ_VALID;
+	/* SVM has one kind of shadow: it reads as STI's. */
+	state->shadow = vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK ?
+			MINIVM_EVENTS_STI_SHADOW : 0;
+	state->nmi_masked = svm->nmi_masked;
 	/* With V_INTR_MASKING the guest's CR8 is the VMCB's V_TPR. */
 	state->cr8 = vmcb->control.int_ctl & V_TPR_MASK;
+}
+
+/* NMIs blocked until the guest's next IRET, which is intercepted for that. */
+void svm_set_nmi_masked(struct svm_vcpu *svm, bool masked)
+{
+	u32 *w = &svm->vmcb->control.intercepts[INTERCEPT_IRET / 32];
+
+	svm->nmi_masked = masked;
+	svm->nmi_iret = false;
+	if (masked)
+		*w |= BIT(INTERCEPT_IRET % 32);
+	else
+		*w &= ~BIT(INTERCEPT_IRET % 32);
+}
+
+void svm_set_event_state(struct minivm_vcpu *vcpu, u32 shadow, bool nmi_masked)
+{
+	struct svm_vcpu *svm = vcpu->be;
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	c->int_state = (c->int_state & ~SVM_INTERRUPT_SHADOW_MASK) |
+		       (shadow ? SVM_INTERRUPT_SHADOW_MASK : 0);
+	svm_set_nmi_masked(svm, nmi_masked);
+}
+
+void svm_set_cr2(struct minivm_vcpu *vcpu, u64 cr2)
+{
+	((struct svm_vcpu *)vcpu->be)->vmcb->save.cr2 = cr2;
 }
 
 /* The MSRs the VMCB holds (minivm_backend.msr); the core checked @value. */
@@ -66,6 +97,22 @@ int svm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 		break;
 	case MSR_GS_BASE:
 		field = &s->gs.base;
+		break;
+	/* VMLOAD and VMSAVE switch these with every entry (vmrun.S). */
+	case MSR_KERNEL_GS_BASE:
+		field = &s->kernel_gs_base;
+		break;
+	case MSR_STAR:
+		field = &s->star;
+		break;
+	case MSR_LSTAR:
+		field = &s->lstar;
+		break;
+	case MSR_CSTAR:
+		field = &s->cstar;
+		break;
+	case MSR_SYSCALL_MASK:
+		field = &s->sfmask;
 		break;
 	case MSR_IA32_SYSENTER_CS:
 		field = &s->sysenter_cs;

@@ -256,7 +256,20 @@ static void efer_write_rules(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, minivm_efer_write_valid(EFER_LME, 0, X86_CR0_PE));
 }
 
+static void apic_base_reserved_bits(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, minivm_apic_base_valid(0xfee00900, 46));	/* reset, BSP */
+	KUNIT_EXPECT_TRUE(test, minivm_apic_base_valid(0xfee00000, 46));	/* disabled */
+	KUNIT_EXPECT_TRUE(test, minivm_apic_base_valid(0x3fffffff000ULL | BIT(11), 46));
+	KUNIT_EXPECT_FALSE(test, minivm_apic_base_valid(0xfee00901, 46));	/* bit 0 */
+	KUNIT_EXPECT_FALSE(test, minivm_apic_base_valid(0xfee00a00, 46));	/* bit 9 */
+	KUNIT_EXPECT_FALSE(test, minivm_apic_base_valid(0xfee00c00, 46));	/* x2APIC */
+	KUNIT_EXPECT_FALSE(test, minivm_apic_base_valid(BIT_ULL(46) | 0xfee00800, 46));
+	KUNIT_EXPECT_TRUE(test, minivm_apic_base_valid(BIT_ULL(46) | 0xfee00800, 52));
+}
+
 static struct kunit_case arch_state_cases[] = {
+	KUNIT_CASE(apic_base_reserved_bits),
 	KUNIT_CASE(efer_write_rules),
 	KUNIT_CASE_PARAM(sregs_rule, sregs_gen_params),
 	KUNIT_CASE(sregs_cr4_follows_the_host),

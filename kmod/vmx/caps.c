@@ -66,6 +66,11 @@ int vmx_parse_caps(const struct vmx_msrs *m, struct vmx_caps *caps, const char *
 		*why = "VMX limits VMCS addresses to 32 bits (IA32_VMX_BASIC)";
 		return -ENODEV;
 	}
+	/* NMI blocking and the NMI window, for injecting NMIs (../events.c). */
+	if (!(m->pinbased & VMX_PIN_VIRTUAL_NMIS) || !(m->procbased & VMX_PROC_NMI_WINDOW)) {
+		*why = "VMX without virtual NMIs (NMI blocking, NMI-window exiting)";
+		return -ENODEV;
+	}
 	if (!(m->procbased & VMX_PROC_SECONDARY)) {
 		*why = "VMX without secondary processor-based controls";
 		return -ENODEV;

@@ -21,6 +21,8 @@
 #define VMX_BASIC_MEMTYPE_MASK		GENMASK_ULL(53, 50)
 #define VMX_MEMTYPE_WB			6
 /* Allowed-1 settings live in the high half of the control MSRs. */
+#define VMX_PIN_VIRTUAL_NMIS		BIT_ULL(32 + 5)
+#define VMX_PROC_NMI_WINDOW		BIT_ULL(32 + 22)
 #define VMX_PROC_SECONDARY		BIT_ULL(32 + 31)
 #define VMX_PROC2_EPT			BIT_ULL(32 + 1)
 #define VMX_PROC2_VPID			BIT_ULL(32 + 5)
@@ -48,6 +50,7 @@ struct vmx_msrs {
 	u32 cpuid1_ecx;
 	u64 feat_ctl;
 	u64 basic;
+	u64 pinbased;
 	u64 procbased;
 	u64 procbased2;
 	u64 ept_vpid;

@@ -13,7 +13,8 @@ static const struct vmx_msrs good = {
 	.feat_ctl = VMX_FEAT_CTL_LOCKED | VMX_FEAT_CTL_OUTSIDE_SMX,
 	.basic = 0x12ULL | (0x400ULL << VMX_BASIC_SIZE_SHIFT) |
 		 ((u64)VMX_MEMTYPE_WB << VMX_BASIC_MEMTYPE_SHIFT),
-	.procbased = VMX_PROC_SECONDARY,
+	.pinbased = VMX_PIN_VIRTUAL_NMIS,
+	.procbased = VMX_PROC_SECONDARY | VMX_PROC_NMI_WINDOW,
 	.procbased2 = VMX_PROC2_EPT | VMX_PROC2_VPID | VMX_PROC2_UNRESTRICTED,
 	.ept_vpid = VMX_EPT_WALK_4 | VMX_EPT_WB | VMX_EPT_2M | VMX_EPT_INVEPT |
 		    VMX_EPT_INVEPT_SINGLE | VMX_EPT_INVEPT_ALL | VMX_VPID_INVVPID |
@@ -57,7 +58,7 @@ static void optional_features_may_be_missing(struct kunit *test)
 struct vmx_caps_case {
 	const char *desc;
 	u32 clear_cpuid;
-	u64 clear_feat_ctl, clear_basic, set_basic, clear_proc, clear_proc2, clear_ept;
+	u64 clear_feat_ctl, clear_basic, set_basic, clear_pin, clear_proc, clear_proc2, clear_ept;
 	int err;
 	const char *why;	/* a word the reason must contain */
 };
@@ -82,6 +83,10 @@ static const struct vmx_caps_case vmx_caps_cases[] = {
 	  .why = "unrestricted" },
 	{ "no 4-level EPT", .clear_ept = VMX_EPT_WALK_4, .err = -ENODEV, .why = "4-level" },
 	{ "EPT not WB", .clear_ept = VMX_EPT_WB, .err = -ENODEV, .why = "write-back" },
+	{ "no virtual NMIs", .clear_pin = VMX_PIN_VIRTUAL_NMIS, .err = -ENODEV,
+	  .why = "virtual NMIs" },
+	{ "no NMI-window exiting", .clear_proc = VMX_PROC_NMI_WINDOW, .err = -ENODEV,
+	  .why = "virtual NMIs" },
 	{ "no INVEPT", .clear_ept = VMX_EPT_INVEPT, .err = -ENODEV, .why = "INVEPT" },
 	{ "INVEPT without a usable type", .clear_ept = VMX_EPT_INVEPT_SINGLE | VMX_EPT_INVEPT_ALL,
 	  .err = -ENODEV, .why = "INVEPT" },
@@ -104,6 +109,7 @@ static void missing_feature_is_refused_with_reason(struct kunit *test)
 	m.cpuid1_ecx &= ~c->clear_cpuid;
 	m.feat_ctl &= ~c->clear_feat_ctl;
 	m.basic = (m.basic & ~c->clear_basic) | c->set_basic;
+	m.pinbased &= ~c->clear_pin;
 	m.procbased &= ~c->clear_proc;
 	m.procbased2 &= ~c->clear_proc2;
 	m.ept_vpid &= ~c->clear_ept;

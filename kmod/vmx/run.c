@@ -33,16 +33,44 @@ void vmx_skip(void)
 			   intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
-void vmx_inject_exception(unsigned int vector, bool has_error)
+/* The event the next entry delivers (the core chose it: ../events.c). */
+void vmx_inject_event(struct minivm_vcpu *vcpu, const struct minivm_event *ev)
 {
-	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
+	static const u32 types[] = {
+		[MINIVM_EVENT_INTERRUPT] = INTR_TYPE_EXT_INTR,
+		[MINIVM_EVENT_NMI] = INTR_TYPE_NMI_INTR,
+		[MINIVM_EVENT_EXCEPTION] = INTR_TYPE_HARD_EXCEPTION,
+	};
+	u32 info = ev->vector | types[ev->type] | INTR_INFO_VALID_MASK;
 
-	/* Real mode delivers no error code. */
-	if (has_error && (vmcs_read(GUEST_CR0) & X86_CR0_PE)) {
+	if (ev->has_error_code) {
 		info |= INTR_INFO_DELIVER_CODE_MASK;
-		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, ev->error_code);
+	}
+	/* Entry refuses an NMI while NMIs are blocked; delivering it blocks them. */
+	if (ev->type == MINIVM_EVENT_NMI) {
+		u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+		if (intr & GUEST_INTR_STATE_NMI)
+			vmcs_write(GUEST_INTERRUPTIBILITY_INFO, intr & ~GUEST_INTR_STATE_NMI);
 	}
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+/* Interrupt-window and NMI-window exiting, as the core asks (MINIVM_WINDOW_*). */
+void vmx_set_windows(struct minivm_vcpu *vcpu, unsigned int windows)
+{
+	struct vmx_vcpu *v = vcpu->be;
+	u32 proc = v->proc & ~(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING);
+
+	if (windows & MINIVM_WINDOW_IRQ)
+		proc |= CPU_BASED_INTR_WINDOW_EXITING;
+	if (windows & MINIVM_WINDOW_NMI)
+		proc |= CPU_BASED_NMI_WINDOW_EXITING;
+	if (proc != v->proc) {
+		v->proc = proc;
+		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+	}
 }
 
 /*
@@ -50,14 +78,18 @@ void vmx_inject_exception(unsigned int vector, bool has_error)
  * is delivered again as the instruction it is; a breakpoint or single step
  * updates DR6, DR7 and RFLAGS first (../arch_state.c).
  */
-static void vmx_reflect_db(struct vmx_vcpu *v, u32 intr)
+static void vmx_reflect_db(struct minivm_vcpu *vcpu, u32 intr)
 {
+	struct vmx_vcpu *v = vcpu->be;
 	u64 dr7, rflags;
 
+	/*
+	 * INT1 is a trap: past it, a #DB delivered as by the hardware pushes
+	 * the same RIP the instruction would have.
+	 */
 	if ((intr & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_PRIV_SW_EXCEPTION) {
-		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, vmcs_read(VM_EXIT_INSTRUCTION_LEN));
-		vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
-			   X86_TRAP_DB | INTR_TYPE_PRIV_SW_EXCEPTION | INTR_INFO_VALID_MASK);
+		vmx_skip();
+		minivm_event_reinject(vcpu, MINIVM_EVENT_EXCEPTION, X86_TRAP_DB, false, 0);
 		return;
 	}
 	dr7 = vmcs_read(GUEST_DR7);
@@ -74,7 +106,7 @@ static void vmx_reflect_db(struct vmx_vcpu *v, u32 intr)
 	     (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
 		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
 			   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
-	vmx_inject_exception(X86_TRAP_DB, false);
+	minivm_event_reinject(vcpu, MINIVM_EVENT_EXCEPTION, X86_TRAP_DB, false, 0);
 }
 
 /*
@@ -85,19 +117,27 @@ static void vmx_reflect_db(struct vmx_vcpu *v, u32 intr)
  * that exits itself replaces the event (the handler of the exit injects
  * it), as #DB and #AC, both benign, are delivered serially.
  */
-static void vmx_reinject(u32 idt)
+static void vmx_reinject(struct minivm_vcpu *vcpu, u32 idt)
 {
 	u32 type = idt & VECTORING_INFO_TYPE_MASK;
+	u8 what;
 
-	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
-	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+	switch (type) {
+	case INTR_TYPE_EXT_INTR:
+		what = MINIVM_EVENT_INTERRUPT;
+		break;
+	case INTR_TYPE_NMI_INTR:
+		what = MINIVM_EVENT_NMI;
+		break;
+	case INTR_TYPE_HARD_EXCEPTION:
+		what = MINIVM_EVENT_EXCEPTION;
+		break;
+	default:
 		return;
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, idt & (VECTORING_INFO_VECTOR_MASK |
-						    VECTORING_INFO_TYPE_MASK |
-						    VECTORING_INFO_DELIVER_CODE_MASK |
-						    VECTORING_INFO_VALID_MASK));
-	if (idt & VECTORING_INFO_DELIVER_CODE_MASK)
-		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read(IDT_VECTORING_ERROR_CODE));
+	}
+	minivm_event_reinject(vcpu, what, idt & VECTORING_INFO_VECTOR_MASK,
+			      idt & VECTORING_INFO_DELIVER_CODE_MASK,
+			      vmcs_read(IDT_VECTORING_ERROR_CODE));
 }
 
 static u64 vmx_gpr(struct minivm_vcpu *vcpu, unsigned int reg)
@@ -243,11 +283,12 @@ static void vmx_decode_exit(struct minivm_vcpu *vcpu, u32 reason, struct minivm_
 		if ((intr & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 			return;	/* handled right after the exit */
 		if ((intr & INTR_INFO_VECTOR_MASK) == X86_TRAP_DB) {
-			vmx_reflect_db(vcpu->be, intr);
+			vmx_reflect_db(vcpu, intr);
 			return;
 		}
 		if ((intr & INTR_INFO_VECTOR_MASK) == X86_TRAP_AC) {
-			vmx_inject_exception(X86_TRAP_AC, true);	/* its error code is 0 */
+			/* Its error code is 0. */
+			minivm_event_reinject(vcpu, MINIVM_EVENT_EXCEPTION, X86_TRAP_AC, true, 0);
 			return;
 		}
 		break;
@@ -259,6 +300,12 @@ static void vmx_decode_exit(struct minivm_vcpu *vcpu, u32 reason, struct minivm_
 		return;		/* still pending: the host takes it once IF is set */
 	case EXIT_REASON_PREEMPTION_TIMER:
 		return;		/* the host had its turn */
+	case EXIT_REASON_INTERRUPT_WINDOW:
+		exit->kind = MINIVM_KIND_IRQ_WINDOW;
+		return;
+	case EXIT_REASON_NMI_WINDOW:
+		exit->kind = MINIVM_KIND_NMI_WINDOW;
+		return;
 	case EXIT_REASON_EPT_VIOLATION:
 		exit->kind = MINIVM_KIND_FAULT;
 		exit->gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
@@ -270,7 +317,7 @@ static void vmx_decode_exit(struct minivm_vcpu *vcpu, u32 reason, struct minivm_
 		int ret = vmx_cr_access(vcpu, qual, exit);
 
 		if (ret < 0)
-			vmx_inject_exception(X86_TRAP_GP, true);
+			minivm_queue_exception(vcpu, X86_TRAP_GP, 0);
 		else if (!ret)
 			vmx_skip();
 		return;
@@ -349,6 +396,7 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_ctl.preemption_ticks);
 	if (vcpu->dr_guest_owned)
 		set_debugreg(v->dr6, 6);
+	vmx_load_syscall_msrs(v);
 
 	failed = minivm_vmx_enter(vcpu->gpr, v->launched);
 
@@ -377,6 +425,8 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 		exit->kind = MINIVM_KIND_FAIL_ENTRY;
 		exit->hw_reason = 0;
 		exit->info = vmcs_read(VM_INSTRUCTION_ERROR);
+		/* Nothing was delivered: the core gives the event again. */
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
 		return;
 	}
 	v->launched = true;
@@ -388,18 +438,15 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 		minivm_vmx_do_nmi();
 	minivm_trace_exit(vcpu, MINIVM_VENDOR_INTEL_VMX, exit->hw_reason, exit->rip,
 			  exit->qualification, vmx_exit_info2(exit->hw_reason, exit->info));
+	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
 	idt = vmcs_read(IDT_VECTORING_INFO_FIELD);
 	if (idt & VECTORING_INFO_VALID_MASK)
-		vmx_reinject(idt);
+		vmx_reinject(vcpu, idt);
 	vmx_decode_exit(vcpu, reason, exit);
 }
 
 void vmx_skip_insn(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
 {
 	vmx_skip();
-}
-
-void vmx_inject(struct minivm_vcpu *vcpu, unsigned int vector, bool has_error)
-{
-	vmx_inject_exception(vector, has_error);
 }

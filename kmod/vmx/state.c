@@ -122,7 +122,7 @@ int vmx_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 		field = GUEST_SYSENTER_EIP;
 		break;
 	default:
-		return -ENOENT;
+		return vmx_syscall_msr(vcpu->be, write, index, value);
 	}
 	if (write)
 		vmcs_write(field, *value);
@@ -211,7 +211,7 @@ void vmx_load_pdptes(struct minivm_vcpu *vcpu, const u64 *pdpte)
 
 	WITH_VMCS(vcpu, ({
 		if (!pdpte) {
-			vmx_inject_exception(X86_TRAP_GP, true);
+			minivm_queue_exception(vcpu, X86_TRAP_GP, 0);
 		} else {
 			if (v->pdptes_for == PDPTES_FOR_CR0)
 				vmx_set_cr0(v, v->pdptes_val);
@@ -235,11 +235,33 @@ u64 vmx_get_cr(struct minivm_vcpu *vcpu, unsigned int cr)
 
 void vmx_get_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state *state)
 {
+	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
 	state->rflags = vmcs_read(GUEST_RFLAGS);
-	state->shadow = vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
-			(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
-	state->injecting = vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK;
+	state->shadow = (intr & GUEST_INTR_STATE_STI ? MINIVM_EVENTS_STI_SHADOW : 0) |
+			(intr & GUEST_INTR_STATE_MOV_SS ? MINIVM_EVENTS_MOV_SS_SHADOW : 0);
+	state->nmi_masked = intr & GUEST_INTR_STATE_NMI;
 	state->cr8 = ((struct vmx_vcpu *)vcpu->be)->cr8;
+}
+
+void vmx_set_event_state(struct minivm_vcpu *vcpu, u32 shadow, bool nmi_masked)
+{
+	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+		   ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_NMI);
+
+	if (shadow & MINIVM_EVENTS_STI_SHADOW)
+		intr |= GUEST_INTR_STATE_STI;
+	if (shadow & MINIVM_EVENTS_MOV_SS_SHADOW)
+		intr |= GUEST_INTR_STATE_MOV_SS;
+	if (nmi_masked)
+		intr |= GUEST_INTR_STATE_NMI;
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, intr);
+}
+
+/* VMX does not switch CR2: the run loop loads this one before each entry. */
+void vmx_set_cr2(struct minivm_vcpu *vcpu, u64 cr2)
+{
+	((struct vmx_vcpu *)vcpu->be)->cr2 = cr2;
 }
 
 u64 vmx_get_dr7(struct minivm_vcpu *vcpu)

@@ -20,9 +20,14 @@ struct vmx_vcpu {
 	struct list_head on_cpu;	/* in vmx_loaded of @cpu */
 	u16 vpid;
 	u8 cr8;
+	u32 proc;		/* the processor-based controls in the VMCS */
 	u64 cr2;		/* the guest's: VMX does not switch CR2 */
 	u64 dr6;		/* the guest's: VMX does not switch DR6 */
 	u64 host_cr3, host_cr4, host_fs_base;
+	/* The guest's SYSCALL and SWAPGS MSRs (msrs.c). */
+	u64 kernel_gs_base, star, lstar, cstar, sfmask;
+	u64 host_kernel_gs_base;
+	bool syscall_msrs_loaded;	/* the guest's are in the hardware */
 	/* A MOV to CR0 or CR3 that waits for its PDPTEs (vmx_load_pdptes()). */
 	enum { PDPTES_FOR_NONE, PDPTES_FOR_CR0, PDPTES_FOR_CR3 } pdptes_for;
 	u64 pdptes_val;
@@ -51,8 +56,11 @@ void vmx_set_cr4(u64 cr4);
 u64 vmx_guest_cr0(void);
 u64 vmx_guest_cr4(void);
 
+/* msrs.c */
+void vmx_load_syscall_msrs(struct vmx_vcpu *v);
+int vmx_syscall_msr(struct vmx_vcpu *v, bool write, u32 index, u64 *value);
+
 /* run.c; the VMCS current on this CPU */
 void vmx_skip(void);
-void vmx_inject_exception(unsigned int vector, bool has_error);
 
 #endif /* MINIVM_VMX_VCPU_H */

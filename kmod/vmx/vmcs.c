@@ -78,13 +78,14 @@ int vmx_vcpu_init(u32 revision, bool invept_single)
 	vmx_ctl.revision = revision;
 	vmx_ctl.invept_single = invept_single;
 	if (vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS,
-		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING | PIN_BASED_VIRTUAL_NMIS,
 		       PIN_BASED_VMX_PREEMPTION_TIMER, &vmx_ctl.pin) ||
 	    vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS,
 		       CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
 		       CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
 		       CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
-		       CPU_BASED_MOV_DR_EXITING |
+		       CPU_BASED_MOV_DR_EXITING | CPU_BASED_INTR_WINDOW_EXITING |
+		       CPU_BASED_NMI_WINDOW_EXITING |
 		       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0, &vmx_ctl.proc) ||
 	    vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
 		       SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST,
@@ -101,6 +102,8 @@ int vmx_vcpu_init(u32 revision, bool invept_single)
 	/* Without the TRUE controls CR3 accesses may be forced to exit. */
 	vmx_ctl.cr3_exiting = vmx_ctl.proc & (CPU_BASED_CR3_LOAD_EXITING |
 					      CPU_BASED_CR3_STORE_EXITING);
+	/* The window exits are turned on per entry (vmx_set_windows()). */
+	vmx_ctl.proc &= ~(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING);
 	/* IA-32e mode is per guest, set as the guest enters long mode. */
 	vmx_ctl.entry &= ~VM_ENTRY_IA32E_MODE;
 	/*
@@ -187,7 +190,8 @@ static void vmx_vmcs_setup(struct minivm_vcpu *vcpu)
 	u32 proc2 = vmx_ctl.proc2;
 
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_ctl.pin);
-	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_ctl.proc);
+	v->proc = vmx_ctl.proc;
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, v->proc);
 	if (!v->vpid)
 		proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, proc2);
@@ -289,8 +293,13 @@ void vmx_vcpu_destroy(struct minivm_vcpu *vcpu)
 
 void vmx_set_dr_exiting(struct minivm_vcpu *vcpu, bool on)
 {
-	vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
-		   on ? vmx_ctl.proc : vmx_ctl.proc & ~CPU_BASED_MOV_DR_EXITING);
+	struct vmx_vcpu *v = vcpu->be;
+
+	if (on)
+		v->proc |= CPU_BASED_MOV_DR_EXITING;
+	else
+		v->proc &= ~CPU_BASED_MOV_DR_EXITING;
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, v->proc);
 }
 
 /* EPT entries: read/write/execute bits, write-back memory, bit 7 for 2 MiB. */

@@ -25,6 +25,7 @@ static int vmx_read_msrs(struct vmx_msrs *m)
 		return 0;
 	if (rdmsrl_safe(MSR_IA32_FEAT_CTL, &m->feat_ctl) ||
 	    rdmsrl_safe(MSR_IA32_VMX_BASIC, &m->basic) ||
+	    rdmsrl_safe(MSR_IA32_VMX_PINBASED_CTLS, &m->pinbased) ||
 	    rdmsrl_safe(MSR_IA32_VMX_PROCBASED_CTLS, &m->procbased))
 		return -EIO;
 	if ((m->procbased & VMX_PROC_SECONDARY) &&
@@ -118,6 +119,7 @@ static void vmx_cpu_disable(void)
 
 static int vmx_init(void)
 {
+	vmx_msrs_init();
 	return vmx_vcpu_init(vmx_caps.revision_id, vmx_caps.invept_single);
 }
 
@@ -145,9 +147,13 @@ const struct minivm_backend minivm_vmx_backend = {
 	.vcpu_load = vmx_vcpu_load,
 	.vcpu_run = vmx_vcpu_run,
 	.skip = vmx_skip_insn,
-	.inject_exception = vmx_inject,
+	.vcpu_put = vmx_vcpu_put,
+	.inject_event = vmx_inject_event,
+	.set_windows = vmx_set_windows,
+	.set_cr2 = vmx_set_cr2,
 	.get_cr = vmx_get_cr,
 	.get_event_state = vmx_get_event_state,
+	.set_event_state = vmx_set_event_state,
 	.get_regs = vmx_get_regs,
 	.set_regs = vmx_set_regs,
 	.get_sregs = vmx_get_sregs,

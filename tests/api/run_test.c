@@ -9,6 +9,7 @@
  *   minivm-run-test amd|intel
  */
 #define _GNU_SOURCE
+#include <asm/prctl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,7 +65,28 @@ GUEST(g_fpu32, ".code32",
 /* Show PAT as the guest reads it, then write an MSR the guest does not own. */
 GUEST(g_msr32, ".code32",
       "mov $0x277, %ecx\n rdmsr\n out %eax, $0x10\n mov %edx, %eax\n out %eax, $0x11\n"
-      "mov $0xc0000082, %ecx\n wrmsr\n hlt");
+      "mov $0xc0000103, %ecx\n wrmsr\n hlt");
+/*
+ * The SYSCALL and SWAPGS MSRs are the guest's: KERNEL_GS_BASE through
+ * SWAPGS, then a SYSCALL through STAR, LSTAR and SFMASK (IF masked) to a
+ * handler that reports RFLAGS and the return RIP. CPUID loops in between
+ * make in-kernel exits (which the host may preempt) with them loaded.
+ */
+GUEST(g_syscall64, ".code64",
+      "mov $0xc0000102, %ecx\n mov $0x12345000, %eax\n xor %edx, %edx\n wrmsr\n swapgs\n"
+      "mov $0xc0000101, %ecx\n rdmsr\n out %eax, $0x10\n"
+      "mov $0xc0000080, %ecx\n rdmsr\n or $1, %eax\n wrmsr\n"
+      "mov $0xc0000082, %ecx\n lea g_syscall64_handler(%rip), %rax\n mov %rax, %rdx\n"
+      "shr $32, %rdx\n wrmsr\n"
+      "mov $0xc0000081, %ecx\n xor %eax, %eax\n mov $0x00100008, %edx\n wrmsr\n"
+      "mov $0xc0000084, %ecx\n mov $0x200, %eax\n xor %edx, %edx\n wrmsr\n"
+      "mov %r8d, %esi\n 1: xor %eax, %eax\n cpuid\n dec %esi\n jnz 1b\n"
+      "sti\n syscall\n"
+      ".globl g_syscall64_ret\n g_syscall64_ret: hlt\n"
+      ".globl g_syscall64_handler\n g_syscall64_handler:\n"
+      "pushf\n pop %rax\n out %eax, $0x11\n mov %rcx, %rax\n out %eax, $0x12\n"
+      "mov %r8d, %esi\n 2: xor %eax, %eax\n cpuid\n dec %esi\n jnz 2b\n hlt");
+extern const unsigned char g_syscall64_ret[], g_syscall64_handler[];
 /* Into PAE paging from protected mode, then a read through it (0x3000 maps 0x3000). */
 GUEST(g_pae_enter32, ".code32",
       "mov $0x20, %eax\n mov %eax, %cr4\n mov $0x4000, %eax\n mov %eax, %cr3\n"
@@ -450,7 +473,7 @@ static void run_header_reports_event_state(void)
 	struct vm v;
 
 	vm_start(&v, g_events16, g_events16_end);
-	v.run->request_interrupt_window = 1;
+	v.run->request_interrupt_window = 2;	/* 0 or 1 */
 	CHECK_ERR(minivm_run(v.vcpu), EINVAL);
 	v.run->request_interrupt_window = 0;
 	v.run->reserved_in[6] = 1;
@@ -695,7 +718,7 @@ static void msrs_round_trip_and_refuse(void)
 		CHECK(back[i].data == e[i].data, "MSR %#x reads %#llx, set %#llx", e[i].index,
 		      (unsigned long long)back[i].data, (unsigned long long)e[i].data);
 	/* Refusals name the entry: done counts the ones before it. */
-	back[1].index = 0xc0000082;	/* LSTAR: not switched, not the guest's */
+	back[1].index = 0xc0000103;	/* TSC_AUX: not switched, not the guest's */
 	CHECK_ERR(minivm_get_msrs(v.vcpu, back, 4, &done), ENOENT);
 	CHECK(done == 1, "done %u, want 1", done);
 	e[2].data = 0x8000000000000000ULL;	/* not canonical */
@@ -720,13 +743,107 @@ static void msrs_round_trip_and_refuse(void)
 	m.entries = 8;
 	CHECK_ERR(ioctl(v.vcpu, MINIVM_GET_MSRS, &m) < 0 ? -errno : 0, EFAULT);
 
-	/* The guest reads what was set, and its WRMSR to LSTAR is a #GP. */
+	/* The guest reads what was set, and its WRMSR to TSC_AUX is a #GP. */
 	minivm_get_sregs(v.vcpu, &sregs);
 	sregs.idt.limit = 0;	/* so the #GP ends as a triple fault */
 	minivm_set_sregs(v.vcpu, &sregs);
 	if (expect_io(&v, 0x10, 4, MINIVM_IO_OUT, 0x00070106) &&
 	    expect_io(&v, 0x11, 4, MINIVM_IO_OUT, 0x00070106))
 		run_expect(&v, MINIVM_EXIT_SHUTDOWN);
+	vm_close(&v);
+}
+
+struct syscall_guest {
+	struct vm *v;
+	int cpuids, ok;
+};
+
+/* Run g_syscall64 to its end; the caller checks the host side. */
+static void *syscall_guest_run(void *arg)
+{
+	struct syscall_guest *g = arg;
+	struct vm *v = g->v;
+	struct minivm_regs r;
+
+	minivm_get_regs(v->vcpu, &r);
+	r.r8 = (uint64_t)g->cpuids;
+	minivm_set_regs(v->vcpu, &r);
+	g->ok = expect_io(v, 0x10, 4, MINIVM_IO_OUT, 0x12345000) &&
+		expect_io(v, 0x11, 4, MINIVM_IO_OUT, ANY);
+	if (g->ok) {
+		/* SFMASK cleared IF; bit 1 is always set. */
+		CHECK((v->run->io.data & 0x202) == 2, "RFLAGS in the handler %#llx",
+		      (unsigned long long)v->run->io.data);
+		g->ok = expect_io(v, 0x12, 4, MINIVM_IO_OUT, guest_addr(g_syscall64, g_syscall64_ret)) &&
+			run_expect(v, MINIVM_EXIT_HLT);
+	}
+	return NULL;
+}
+
+/*
+ * KERNEL_GS_BASE, STAR, LSTAR, CSTAR and SFMASK are the guest's while it
+ * runs and the host's whenever the host needs them: a thread that makes
+ * system calls and checks its own GS base shares one host CPU with the
+ * guest's thread, which the scheduler switches away from while the
+ * guest's values are loaded (VMX loads them lazily). A host SYSCALL that
+ * found the guest's LSTAR would crash the lab; a GS base that came back
+ * as the guest's fails here.
+ */
+static void syscall_msrs_are_the_guests(void)
+{
+	struct minivm_msr_entry e[5] = {
+		{ .index = 0xc0000102 }, { .index = 0xc0000081 }, { .index = 0xc0000082 },
+		{ .index = 0xc0000083 }, { .index = 0xc0000084 },
+	};
+	struct syscall_guest g = { .cpuids = 3000 };
+	unsigned long gs = 0, mine = 0x7f0012345000UL;
+	cpu_set_t one, before;
+	pthread_t t;
+	struct vm v;
+	int i, calls = 0;
+
+	vm_start(&v, g_syscall64, g_syscall64_end);
+	to_long_mode(&v);
+	/* Reset values: 0 for each, as on a CPU after RESET. */
+	CHECK_ERR(minivm_get_msrs(v.vcpu, e, 5, NULL), 0);
+	for (i = 0; i < 5; i++)
+		CHECK(e[i].data == 0, "MSR %#x resets to %#llx", e[i].index,
+		      (unsigned long long)e[i].data);
+	e[2].data = 0x800000000000ULL;		/* LSTAR must be canonical */
+	CHECK_ERR(minivm_set_msrs(v.vcpu, &e[2], 1, NULL), EINVAL);
+	e[4].data = 1ULL << 32;			/* SFMASK's high half is reserved */
+	CHECK_ERR(minivm_set_msrs(v.vcpu, &e[4], 1, NULL), EINVAL);
+
+	sched_getaffinity(0, sizeof(before), &before);
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	CHECK(sched_setaffinity(0, sizeof(one), &one) == 0, "sched_setaffinity: %s",
+	      strerror(errno));
+	CHECK(syscall(SYS_arch_prctl, ARCH_SET_GS, mine) == 0, "ARCH_SET_GS: %s", strerror(errno));
+	g.v = &v;
+	CHECK(pthread_create(&t, NULL, syscall_guest_run, &g) == 0, "pthread_create");
+	/* This thread inherits CPU 0: the two take turns there. */
+	while (pthread_tryjoin_np(t, NULL) == EBUSY) {
+		syscall(SYS_arch_prctl, ARCH_GET_GS, &gs);
+		if (gs != mine)
+			break;
+		calls++;
+		sched_yield();
+	}
+	if (gs != mine)
+		pthread_join(t, NULL);
+	CHECK(gs == mine, "this thread's GS base became %#lx after %d calls", gs, calls);
+	CHECK(g.ok, "the guest did not run to its end");
+	sched_setaffinity(0, sizeof(before), &before);
+
+	/* What the guest wrote reads back; the host's are untouched. */
+	CHECK_ERR(minivm_get_msrs(v.vcpu, e, 5, NULL), 0);
+	CHECK(e[0].data == 0, "KERNEL_GS_BASE %#llx after SWAPGS, want 0",
+	      (unsigned long long)e[0].data);
+	CHECK(e[1].data == 0x0010000800000000ULL, "STAR %#llx", (unsigned long long)e[1].data);
+	CHECK(e[2].data == guest_addr(g_syscall64, g_syscall64_handler), "LSTAR %#llx",
+	      (unsigned long long)e[2].data);
+	CHECK(e[4].data == 0x200, "SFMASK %#llx", (unsigned long long)e[4].data);
 	vm_close(&v);
 }
 
@@ -963,7 +1080,7 @@ int main(int argc, char **argv)
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
 	if (argc == 3)
 		return workload();
-	ktap_plan("minivm-run", 27);
+	ktap_plan("minivm-run", 28);
 	KTAP_RUN(port_io_exits_reach_userspace);
 	KTAP_RUN(cpuid_is_handled_in_kernel);
 	KTAP_RUN(cpuid_answers_match_the_host);
@@ -986,6 +1103,7 @@ int main(int argc, char **argv)
 	KTAP_RUN(vcpu_follows_its_thread_across_cpus);
 	KTAP_RUN(fds_close_while_vcpu_runs);
 	KTAP_RUN(msrs_round_trip_and_refuse);
+	KTAP_RUN(syscall_msrs_are_the_guests);
 	KTAP_RUN(two_vcpus_run_at_once);
 	KTAP_RUN(memory_region_validation);
 	KTAP_RUN(create_vcpu_validation);

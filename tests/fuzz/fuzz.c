@@ -63,6 +63,13 @@
 #define NR_CHUNKS	32
 #define PAGE		4096UL
 
+/* How many exit reasons the ABI has: counted from its one list. */
+enum {
+#define MINIVM_RUN_EXIT(name, words) RUN_EXIT_##name,
+#include <linux/minivm_exits.h>
+	NR_RUN_EXITS
+};
+
 /* --- what the supervisor sees: shared memory -------------------------- */
 
 struct slot {
@@ -85,7 +92,7 @@ struct shared {
 	char log[LOG_LINES][LOG_LEN];
 	struct slot slot[NR_SLOTS];
 	_Atomic uint64_t count[C_NR];
-	_Atomic uint64_t exits[16];
+	_Atomic uint64_t exits[NR_RUN_EXITS];
 	/* hardware reasons behind UNHANDLED and FAIL_ENTRY exits: reason, count */
 	_Atomic uint64_t hw_seen[16][2];
 	char failure[256];
@@ -488,7 +495,8 @@ static void fill_random(void *buf, size_t len)
 static const unsigned long all_ioctls[] = {
 	MINIVM_GET_API_VERSION, MINIVM_CHECK_CAP, MINIVM_CREATE_VM, MINIVM_SET_MEMORY_REGION,
 	MINIVM_CREATE_VCPU, MINIVM_RUN, MINIVM_GET_REGS, MINIVM_SET_REGS, MINIVM_GET_SREGS,
-	MINIVM_SET_SREGS, MINIVM_GET_MSRS, MINIVM_SET_MSRS,
+	MINIVM_SET_SREGS, MINIVM_GET_MSRS, MINIVM_SET_MSRS, MINIVM_INTERRUPT, MINIVM_NMI,
+	MINIVM_GET_EVENTS, MINIVM_SET_EVENTS,
 };
 #define NR_IOCTLS (sizeof(all_ioctls) / sizeof(all_ioctls[0]))
 
@@ -497,6 +505,7 @@ static const char *ioctl_name(unsigned long cmd)
 	static const char *const names[] = {
 		"GET_API_VERSION", "CHECK_CAP", "CREATE_VM", "SET_MEMORY_REGION", "CREATE_VCPU",
 		"RUN", "GET_REGS", "SET_REGS", "GET_SREGS", "SET_SREGS", "GET_MSRS", "SET_MSRS",
+		"INTERRUPT", "NMI", "GET_EVENTS", "SET_EVENTS",
 	};
 	size_t i;
 
@@ -768,6 +777,63 @@ static void op_msrs(void)
 	do_ioctl(fd, kind, chance(50) ? MINIVM_SET_MSRS : MINIVM_GET_MSRS, bad_pointer(&m, sizeof(m)));
 }
 
+/*
+ * Events: interrupts and NMIs queued, and event states that are mostly what
+ * a CPU could be in (a type, a vector, an error code where one belongs),
+ * now and then not (EINVAL): the guest may take any of them at any time.
+ */
+static void op_events(void)
+{
+	struct minivm_interrupt irq = { .vector = (uint32_t)below(256) };
+	struct minivm_events e;
+	enum kind kind;
+	int fd = pick_fd(K_VCPU, &kind);
+
+	switch (below(4)) {
+	case 0:
+		if (chance(5))
+			irq.vector = (uint32_t)boundary(32);
+		if (chance(5))
+			irq.reserved = (uint32_t)boundary(32);
+		do_ioctl(fd, kind, MINIVM_INTERRUPT, bad_pointer(&irq, sizeof(irq)));
+		return;
+	case 1:
+		do_ioctl(fd, kind, MINIVM_NMI, chance(5) ? (void *)(uintptr_t)rnd() : NULL);
+		return;
+	case 2:
+		do_ioctl(fd, kind, MINIVM_GET_EVENTS, bad_pointer(&e, sizeof(e)));
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	if (chance(50)) {
+		e.exception.type = MINIVM_EVENT_EXCEPTION;
+		e.exception.vector = (uint8_t)below(32);
+		e.exception.has_error_code =
+			(MINIVM_EXCEPTIONS_WITH_ERROR_CODE >> e.exception.vector) & 1;
+		e.exception.error_code = e.exception.has_error_code ? (uint32_t)rnd() : 0;
+		if (e.exception.vector == 14 && chance(50)) {
+			e.flags |= MINIVM_EVENTS_EXCEPTION_CR2;
+			e.exception_cr2 = boundary(64);
+		}
+	} else if (chance(50)) {
+		e.injected.type = (uint8_t)(1 + below(3));
+		e.injected.vector = e.injected.type == MINIVM_EVENT_NMI ? 2 : (uint8_t)below(256);
+		if (e.injected.type == MINIVM_EVENT_EXCEPTION) {
+			e.injected.vector &= 31;
+			e.injected.has_error_code =
+				(MINIVM_EXCEPTIONS_WITH_ERROR_CODE >> e.injected.vector) & 1;
+		}
+	}
+	e.interrupt_pending = chance(30);
+	e.interrupt_vector = e.interrupt_pending ? (uint8_t)below(256) : 0;
+	e.nmi_pending = chance(20);
+	e.nmi_masked = chance(20);
+	e.flags |= chance(10) ? (uint32_t)below(4) : 0;
+	if (chance(5))
+		fill_random(&e, sizeof(e));
+	do_ioctl(fd, kind, MINIVM_SET_EVENTS, bad_pointer(&e, sizeof(e)));
+}
+
 /* --- RUN, with a timer that interrupts it ---------------------------- */
 
 static __thread timer_t my_timer;
@@ -824,12 +890,16 @@ static void run_vcpu(int fd, enum kind kind, struct minivm_run *run)
 			      (unsigned long long)r.rflags, (unsigned long long)r.rsp,
 			      (unsigned long long)r.rax);
 	}
-	/* The page's in fields are reserved: now and then one is not 0 (EINVAL). */
+	/*
+	 * The page's in fields: often a request for the interrupt window, now
+	 * and then a value or a reserved byte that is not allowed (EINVAL).
+	 */
 	if (run) {
 		uint8_t in[8] = { 0 };
 
+		in[0] = chance(30);
 		if (chance(3))
-			in[below(8)] = (uint8_t)(1 + below(255));
+			in[below(8)] = (uint8_t)(2 + below(254));
 		run->request_interrupt_window = in[0];
 		memcpy(run->reserved_in, in + 1, sizeof(run->reserved_in));
 	}
@@ -842,7 +912,7 @@ static void run_vcpu(int fd, enum kind kind, struct minivm_run *run)
 	if (!run || ret < 0)
 		return;
 	/* A concurrent RUN may be writing the page: only the reason's range is checked. */
-	if (run->exit_reason > MINIVM_EXIT_MEMORY_ERROR || run->exit_reason == MINIVM_EXIT_NONE)
+	if (run->exit_reason >= NR_RUN_EXITS || run->exit_reason == MINIVM_EXIT_NONE)
 		fail("RUN returned 0 with exit reason %u, which the ABI does not have",
 		     run->exit_reason);
 	atomic_fetch_add(&sh->exits[run->exit_reason], 1);
@@ -1026,7 +1096,7 @@ struct op {
 
 static const struct op ops[] = {
 	{ op_open, 2 }, { op_create_vm, 3 }, { op_create_vcpu, 4 }, { op_set_region, 5 },
-	{ op_memory, 6 }, { op_regs, 3 }, { op_sregs, 4 }, { op_msrs, 3 }, { op_run, 8 },
+	{ op_memory, 6 }, { op_regs, 3 }, { op_sregs, 4 }, { op_msrs, 3 }, { op_events, 3 }, { op_run, 8 },
 	{ op_random_ioctl, 5 }, { op_close, 3 }, { op_dup, 1 }, { op_mmap, 2 }, { op_fork, 1 },
 };
 #define NR_OPS (sizeof(ops) / sizeof(ops[0]))
@@ -1303,7 +1373,7 @@ int main(int argc, char **argv)
 		printf(" %s %" PRIu64 "%s", counter_names[i], atomic_load(&sh->count[i]),
 		       i + 1 < C_NR ? "," : "\n");
 	printf("# run exits:");
-	for (i = 1; i <= MINIVM_EXIT_MEMORY_ERROR; i++)
+	for (i = 1; i < NR_RUN_EXITS; i++)
 		printf(" %s %" PRIu64, minivm_exit_reason_name(i), atomic_load(&sh->exits[i]));
 	printf("\n");
 	for (i = 0; i < 16 && atomic_load(&sh->hw_seen[i][0]); i++) {

@@ -43,6 +43,9 @@ struct minivm_api_version {
  *	vCPUs, %MINIVM_RUN and the register calls exist
  * @MINIVM_CAP_MAX_VCPUS: vCPU ids run from 0 to this value minus one
  * @MINIVM_CAP_MAX_MEMORY_REGIONS: memory region slots per VM
+ * @MINIVM_CAP_EVENTS: non-zero when events can be injected: %MINIVM_INTERRUPT,
+ *	%MINIVM_NMI, %MINIVM_GET_EVENTS, %MINIVM_SET_EVENTS and
+ *	&minivm_run.request_interrupt_window
  * @MINIVM_CAP_NR: one past the last capability this header knows
  */
 enum minivm_cap {
@@ -53,6 +56,7 @@ enum minivm_cap {
 	MINIVM_CAP_RUN = 5,
 	MINIVM_CAP_MAX_VCPUS = 6,
 	MINIVM_CAP_MAX_MEMORY_REGIONS = 7,
+	MINIVM_CAP_EVENTS = 8,
 	MINIVM_CAP_NR,
 };
 
@@ -252,7 +256,8 @@ struct minivm_msr_entry {
  * @entries: user pointer to an array of &struct minivm_msr_entry
  *
  * Only MSRs the guest owns are accessible: EFER, PAT, FS_BASE, GS_BASE,
- * SYSENTER_CS/ESP/EIP and MISC_ENABLE, and for reading TSC and MTRRcap.
+ * KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK, SYSENTER_CS/ESP/EIP,
+ * APIC_BASE and MISC_ENABLE, and for reading TSC and MTRRcap.
  * Another index fails with -ENOENT, a value the guest could not write
  * either with -EINVAL.
  */
@@ -283,6 +288,9 @@ struct minivm_msrs {
  * @MINIVM_EXIT_MEMORY_ERROR: the memory behind &minivm_run.memory.gpa
  *	cannot be faulted in (unmapped, or no access); %MINIVM_RUN returned
  *	-EFAULT
+ * @MINIVM_EXIT_IRQ_WINDOW_OPEN: &minivm_run.request_interrupt_window was
+ *	set and the guest can now take an external interrupt; no interrupt
+ *	is queued (%MINIVM_INTERRUPT)
  */
 enum minivm_exit_reason {
 	MINIVM_EXIT_NONE = 0,
@@ -294,6 +302,7 @@ enum minivm_exit_reason {
 	MINIVM_EXIT_UNHANDLED = 6,
 	MINIVM_EXIT_INTR = 7,
 	MINIVM_EXIT_MEMORY_ERROR = 8,
+	MINIVM_EXIT_IRQ_WINDOW_OPEN = 9,
 };
 
 /*
@@ -315,9 +324,10 @@ enum minivm_exit_reason {
 
 /**
  * struct minivm_run - the vCPU's shared page (mmap of the vCPU fd)
- * @request_interrupt_window: in: reserved for the event-injection ABI (an
- *	exit as soon as the guest can take an interrupt); must be 0 for now,
- *	or %MINIVM_RUN fails with -EINVAL
+ * @request_interrupt_window: in: 1 to return with
+ *	%MINIVM_EXIT_IRQ_WINDOW_OPEN as soon as the guest can take an external
+ *	interrupt (RFLAGS.IF set, no interrupt shadow, no event being
+ *	delivered) and none is queued; 0 not to. Anything else: -EINVAL
  * @reserved_in: in: must be 0 (-EINVAL otherwise)
  * @exit_reason: out: an &enum minivm_exit_reason
  * @ready_for_interrupt_injection: out: the guest could take an external
@@ -386,6 +396,97 @@ struct minivm_run {
 	};
 };
 
+/**
+ * struct minivm_interrupt - argument of %MINIVM_INTERRUPT
+ * @vector: the external interrupt's vector, 0 to 255 (a PIC's or an
+ *	IOAPIC's choice: a real-mode BIOS puts IRQ 0 at vector 8)
+ * @reserved: must be zero
+ *
+ * The interrupt is queued and delivered by a later %MINIVM_RUN as soon as
+ * the guest can take it (RFLAGS.IF set, no STI or MOV SS shadow, no other
+ * event being delivered); until then the run enters the guest with
+ * interrupt-window exiting and stays in the kernel. One interrupt can be
+ * queued at a time: -EBUSY while one waits, as the INTR pin of a CPU holds
+ * one.
+ */
+struct minivm_interrupt {
+	__u32 vector;
+	__u32 reserved;
+};
+
+/* &minivm_event.type */
+#define MINIVM_EVENT_NONE	0
+#define MINIVM_EVENT_INTERRUPT	1	/* external interrupt */
+#define MINIVM_EVENT_NMI	2	/* NMI (vector 2) */
+#define MINIVM_EVENT_EXCEPTION	3	/* hardware exception, vector 0-31 */
+
+/*
+ * The exceptions that push an error code, one bit per vector: #DF, #TS,
+ * #NP, #SS, #GP, #PF, #AC, #CP, #VC and #SX (SDM vol. 3, table 6-1).
+ */
+#define MINIVM_EXCEPTIONS_WITH_ERROR_CODE	0x60227d00U
+
+/**
+ * struct minivm_event - one event, as &struct minivm_events holds it
+ * @type: MINIVM_EVENT_*
+ * @vector: the vector: 2 for an NMI; for an exception 0 to 31 except 2, 9,
+ *	15 and 22 to 27, 31
+ * @has_error_code: 1 when the exception pushes an error code (its bit in
+ *	%MINIVM_EXCEPTIONS_WITH_ERROR_CODE), 0 otherwise. Real mode delivers
+ *	none: the module drops it there.
+ * @reserved: must be zero
+ * @error_code: the error code when @has_error_code is 1, else 0
+ */
+struct minivm_event {
+	__u8 type;
+	__u8 vector;
+	__u8 has_error_code;
+	__u8 reserved;
+	__u32 error_code;
+};
+
+/* &minivm_events.flags */
+#define MINIVM_EVENTS_STI_SHADOW	0x1	/* after STI: interrupts held one instruction */
+#define MINIVM_EVENTS_MOV_SS_SHADOW	0x2	/* after MOV SS or POP SS */
+#define MINIVM_EVENTS_EXCEPTION_CR2	0x4	/* @exception_cr2 is valid */
+
+/**
+ * struct minivm_events - argument of %MINIVM_GET_EVENTS and %MINIVM_SET_EVENTS
+ * @injected: the event the next entry delivers again because an exit
+ *	interrupted its delivery (IDT-vectoring information, EXITINTINFO);
+ *	any type, or %MINIVM_EVENT_NONE
+ * @exception: a pending exception, delivered by the next entry (type
+ *	%MINIVM_EVENT_EXCEPTION), or none. Not together with @injected.
+ * @exception_cr2: with %MINIVM_EVENTS_EXCEPTION_CR2 (for #PF only): the
+ *	value CR2 takes when the exception is delivered
+ * @interrupt_pending: 1 when an external interrupt is queued, as by
+ *	%MINIVM_INTERRUPT
+ * @interrupt_vector: its vector
+ * @nmi_pending: 1 when an NMI waits for NMIs to be unblocked
+ * @nmi_masked: 1 while NMIs are blocked (from an NMI's delivery to the
+ *	next IRET)
+ * @flags: MINIVM_EVENTS_*: the interrupt shadow the guest is in (not both;
+ *	STI's only with RFLAGS.IF set) and whether @exception_cr2 is valid.
+ *	SVM has one kind of shadow: it reads back as the STI one.
+ * @reserved: must be zero
+ *
+ * Together with the registers, what makes a vCPU's state complete: GET
+ * then SET on another vCPU continues exactly where the first one was.
+ * %MINIVM_SET_EVENTS refuses anything a CPU could not be in with -EINVAL
+ * and changes nothing then.
+ */
+struct minivm_events {
+	struct minivm_event injected;
+	struct minivm_event exception;
+	__u64 exception_cr2;
+	__u8 interrupt_pending;
+	__u8 interrupt_vector;
+	__u8 nmi_pending;
+	__u8 nmi_masked;
+	__u32 flags;
+	__u64 reserved[4];
+};
+
 /* /dev/minivm */
 #define MINIVM_GET_API_VERSION	_IOR(MINIVM_IOCTL_TYPE, 0x00, struct minivm_api_version)
 #define MINIVM_CHECK_CAP	_IOWR(MINIVM_IOCTL_TYPE, 0x01, struct minivm_check_cap)
@@ -403,5 +504,9 @@ struct minivm_run {
 #define MINIVM_SET_SREGS	_IOW(MINIVM_IOCTL_TYPE, 0x24, struct minivm_sregs)
 #define MINIVM_GET_MSRS		_IOWR(MINIVM_IOCTL_TYPE, 0x25, struct minivm_msrs)
 #define MINIVM_SET_MSRS		_IOWR(MINIVM_IOCTL_TYPE, 0x26, struct minivm_msrs)
+#define MINIVM_INTERRUPT	_IOW(MINIVM_IOCTL_TYPE, 0x27, struct minivm_interrupt)
+#define MINIVM_NMI		_IO(MINIVM_IOCTL_TYPE, 0x28)
+#define MINIVM_GET_EVENTS	_IOR(MINIVM_IOCTL_TYPE, 0x29, struct minivm_events)
+#define MINIVM_SET_EVENTS	_IOW(MINIVM_IOCTL_TYPE, 0x2a, struct minivm_events)
 
 #endif /* _UAPI_LINUX_MINIVM_H */

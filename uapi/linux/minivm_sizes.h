@@ -24,5 +24,8 @@ MINIVM_ABI_SIZE(struct minivm_sregs, 224)
 MINIVM_ABI_SIZE(struct minivm_run, 280)
 MINIVM_ABI_SIZE(struct minivm_msr_entry, 16)
 MINIVM_ABI_SIZE(struct minivm_msrs, 16)
+MINIVM_ABI_SIZE(struct minivm_interrupt, 8)
+MINIVM_ABI_SIZE(struct minivm_event, 8)
+MINIVM_ABI_SIZE(struct minivm_events, 64)
 
 #undef MINIVM_ABI_SIZE

@@ -30,6 +30,13 @@
  * minivm_userspace(vm, vcpu, exit_reason, held_ns)
  *	The next MINIVM_RUN after an exit to userspace: @exit_reason is the
  *	MINIVM_EXIT_* it returned with, @held_ns how long userspace kept it.
+ *
+ * minivm_inject(vm, vcpu, type, vector, error_code, latency_ns)
+ *	An event handed to the hardware for the next entry: @type is a
+ *	MINIVM_EVENT_* of <linux/minivm.h>. @latency_ns is the time since it
+ *	became pending (queued by an ioctl, raised by the module, or first
+ *	handed over, for an event delivered again after an exit interrupted
+ *	it), or 0 when that was before the event was enabled.
  */
 #ifndef _UAPI_LINUX_MINIVM_TRACE_H
 #define _UAPI_LINUX_MINIVM_TRACE_H

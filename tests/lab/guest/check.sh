@@ -390,6 +390,24 @@ t_perf_counts_the_workload() {
 	[ $ok = 1 ]
 }
 
+# minivm_inject under perf stat, by type, while minivm-events-test runs: it
+# delivers at least 4 interrupts, 2 NMIs and 4 exceptions (more when an exit
+# interrupts a delivery, which is then traced again).
+t_perf_counts_injections() {
+	perf="/lab/perf/ld.so --library-path /lab/perf/lib /lab/perf/perf"
+	[ -e $tracefs/events ] || mount -t tracefs nodev $tracefs || { say "no tracefs"; return 1; }
+	$perf stat -x, -o /tmp/perf-inject.csv \
+		-e minivm:minivm_inject --filter type==1 -e minivm:minivm_inject --filter type==2 \
+		-e minivm:minivm_inject --filter type==3 \
+		minivm-events-test "$vendor" >/tmp/events.out 2>&1 ||
+		{ say "minivm-events-test failed under perf"; sed 's/^/    # /' /tmp/events.out; return 1; }
+	set -- $(grep minivm: /tmp/perf-inject.csv | cut -d, -f1)
+	[ $# = 3 ] && [ "$1" -ge 4 ] && [ "$2" -ge 2 ] && [ "$3" -ge 4 ] && return 0
+	say "minivm_inject counts (interrupt NMI exception): $*, want at least 4 2 4"
+	sed 's/^/    # /' /tmp/perf-inject.csv
+	return 1
+}
+
 # --- tests without minivm.ko, on a CPU that lacks VMX/SVM ---------------
 
 t_refused_without_feature() {
@@ -446,6 +464,10 @@ echo "MINIVM-KTAP-BEGIN run"
 minivm-run-test "$vendor"
 echo "MINIVM-KTAP-END run"
 
+echo "MINIVM-KTAP-BEGIN events"
+minivm-events-test "$vendor"
+echo "MINIVM-KTAP-END events"
+
 echo "MINIVM-KTAP-BEGIN race"
 minivm-race-test "$vendor"
 echo "MINIVM-KTAP-END race"
@@ -496,8 +518,10 @@ run_test tools_filter_by_pid t_tools_filter_by_pid
 run_test tools_refuse_clearly t_tools_refuse_clearly
 if [ -x /lab/perf/perf ]; then
 	run_test perf_counts_the_workload t_perf_counts_the_workload
+	run_test perf_counts_injections t_perf_counts_injections
 else
 	skip_test perf_counts_the_workload "no /lab/perf: tests/lab/perf-bundle failed on the host"
+	skip_test perf_counts_injections "no /lab/perf: tests/lab/perf-bundle failed on the host"
 fi
 end trace
 
