@@ -43,6 +43,7 @@
 #define C7_EBX	(BIT(0) | BIT(3) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(9) | BIT(13) | \
 		 BIT(16) | BIT(17) | BIT(18) | BIT(19) | BIT(20) | BIT(21) | BIT(23) | \
 		 BIT(24) | GENMASK(31, 26))
+#define C7_EBX_TSC_ADJUST	BIT(1)
 /* CPUID.7.0:ECX: PREFETCHWT1, AVX512_VBMI, AVX512_VBMI2, GFNI, VAES,
  * VPCLMULQDQ, AVX512_VNNI, AVX512_BITALG, AVX512_VPOPCNTDQ, CLDEMOTE,
  * MOVDIRI, MOVDIR64B.
@@ -188,6 +189,9 @@ void minivm_cpuid(struct minivm_vcpu *vcpu, u64 guest_cr4)
 		/* One logical processor per package; APIC ID = vCPU id. */
 		r.b = (r.b & 0xffff) | (1 << 16) | (vcpu->id << 24);
 	}
+	/* IA32_TSC_ADJUST is minivm's own (policy.c), on any host. */
+	if (leaf == 7 && sub == 0)
+		r.b |= C7_EBX_TSC_ADJUST;
 	vcpu->gpr[MINIVM_RAX] = r.a;
 	vcpu->gpr[MINIVM_RBX] = r.b;
 	vcpu->gpr[MINIVM_RCX] = r.c;

@@ -24,9 +24,14 @@ static u64 events_now(void)
 	return trace_minivm_inject_enabled() ? ktime_get_ns() : 0;
 }
 
-/* Vectors 0-31 that are no exception: NMI, the old FPU overrun, reserved. */
+/*
+ * Vectors 0-31 no minivm guest can take as an exception: NMI, the old FPU
+ * overrun, the reserved ones, and those of features it does not offer
+ * (#CP of CET, #VC of SEV-ES, #SX of SVM's security checks), which VMX
+ * entry would also refuse with an error code.
+ */
 #define EXC_NOT		(BIT(X86_TRAP_NMI) | BIT(X86_TRAP_OLD_MF) | BIT(X86_TRAP_SPURIOUS) | \
-			 GENMASK(27, 22) | BIT(31))
+			 BIT(21) | GENMASK(27, 22) | BIT(29) | BIT(30) | BIT(31))
 /* Contributory exceptions, for the double-fault rule (SDM table 6-5). */
 #define EXC_CONTRIBUTORY (BIT(X86_TRAP_DE) | BIT(X86_TRAP_TS) | BIT(X86_TRAP_NP) | \
 			  BIT(X86_TRAP_SS) | BIT(X86_TRAP_GP))

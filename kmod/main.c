@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
+#include <asm/tsc.h>
 #include "minivm.h"
 
 const struct minivm_backend *minivm_be;
@@ -53,6 +54,8 @@ static u64 minivm_cap_value(u32 cap)
 		return MINIVM_MAX_REGIONS;
 	case MINIVM_CAP_EVENTS:
 		return 1;
+	case MINIVM_CAP_TSC_KHZ:
+		return tsc_khz;
 	default:
 		return 0;
 	}

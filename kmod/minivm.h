@@ -75,6 +75,8 @@ struct minivm_mmu_stats {
  * @tlb_gen: bumped whenever a guest mapping was removed; a vCPU whose last
  *	entry saw an older value flushes its guest TLB before entering
  * @stats: counters shown in debugfs
+ * @tsc_offset: what every vCPU adds to the host TSC at first: the guest
+ *	TSC is 0 when the VM is created
  * @vcpus: by id; under @lock
  * @file: the VM's file, which vCPU files hold a reference to
  * @debugfs: its directory in /sys/kernel/debug/minivm/
@@ -91,6 +93,7 @@ struct minivm_vm {
 	unsigned int invalidate_active;
 	atomic64_t tlb_gen;
 	struct minivm_mmu_stats stats;
+	s64 tsc_offset;
 	struct minivm_vcpu *vcpus[MINIVM_MAX_VCPUS];
 	struct file *file;
 	struct dentry *debugfs;
@@ -178,6 +181,9 @@ struct minivm_vcpu_events {
  * @ev: events to deliver (events.c)
  * @preempt: tells the backend when a run's thread is scheduled out
  * @apic_base: IA32_APIC_BASE as the guest reads it
+ * @tsc_offset: guest TSC minus host TSC; the VM's until the guest (or
+ *	userspace) writes the TSC or TSC_ADJUST
+ * @tsc_adjust: IA32_TSC_ADJUST: what writes of the TSC added to it
  * @be: the backend's state (VMCS or VMCB)
  */
 struct minivm_vcpu {
@@ -205,6 +211,8 @@ struct minivm_vcpu {
 	struct minivm_vcpu_events ev;
 	struct preempt_notifier preempt;
 	u64 apic_base;
+	s64 tsc_offset;
+	s64 tsc_adjust;
 	void *be;
 };
 
@@ -379,6 +387,8 @@ struct minivm_caps {
  *	SYSENTER): 0, or -ENOENT for any other @index. Values were checked by
  *	the core (policy.c); a write of EFER keeps the CPU's LMA. The vCPU is
  *	loaded (vcpu_load) on this CPU.
+ * @set_tsc_offset: what the hardware adds to the host TSC for the guest's
+ *	RDTSC; the vCPU loaded on this CPU
  * @get_dr7: the guest's DR7; right after an exit, interrupts off
  * @set_dr_exiting: whether the guest's debug-register accesses exit; right
  *	after an exit, interrupts off
@@ -419,6 +429,7 @@ struct minivm_backend {
 	void (*get_sregs)(struct minivm_vcpu *vcpu, struct minivm_sregs *sregs);
 	void (*set_sregs)(struct minivm_vcpu *vcpu, const struct minivm_sregs *sregs);
 	int (*msr)(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value);
+	void (*set_tsc_offset)(struct minivm_vcpu *vcpu, s64 offset);
 	u64 (*get_dr7)(struct minivm_vcpu *vcpu);
 	void (*set_dr_exiting)(struct minivm_vcpu *vcpu, bool on);
 	void (*load_pdptes)(struct minivm_vcpu *vcpu, const u64 *pdpte);

@@ -99,12 +99,28 @@ static bool msr_holds_address(u32 index)
 int minivm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 {
 	u64 efer;
+	s64 delta;
 
 	switch (index) {
 	case MSR_IA32_TSC:
-		if (write)
-			return -EINVAL;
-		*value = rdtsc();
+		if (!write) {
+			*value = rdtsc() + vcpu->tsc_offset;
+			return 0;
+		}
+		/* As on hardware, TSC_ADJUST counts what writes moved it by. */
+		delta = *value - (rdtsc() + vcpu->tsc_offset);
+		vcpu->tsc_adjust += delta;
+		vcpu->tsc_offset += delta;
+		minivm_be->set_tsc_offset(vcpu, vcpu->tsc_offset);
+		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		if (!write) {
+			*value = vcpu->tsc_adjust;
+			return 0;
+		}
+		vcpu->tsc_offset += (s64)*value - vcpu->tsc_adjust;
+		vcpu->tsc_adjust = *value;
+		minivm_be->set_tsc_offset(vcpu, vcpu->tsc_offset);
 		return 0;
 	case MSR_MTRRcap:
 		if (write)

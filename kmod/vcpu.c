@@ -551,7 +551,7 @@ long minivm_vcpu_create(struct minivm_vm *vm, struct minivm_create_vcpu __user *
 	struct minivm_create_vcpu args;
 	struct minivm_vcpu *vcpu;
 	struct file *file;
-	int fd, ret, i;
+	int fd, ret, i, cpu;
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
@@ -585,6 +585,11 @@ long minivm_vcpu_create(struct minivm_vm *vm, struct minivm_create_vcpu __user *
 	if (ret)
 		goto err_fpu;
 	vcpu_reset(vcpu);
+	vcpu->tsc_offset = vm->tsc_offset;
+	cpu = get_cpu();
+	minivm_be->vcpu_load(vcpu, cpu);
+	minivm_be->set_tsc_offset(vcpu, vcpu->tsc_offset);
+	put_cpu();
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {

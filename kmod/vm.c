@@ -13,6 +13,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/msr.h>
 #include "minivm.h"
 
 /* VMs in being, including one being created: the max_vms limit counts these. */
@@ -107,6 +108,8 @@ long minivm_vm_create(struct minivm_create_vm __user *uarg)
 		goto err_virt;
 	}
 	vm->id = atomic64_inc_return(&vm_next_id);
+	/* The guest's TSC counts from 0 at creation, the same on every vCPU. */
+	vm->tsc_offset = -(s64)rdtsc();
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 	mutex_init(&vm->lock);

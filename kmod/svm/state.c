@@ -69,6 +69,11 @@ void svm_set_event_state(struct minivm_vcpu *vcpu, u32 shadow, bool nmi_masked)
 	svm_set_nmi_masked(svm, nmi_masked);
 }
 
+void svm_set_tsc_offset(struct minivm_vcpu *vcpu, s64 offset)
+{
+	((struct svm_vcpu *)vcpu->be)->vmcb->control.tsc_offset = offset;
+}
+
 void svm_set_cr2(struct minivm_vcpu *vcpu, u64 cr2)
 {
 	((struct svm_vcpu *)vcpu->be)->vmcb->save.cr2 = cr2;

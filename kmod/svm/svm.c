@@ -128,6 +128,7 @@ const struct minivm_backend minivm_svm_backend = {
 	.get_sregs = svm_get_sregs,
 	.set_sregs = svm_set_sregs,
 	.msr = svm_msr,
+	.set_tsc_offset = svm_set_tsc_offset,
 	.get_dr7 = svm_get_dr7,
 	.set_dr_exiting = svm_set_dr_exiting,
 };

@@ -23,6 +23,7 @@ void svm_skip_insn(struct minivm_vcpu *vcpu, const struct minivm_exit *exit);
 void svm_inject_event(struct minivm_vcpu *vcpu, const struct minivm_event *ev);
 void svm_set_windows(struct minivm_vcpu *vcpu, unsigned int windows);
 void svm_set_cr2(struct minivm_vcpu *vcpu, u64 cr2);
+void svm_set_tsc_offset(struct minivm_vcpu *vcpu, s64 offset);
 void svm_set_event_state(struct minivm_vcpu *vcpu, u32 shadow, bool nmi_masked);
 u64 svm_get_cr(struct minivm_vcpu *vcpu, unsigned int cr);
 void svm_get_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state *state);

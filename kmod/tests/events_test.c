@@ -55,6 +55,11 @@ static void events_are_checked(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, valid(MINIVM_EVENT_EXCEPTION, 15, 0, 0));
 	KUNIT_EXPECT_FALSE(test, valid(MINIVM_EVENT_EXCEPTION, 22, 0, 0));
 	KUNIT_EXPECT_FALSE(test, valid(MINIVM_EVENT_EXCEPTION, 31, 0, 0));
+	KUNIT_EXPECT_FALSE(test, valid(MINIVM_EVENT_EXCEPTION, 21, 1, 0));	/* #CP: no CET */
+	KUNIT_EXPECT_FALSE(test, valid(MINIVM_EVENT_EXCEPTION, 29, 1, 0));	/* #VC */
+	KUNIT_EXPECT_FALSE(test, valid(MINIVM_EVENT_EXCEPTION, 30, 1, 0));	/* #SX */
+	KUNIT_EXPECT_TRUE(test, valid(MINIVM_EVENT_EXCEPTION, X86_TRAP_AC, 1, 0));
+	KUNIT_EXPECT_TRUE(test, valid(MINIVM_EVENT_EXCEPTION, X86_TRAP_DE, 0, 0));
 	KUNIT_EXPECT_FALSE(test, valid(MINIVM_EVENT_EXCEPTION, 32, 0, 0));
 	ev.reserved = 1;
 	KUNIT_EXPECT_FALSE(test, minivm_event_valid(&ev));

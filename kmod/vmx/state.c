@@ -258,6 +258,11 @@ void vmx_set_event_state(struct minivm_vcpu *vcpu, u32 shadow, bool nmi_masked)
 	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, intr);
 }
 
+void vmx_set_tsc_offset(struct minivm_vcpu *vcpu, s64 offset)
+{
+	vmcs_write(TSC_OFFSET, offset);
+}
+
 /* VMX does not switch CR2: the run loop loads this one before each entry. */
 void vmx_set_cr2(struct minivm_vcpu *vcpu, u64 cr2)
 {

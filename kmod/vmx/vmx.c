@@ -160,6 +160,7 @@ const struct minivm_backend minivm_vmx_backend = {
 	.set_sregs = vmx_set_sregs,
 	.load_pdptes = vmx_load_pdptes,
 	.msr = vmx_msr,
+	.set_tsc_offset = vmx_set_tsc_offset,
 	.get_dr7 = vmx_get_dr7,
 	.set_dr_exiting = vmx_set_dr_exiting,
 };

@@ -28,6 +28,7 @@ void vmx_skip_insn(struct minivm_vcpu *vcpu, const struct minivm_exit *exit);
 void vmx_inject_event(struct minivm_vcpu *vcpu, const struct minivm_event *ev);
 void vmx_set_windows(struct minivm_vcpu *vcpu, unsigned int windows);
 void vmx_set_cr2(struct minivm_vcpu *vcpu, u64 cr2);
+void vmx_set_tsc_offset(struct minivm_vcpu *vcpu, s64 offset);
 void vmx_set_event_state(struct minivm_vcpu *vcpu, u32 shadow, bool nmi_masked);
 u64 vmx_get_cr(struct minivm_vcpu *vcpu, unsigned int cr);
 void vmx_get_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state *state);

@@ -87,6 +87,8 @@ GUEST(g_syscall64, ".code64",
       "pushf\n pop %rax\n out %eax, $0x11\n mov %rcx, %rax\n out %eax, $0x12\n"
       "mov %r8d, %esi\n 2: xor %eax, %eax\n cpuid\n dec %esi\n jnz 2b\n hlt");
 extern const unsigned char g_syscall64_ret[], g_syscall64_handler[];
+GUEST(g_rdtsc16, ".code16",
+      "rdtsc\n out %eax, $0x10\n mov %edx, %eax\n out %eax, $0x11\n hlt");
 /* Into PAE paging from protected mode, then a read through it (0x3000 maps 0x3000). */
 GUEST(g_pae_enter32, ".code32",
       "mov $0x20, %eax\n mov %eax, %cr4\n mov $0x4000, %eax\n mov %eax, %cr3\n"
@@ -729,8 +731,7 @@ static void msrs_round_trip_and_refuse(void)
 	CHECK_ERR(minivm_set_msrs(v.vcpu, e, 4, &done), EINVAL);
 	CHECK(done == 0, "done %u, want 0", done);
 	e[0].reserved = 0;
-	e[0].index = 0x10;	/* TSC: readable only */
-	CHECK_ERR(minivm_set_msrs(v.vcpu, e, 1, &done), EINVAL);
+	e[0].index = 0x10;	/* TSC */
 	CHECK_ERR(minivm_get_msrs(v.vcpu, e, 1, &done), 0);
 	CHECK(e[0].data != 0, "TSC reads 0");
 	m.nmsrs = MINIVM_MAX_MSRS + 1;
@@ -844,6 +845,78 @@ static void syscall_msrs_are_the_guests(void)
 	CHECK(e[2].data == guest_addr(g_syscall64, g_syscall64_handler), "LSTAR %#llx",
 	      (unsigned long long)e[2].data);
 	CHECK(e[4].data == 0x200, "SFMASK %#llx", (unsigned long long)e[4].data);
+	vm_close(&v);
+}
+
+static uint64_t host_tsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static uint64_t guest_tsc(int vcpu)
+{
+	struct minivm_msr_entry e = { .index = 0x10 };
+
+	CHECK_ERR(minivm_get_msrs(vcpu, &e, 1, NULL), 0);
+	return e.data;
+}
+
+/*
+ * The guest's TSC counts from 0 at the VM's creation with one offset for
+ * every vCPU (two read in turn differ by no more than the host's TSC moved
+ * meanwhile), and a write moves one vCPU's TSC, counted in its TSC_ADJUST,
+ * which can be written too, as on hardware. RDTSC in the guest reads it.
+ */
+static void tsc_counts_from_creation_and_is_writable(void)
+{
+	struct minivm_msr_entry e[2] = { { .index = 0x10, .data = 1ULL << 40 },
+					 { .index = 0x3b } };
+	uint64_t created = host_tsc(), before, t0, t1, after, adjust, khz = 0;
+	struct minivm_run *run1;
+	int vcpu1;
+	struct vm v;
+
+	vm_start(&v, g_rdtsc16, g_rdtsc16_end);
+	CHECK_ERR(minivm_check_cap(v.sys, MINIVM_CAP_TSC_KHZ, &khz), 0);
+	CHECK(khz >= 100000, "MINIVM_CAP_TSC_KHZ %llu", (unsigned long long)khz);
+	vcpu1 = minivm_create_vcpu(v.fd, 1, &run1);
+	CHECK(vcpu1 >= 0, "CREATE_VCPU 1: %s", strerror(-vcpu1));
+	before = host_tsc();
+	t0 = guest_tsc(v.vcpu);
+	t1 = guest_tsc(vcpu1);
+	after = host_tsc();
+	CHECK(t0 <= after - created, "TSC %llu, %llu host ticks since creation",
+	      (unsigned long long)t0, (unsigned long long)(after - created));
+	CHECK(t1 >= t0 && t1 - t0 <= after - before, "vCPU 1 at %llu, vCPU 0 at %llu",
+	      (unsigned long long)t1, (unsigned long long)t0);
+
+	CHECK_ERR(minivm_set_msrs(v.vcpu, e, 1, NULL), 0);
+	before = host_tsc();
+	CHECK_ERR(minivm_get_msrs(v.vcpu, e, 2, NULL), 0);
+	after = host_tsc();
+	adjust = e[1].data;
+	CHECK(e[0].data >= 1ULL << 40, "TSC %#llx after writing 1 << 40",
+	      (unsigned long long)e[0].data);
+	CHECK(adjust > (1ULL << 40) - (after - created) && adjust <= 1ULL << 40,
+	      "TSC_ADJUST %#llx", (unsigned long long)adjust);
+	CHECK(guest_tsc(vcpu1) < 1ULL << 40, "vCPU 1 moved with vCPU 0");
+	if (expect_io(&v, 0x10, 4, MINIVM_IO_OUT, ANY)) {
+		uint64_t lo = v.run->io.data;
+
+		if (expect_io(&v, 0x11, 4, MINIVM_IO_OUT, ANY))
+			CHECK((v.run->io.data << 32 | lo) >= 1ULL << 40, "RDTSC %#llx",
+			      (unsigned long long)(v.run->io.data << 32 | lo));
+	}
+	/* TSC_ADJUST written: the TSC moves by the difference. */
+	t1 = guest_tsc(vcpu1);
+	e[1].data = 1000000;
+	CHECK_ERR(minivm_set_msrs(vcpu1, &e[1], 1, NULL), 0);
+	CHECK(guest_tsc(vcpu1) >= t1 + 1000000, "TSC_ADJUST write did not move the TSC");
+	close(vcpu1);
+	munmap(run1, (size_t)sysconf(_SC_PAGESIZE));
 	vm_close(&v);
 }
 
@@ -1080,7 +1153,7 @@ int main(int argc, char **argv)
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
 	if (argc == 3)
 		return workload();
-	ktap_plan("minivm-run", 28);
+	ktap_plan("minivm-run", 29);
 	KTAP_RUN(port_io_exits_reach_userspace);
 	KTAP_RUN(cpuid_is_handled_in_kernel);
 	KTAP_RUN(cpuid_answers_match_the_host);
@@ -1104,6 +1177,7 @@ int main(int argc, char **argv)
 	KTAP_RUN(fds_close_while_vcpu_runs);
 	KTAP_RUN(msrs_round_trip_and_refuse);
 	KTAP_RUN(syscall_msrs_are_the_guests);
+	KTAP_RUN(tsc_counts_from_creation_and_is_writable);
 	KTAP_RUN(two_vcpus_run_at_once);
 	KTAP_RUN(memory_region_validation);
 	KTAP_RUN(create_vcpu_validation);

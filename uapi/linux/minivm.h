@@ -46,6 +46,8 @@ struct minivm_api_version {
  * @MINIVM_CAP_EVENTS: non-zero when events can be injected: %MINIVM_INTERRUPT,
  *	%MINIVM_NMI, %MINIVM_GET_EVENTS, %MINIVM_SET_EVENTS and
  *	&minivm_run.request_interrupt_window
+ * @MINIVM_CAP_TSC_KHZ: the rate of the guest's TSC in kHz (the host's: the
+ *	guest TSC is the host's plus an offset)
  * @MINIVM_CAP_NR: one past the last capability this header knows
  */
 enum minivm_cap {
@@ -57,6 +59,7 @@ enum minivm_cap {
 	MINIVM_CAP_MAX_VCPUS = 6,
 	MINIVM_CAP_MAX_MEMORY_REGIONS = 7,
 	MINIVM_CAP_EVENTS = 8,
+	MINIVM_CAP_TSC_KHZ = 9,
 	MINIVM_CAP_NR,
 };
 
@@ -257,7 +260,7 @@ struct minivm_msr_entry {
  *
  * Only MSRs the guest owns are accessible: EFER, PAT, FS_BASE, GS_BASE,
  * KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK, SYSENTER_CS/ESP/EIP,
- * APIC_BASE and MISC_ENABLE, and for reading TSC and MTRRcap.
+ * APIC_BASE, TSC, TSC_ADJUST and MISC_ENABLE, and for reading MTRRcap.
  * Another index fails with -ENOENT, a value the guest could not write
  * either with -EINVAL.
  */
@@ -430,7 +433,8 @@ struct minivm_interrupt {
  * struct minivm_event - one event, as &struct minivm_events holds it
  * @type: MINIVM_EVENT_*
  * @vector: the vector: 2 for an NMI; for an exception 0 to 31 except 2, 9,
- *	15 and 22 to 27, 31
+ *	15, 21 to 27 and 29 to 31 (reserved, or of features minivm does not
+ *	offer: CET's #CP, SEV-ES's #VC, SVM's #SX)
  * @has_error_code: 1 when the exception pushes an error code (its bit in
  *	%MINIVM_EXCEPTIONS_WITH_ERROR_CODE), 0 otherwise. Real mode delivers
  *	none: the module drops it there.
