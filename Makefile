@@ -35,7 +35,8 @@ BPF_CFLAGS = -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
 LAB_PROGS := build/lab/labctl build/lab/minivm build/lab/minivm-api-test build/lab/kvm-hold \
 	build/lab/minivm-run-test build/lab/minivm-events-test build/lab/minivm-hostile-test build/lab/minivm-race-test build/lab/minivm-fuzz \
 	build/lab/minivm-corpus build/lab/exit-numbers.sh \
-	build/lab/mbtest.elf build/lab/mbtest.expected \
+	build/lab/mbtest.elf build/lab/mbtest.expected build/lab/mbtest.mod \
+	build/lab/mbtest-initrd.expected \
 	$(TRACE_TOOLS:%=build/lab/%) build/lab/bench-kvm build/lab/bench-minivm
 
 .PHONY: all module userspace tools lab-programs demo check bench fuzz clean
@@ -138,6 +139,14 @@ build/lab/mbtest.elf: $(wildcard tests/guests/*)
 # test's oracle (tests/lab/guest/check.sh compares `minivm run` with it).
 build/lab/mbtest.expected: build/lab/mbtest.elf tests/guests/oracle
 	tests/guests/oracle $< hello world >$@.tmp && mv $@.tmp $@
+
+# A multiboot module for --initrd (QEMU's -initrd): text, an odd size.
+build/lab/mbtest.mod:
+	@mkdir -p $(@D)
+	seq 1 1200 >$@
+
+build/lab/mbtest-initrd.expected: build/lab/mbtest.elf build/lab/mbtest.mod tests/guests/oracle
+	tests/guests/oracle --initrd mbtest.mod $< modules >$@.tmp && mv $@.tmp $@
 
 build/lab/kvm-hold: tests/api/kvm_hold.c
 	@mkdir -p $(@D)

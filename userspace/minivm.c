@@ -52,7 +52,7 @@ static void usage(FILE *out)
 		"  info            print the module's API version and capabilities, then\n"
 		"                  create and destroy one VM to prove the hardware can be\n"
 		"                  enabled (fails if another hypervisor holds VMX/SVM)\n"
-		"  run [--mem SIZE] [--cpus 1] IMAGE [-- CMDLINE...]\n"
+		"  run [--mem SIZE] [--cpus 1] [--initrd FILE] IMAGE [-- CMDLINE...]\n"
 		"                  run the multiboot v1 kernel IMAGE (32-bit ELF, or a.out\n"
 		"                  addresses in its header) as qemu-system-x86_64 -kernel\n"
 		"                  IMAGE -append CMDLINE would: the kernel sees the command\n"
@@ -62,6 +62,8 @@ static void usage(FILE *out)
 		"    --mem SIZE    guest RAM: MiB, or with a suffix K, M or G; 2M to 3584M\n"
 		"                  (default 128M, as QEMU)\n"
 		"    --cpus N      vCPUs; only 1 is supported yet\n"
+		"    --initrd FILE a multiboot module, as QEMU's -initrd: the file is the\n"
+		"                  text up to the first space, the module's string all of it\n"
 		"  help            this text\n"
 		"\n"
 		"exit status: 0 ok (info), odd: the guest's isa-debug-exit status, and\n"
@@ -317,7 +319,9 @@ static int run_loop(struct guest *g, int vcpu, struct minivm_run *run)
 static int cmd_run(int argc, char **argv)
 {
 	uint64_t mem = 128ULL << 20;
-	const char *image_path = NULL;
+	const char *image_path = NULL, *initrd = NULL;
+	struct mb_module mod;
+	uint8_t *mod_data = NULL;
 	char cmdline[4096];
 	struct minivm_run *run;
 	struct mb_boot boot;
@@ -332,6 +336,8 @@ static int cmd_run(int argc, char **argv)
 			if (parse_size(argv[++i], &mem) || mem < (2 << 20) || mem > (3584ULL << 20) ||
 			    mem & 0xfff)
 				return fail(EXIT_USAGE, "--mem %s: want a size from 2M to 3584M", argv[i]);
+		} else if (!strcmp(argv[i], "--initrd") && i + 1 < argc) {
+			initrd = argv[++i];
 		} else if (!strcmp(argv[i], "--cpus") && i + 1 < argc) {
 			if (strcmp(argv[++i], "1"))
 				return fail(EXIT_USAGE, "--cpus %s: only 1 vCPU is supported yet", argv[i]);
@@ -360,15 +366,33 @@ static int cmd_run(int argc, char **argv)
 		return fail(EXIT_BAD_IMAGE, "cannot read %s: %s", image_path,
 			    errno ? strerror(errno) : "not a regular file of at most 64 MiB");
 
+	if (initrd) {
+		/* As QEMU's -initrd: the file is the text up to a space, the string all of it. */
+		char path[4096];
+		size_t plen = strcspn(initrd, " ");
+
+		if (plen >= sizeof(path))
+			return fail(EXIT_USAGE, "--initrd: the path is longer than %zu bytes",
+				    sizeof(path) - 1);
+		memcpy(path, initrd, plen);
+		path[plen] = 0;
+		if (read_file(path, &mod_data, &mod.size))
+			return fail(EXIT_BAD_IMAGE, "cannot read %s: %s", path,
+				    errno ? strerror(errno) : "not a regular file of at most 64 MiB");
+		mod.data = mod_data;
+		mod.string = initrd;
+	}
+
 	g.ram_size = mem;
 	g.ram = mmap(NULL, mem, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		     -1, 0);
 	if (g.ram == MAP_FAILED)
 		return fail(EXIT_SYSTEM, "cannot map %llu MiB of guest RAM: %s",
 			    (unsigned long long)(mem >> 20), strerror(errno));
-	if (mb_load(image, image_size, g.ram, mem, cmdline, &boot, &why))
+	if (mb_load(image, image_size, g.ram, mem, cmdline, initrd ? &mod : NULL, &boot, &why))
 		return fail(EXIT_BAD_IMAGE, "%s: %s", image_path, why);
 	free(image);
+	free(mod_data);
 	uart_init(&g.com1, 0, 1);
 
 	sys = minivm_open();

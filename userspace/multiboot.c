@@ -4,7 +4,7 @@
  * `qemu-system-x86_64 -kernel` gives it: ELF32 segments (or the header's
  * a.out addresses) loaded at their physical addresses, and multiboot
  * information with QEMU's memory fields, SeaBIOS's e820 map for the same
- * RAM size, and QEMU's command line ("IMAGE CMDLINE").
+ * RAM size, QEMU's command line ("IMAGE CMDLINE") and, as -initrd, a module.
  */
 #include <elf.h>
 #include <string.h>
@@ -16,6 +16,7 @@
 #define MB_FLAG_VIDEO		(1U << 2)
 #define MBI_MEMORY		(1U << 0)
 #define MBI_CMDLINE		(1U << 2)
+#define MBI_MODS		(1U << 3)
 #define MBI_MMAP		(1U << 6)
 #define MBI_LOADER_NAME		(1U << 9)
 #define E820_RAM		1
@@ -30,6 +31,10 @@ struct mb_info {
 	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
 	uint32_t mods_count, mods_addr, syms[4], mmap_length, mmap_addr;
 	uint32_t drives_length, drives_addr, config_table, boot_loader_name;
+};
+
+struct mb_mod {
+	uint32_t mod_start, mod_end, string, reserved;
 };
 
 struct mb_mmap {
@@ -150,13 +155,15 @@ static unsigned int e820(uint64_t ram, struct mb_mmap *m)
  * @ram: guest RAM from guest-physical 0
  * @ram_size: its size, at least 2 MiB and below 3.5 GiB
  * @cmdline: what the kernel finds as its command line
+ * @mod: a module to pass (page-aligned, after the information), or NULL
  * @boot: out: the entry state
  * @why: out: on failure, one sentence naming the problem
  *
  * Return: 0, or -1 with @why set.
  */
 int mb_load(const uint8_t *image, size_t size, uint8_t *ram, uint64_t ram_size,
-	    const char *cmdline, struct mb_boot *boot, const char **why)
+	    const char *cmdline, const struct mb_module *mod, struct mb_boot *boot,
+	    const char **why)
 {
 	/* Flat 32-bit code at 0x10 and data at 0x18, as QEMU's option ROM has. */
 	static const uint64_t gdt[] = {
@@ -216,6 +223,25 @@ int mb_load(const uint8_t *image, size_t size, uint8_t *ram, uint64_t ram_size,
 	p += sizeof(loader);
 	mbi.cmdline = p;
 	memcpy(ram + p, cmdline, len);
+	p += len;
+	/* QEMU announces modules even when it has none: count 0. */
+	mbi.flags |= MBI_MODS;
+	mbi.mods_addr = p;
+	if (mod) {
+		struct mb_mod m;
+		size_t slen = strlen(mod->string) + 1;
+		uint64_t at = (p + sizeof(m) + slen + 4095) & ~4095ULL;
+
+		if (at + mod->size > ram_size - 0x20000 || at + mod->size > 0xffffffffULL) {
+			*why = "the module does not fit in guest RAM after the kernel (try a larger --mem)";
+			return -1;
+		}
+		m = (struct mb_mod){ (uint32_t)at, (uint32_t)(at + mod->size), p + sizeof(m), 0 };
+		memcpy(ram + p, &m, sizeof(m));
+		memcpy(ram + p + sizeof(m), mod->string, slen);
+		memcpy(ram + at, mod->data, mod->size);
+		mbi.mods_count = 1;
+	}
 	memcpy(ram + base, &mbi, sizeof(mbi));
 	boot->mbi = base;
 	return 0;

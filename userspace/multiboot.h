@@ -16,7 +16,20 @@ struct mb_boot {
 	uint32_t entry, mbi, gdt;
 };
 
+/**
+ * struct mb_module - a multiboot module, as QEMU's -initrd passes one
+ * @data: its contents
+ * @size: their size
+ * @string: the module's string (QEMU's: the -initrd text, path and all)
+ */
+struct mb_module {
+	const uint8_t *data;
+	size_t size;
+	const char *string;
+};
+
 int mb_load(const uint8_t *image, size_t size, uint8_t *ram, uint64_t ram_size,
-	    const char *cmdline, struct mb_boot *boot, const char **why);
+	    const char *cmdline, const struct mb_module *mod, struct mb_boot *boot,
+	    const char **why);
 
 #endif /* MINIVM_MULTIBOOT_H */

@@ -18,6 +18,10 @@ struct mb_info {
 	uint32_t mods_count, mods_addr, syms[4], mmap_length, mmap_addr;
 };
 
+struct mb_mod {
+	uint32_t start, end, string, reserved;
+};
+
 struct mb_mmap {
 	uint32_t size;
 	uint64_t addr, len;
@@ -130,6 +134,33 @@ static void multiboot_info(uint32_t magic, const struct mb_info *mbi)
 	if (mbi->flags & 4)
 		puts((const char *)mbi->cmdline);
 	puts("'\n");
+	/*
+	 * Modules (QEMU's -initrd): what is in them, not where: each loader
+	 * places them where it likes, page-aligned and clear of the rest.
+	 */
+	if (mbi->flags & 8) {
+		const struct mb_mod *m = (const struct mb_mod *)mbi->mods_addr;
+		uint32_t i, sum;
+
+		puts("minivm-guest: modules ");
+		putdec(mbi->mods_count);
+		puts("\n");
+		for (i = 0; i < mbi->mods_count; i++, m++) {
+			const uint8_t *b = (const uint8_t *)m->start;
+
+			for (sum = 0; b < (const uint8_t *)m->end; b++)
+				sum = sum * 31 + *b;
+			puts("minivm-guest: module '");
+			puts((const char *)m->string);
+			puts("' size ");
+			putdec(m->end - m->start);
+			puts(" aligned ");
+			putdec(!(m->start & 4095));
+			puts(" hash ");
+			puthex(sum, 8);
+			puts("\n");
+		}
+	}
 	if (mbi->flags & 0x40) {
 		uint32_t p = mbi->mmap_addr;
 

@@ -70,6 +70,18 @@ t_difftest_matches_qemu() {
 	return 1
 }
 
+# A multiboot module, as QEMU's -initrd passes it: same string, size, contents.
+t_difftest_initrd_matches_qemu() {
+	minivm run --initrd mbtest.mod mbtest.elf -- modules >/tmp/di.out 2>/tmp/di.err
+	echo "exit status $?" >>/tmp/di.out
+	grep -q "^minivm-guest: module 'mbtest.mod' size " /tmp/di.out ||
+		{ say "the guest saw no module:"; sed 's/^/    # /' /tmp/di.out /tmp/di.err; return 1; }
+	diff /lab/mbtest-initrd.expected /tmp/di.out >/tmp/di.diff && return 0
+	say "minivm run --initrd differs from QEMU -initrd (- QEMU, + minivm):"
+	sed 's/^/    # /' /tmp/di.diff /tmp/di.err
+	return 1
+}
+
 t_launcher_reports_triple_fault() {
 	minivm run mbtest.elf -- triple >/tmp/tf.out 2>/tmp/tf.err
 	rc=$?
@@ -484,6 +496,7 @@ fuzz_blocks "$fuzz_seconds" "$(date +%s)"
 
 begin launcher
 run_test difftest_matches_qemu t_difftest_matches_qemu
+run_test difftest_initrd_matches_qemu t_difftest_initrd_matches_qemu
 run_test launcher_reports_triple_fault t_launcher_reports_triple_fault
 run_test launcher_refuses_bad_images t_launcher_refuses_bad_images
 end launcher
