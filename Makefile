@@ -63,8 +63,9 @@ build/lab/exit-numbers.sh: uapi/linux/minivm_exits.h
 		'#define MINIVM_SVM_EXIT(nr, name) svm_##name=nr' '#include "minivm_exits.h"' | \
 		$(CC) -E -P -Iuapi/linux -x c - | grep .; } >$@.tmp && mv $@.tmp $@
 
-LAUNCHER_SRC := userspace/minivm.c userspace/multiboot.c userspace/uart.c
-LAUNCHER_HDR := userspace/multiboot.h userspace/uart.h
+LAUNCHER_SRC := userspace/minivm.c userspace/multiboot.c userspace/uart.c userspace/bus.c \
+	userspace/fw_cfg.c
+LAUNCHER_HDR := userspace/multiboot.h userspace/uart.h userspace/bus.h userspace/fw_cfg.h
 
 build/bin/minivm: $(LAUNCHER_SRC) $(LAUNCHER_HDR) $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)

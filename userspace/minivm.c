@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "libminivm.h"
+#include "bus.h"
+#include "fw_cfg.h"
 #include "multiboot.h"
 #include "uart.h"
 
@@ -125,7 +127,9 @@ static int cmd_info(void)
 struct guest {
 	uint8_t *ram;
 	uint64_t ram_size;
+	struct bus bus;
 	struct uart com1;
+	struct fw_cfg fw_cfg;
 };
 
 static void *guest_gpa_to_hva(void *ctx, uint64_t gpa)
@@ -157,20 +161,52 @@ static void guest_mmio_write(void *ctx, uint64_t gpa, unsigned int size, uint64_
 /* Port I/O: 0 to go on, or the process's exit status. */
 static int guest_io(struct guest *g, struct minivm_run *run)
 {
-	uint16_t port = run->io.port;
+	uint64_t data = run->io.data;
+	int ret = bus_io(&g->bus, run->io.port, run->io.size, run->io.direction == MINIVM_IO_IN,
+			 &data);
 
-	if (run->io.direction == MINIVM_IO_OUT) {
-		if (port >= DEBUG_EXIT && port < DEBUG_EXIT + 4)
-			return (int)((run->io.data << 1) | 1) & 0xff;
-		if (port >= COM1 && port < COM1 + 8)
-			uart_write(&g->com1, port - COM1, run->io.data);
-		return 0;
-	}
-	if (port >= COM1 && port < COM1 + 8)
-		run->io.data = uart_read(&g->com1, port - COM1);
-	else
-		run->io.data = ~0ULL;	/* nothing there: the bus floats high */
+	run->io.data = data;
+	return ret;
+}
+
+static uint64_t com1_read(void *ctx, uint16_t off, unsigned int size)
+{
+	(void)size;
+	return uart_read(ctx, off);
+}
+
+static int com1_write(void *ctx, uint16_t off, unsigned int size, uint64_t value)
+{
+	(void)size;
+	uart_write(ctx, off, (uint8_t)value);
 	return 0;
+}
+
+/* isa-debug-exit: writing V ends the run with status (V << 1) | 1. */
+static int debug_exit_write(void *ctx, uint16_t off, unsigned int size, uint64_t value)
+{
+	(void)ctx;
+	(void)off;
+	(void)size;
+	return (int)((value << 1) | 1) & 0xff;
+}
+
+/* The PC's devices on the port bus: COM1, isa-debug-exit, fw_cfg. */
+static int guest_devices(struct guest *g)
+{
+	const struct bus_device com1 = {
+		.name = "COM1", .base = COM1, .len = 8,
+		.read = com1_read, .write = com1_write, .ctx = &g->com1,
+	};
+	const struct bus_device debug_exit = {
+		.name = "isa-debug-exit", .base = DEBUG_EXIT, .len = 4, .write = debug_exit_write,
+	};
+
+	uart_init(&g->com1, 0, 1);
+	memset(&g->bus, 0, sizeof(g->bus));
+	if (bus_add(&g->bus, &com1) || bus_add(&g->bus, &debug_exit))
+		return -1;
+	return fw_cfg_init(&g->fw_cfg, &g->bus, g->ram_size, 1);
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -393,7 +429,8 @@ static int cmd_run(int argc, char **argv)
 		return fail(EXIT_BAD_IMAGE, "%s: %s", image_path, why);
 	free(image);
 	free(mod_data);
-	uart_init(&g.com1, 0, 1);
+	if (guest_devices(&g))
+		return fail(EXIT_SYSTEM, "the devices' ports overlap");
 
 	sys = minivm_open();
 	if (sys < 0)

@@ -45,6 +45,11 @@ static inline uint8_t inb(uint16_t port)
 	return v;
 }
 
+static inline void outw(uint16_t port, uint16_t v)
+{
+	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
 static inline void outl(uint16_t port, uint32_t v)
 {
 	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
@@ -291,6 +296,40 @@ static int has_word(const char *start, const char *w)
 }
 
 /* "triple" on the command line: die the hard way, with no IDT at all. */
+/* QEMU's fw_cfg: item @key's first @len bytes, little-endian, from port 0x511. */
+static uint64_t fw_cfg(uint16_t key, unsigned int len)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	outw(0x510, key);
+	for (i = 0; i < len; i++)
+		v |= (uint64_t)inb(0x511) << (8 * i);
+	return v;
+}
+
+/* What a kernel for QEMU learns from fw_cfg: signature, RAM size, CPUs. */
+static void fw_cfg_checks(void)
+{
+	uint64_t sig = fw_cfg(0x00, 4);
+
+	puts("minivm-guest: fw_cfg signature '");
+	putc((char)sig);
+	putc((char)(sig >> 8));
+	putc((char)(sig >> 16));
+	putc((char)(sig >> 24));
+	puts("' ram ");
+	putdec((uint32_t)(fw_cfg(0x03, 8) >> 10));
+	puts(" KiB cpus ");
+	putdec((uint32_t)fw_cfg(0x05, 2));
+	puts(" max ");
+	putdec((uint32_t)fw_cfg(0x0f, 2));
+	puts(" past the end ");
+	fw_cfg(0x05, 2);
+	putdec(inb(0x511));
+	puts("\n");
+}
+
 static void triple_fault(void)
 {
 	static const struct { uint16_t limit; uint32_t base; } __attribute__((packed)) none;
@@ -311,6 +350,7 @@ void main32(uint32_t magic, const struct mb_info *mbi)
 	mode_checks();
 	io_checks();
 	string_io_checks();
+	fw_cfg_checks();
 	puts("minivm-guest: bye\n");
 	exit_guest(0x21);
 }
