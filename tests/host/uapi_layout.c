@@ -97,6 +97,25 @@ int main(void)
 		FIELD(minivm_msrs, nmsrs), FIELD(minivm_msrs, reserved), FIELD(minivm_msrs, entries),
 	};
 
+	static const struct field interrupt[] = {
+		FIELD(minivm_interrupt, vector), FIELD(minivm_interrupt, reserved),
+	};
+	static const struct field event[] = {
+		FIELD(minivm_event, type), FIELD(minivm_event, vector),
+		FIELD(minivm_event, has_error_code), FIELD(minivm_event, reserved),
+		FIELD(minivm_event, error_code),
+	};
+	static const struct field events[] = {
+		FIELD(minivm_events, injected), FIELD(minivm_events, exception),
+		FIELD(minivm_events, exception_cr2), FIELD(minivm_events, interrupt_pending),
+		FIELD(minivm_events, interrupt_vector), FIELD(minivm_events, nmi_pending),
+		FIELD(minivm_events, nmi_masked), FIELD(minivm_events, flags),
+		FIELD(minivm_events, reserved),
+	};
+
+	check("minivm_interrupt", sizeof(struct minivm_interrupt), interrupt, 2);
+	check("minivm_event", sizeof(struct minivm_event), event, 5);
+	check("minivm_events", sizeof(struct minivm_events), events, 9);
 	check("minivm_msr_entry", sizeof(struct minivm_msr_entry), msr_entry, 3);
 	check("minivm_msrs", sizeof(struct minivm_msrs), msrs, 3);
 	check("minivm_api_version", sizeof(struct minivm_api_version), api_version, 2);
