@@ -336,6 +336,43 @@ static void event_state_moves_a_vcpu(void)
 	vm_close(&w);
 }
 
+/*
+ * A guest whose IDT cannot deliver anything (limit 0) and is handed an
+ * interrupt, an NMI and an exception in turn: each ends in a triple fault,
+ * reported as a shutdown; nothing spins in the host.
+ */
+static void events_into_a_broken_idt_shut_down(void)
+{
+	struct minivm_sregs s;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		struct vm v;
+
+		if (!exc32_start(&v)) {
+			vm_close(&v);
+			return;
+		}
+		CHECK_ERR(minivm_get_sregs(v.vcpu, &s), 0);
+		s.idt.limit = 0;
+		CHECK_ERR(minivm_set_sregs(v.vcpu, &s), 0);
+		if (i == 0) {
+			struct minivm_regs r;
+
+			minivm_get_regs(v.vcpu, &r);
+			r.rflags |= 0x200;	/* IF, so the interrupt is taken at once */
+			minivm_set_regs(v.vcpu, &r);
+			CHECK_ERR(minivm_interrupt(v.vcpu, IRQ_VECTOR), 0);
+		} else if (i == 1) {
+			CHECK_ERR(minivm_nmi(v.vcpu), 0);
+		} else {
+			CHECK_ERR(minivm_inject_exception(v.vcpu, 13, 0), 0);
+		}
+		run_expect(&v, MINIVM_EXIT_SHUTDOWN);
+		vm_close(&v);
+	}
+}
+
 static void events_capability(void)
 {
 	uint64_t value = 0;
@@ -356,7 +393,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
-	ktap_plan("minivm-events", 9);
+	ktap_plan("minivm-events", 10);
 	KTAP_RUN(events_capability);
 	KTAP_RUN(interrupt_waits_for_the_window);
 	KTAP_RUN(hlt_in_sti_shadow_wakes_for_the_interrupt);
@@ -366,5 +403,6 @@ int main(int argc, char **argv)
 	KTAP_RUN(real_mode_exception_has_no_error_code);
 	KTAP_RUN(set_events_refuses_what_no_cpu_has);
 	KTAP_RUN(event_state_moves_a_vcpu);
+	KTAP_RUN(events_into_a_broken_idt_shut_down);
 	return ktap_failed ? 1 : 0;
 }
