@@ -238,7 +238,17 @@ void minivm_events_enter(struct minivm_vcpu *vcpu)
 		ev->injected_ns = ev->irq_ns;
 		ev->irq_pending = false;
 	}
-	if (ev->injected.type)
+	/*
+	 * An interrupt in delivery needs what its first delivery needed (IF,
+	 * no shadow), an NMI no MOV SS shadow: one MINIVM_SET_EVENTS put there
+	 * against that waits for its window, the same on both vendors (VMX
+	 * entry would refuse it, SVM would deliver it regardless).
+	 */
+	if ((ev->injected.type == MINIVM_EVENT_INTERRUPT && !irq_open) ||
+	    (ev->injected.type == MINIVM_EVENT_NMI && (st.shadow & MINIVM_EVENTS_MOV_SS_SHADOW)))
+		windows |= ev->injected.type == MINIVM_EVENT_NMI ? MINIVM_WINDOW_NMI :
+			   MINIVM_WINDOW_IRQ;
+	else if (ev->injected.type)
 		events_deliver(vcpu, &ev->injected);
 	/*
 	 * Come back when the rest can be taken. An NMI held only by an STI

@@ -101,8 +101,8 @@ static void exit_decide(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		exit->kind = MINIVM_KIND_USER;
 		return;
 	case MINIVM_KIND_IRQ_WINDOW:
-		if (!vcpu->ev.want_irq_window || vcpu->ev.irq_pending)
-			break;	/* the next entry injects the queued interrupt */
+		if (!vcpu->ev.want_irq_window || minivm_events_busy(vcpu))
+			break;	/* the next entry delivers what waits */
 		minivm_exit_user(vcpu, MINIVM_EXIT_IRQ_WINDOW_OPEN, exit);
 		exit->kind = MINIVM_KIND_USER;
 		return;

@@ -106,6 +106,30 @@ out:
 	vm_close(&v);
 }
 
+/*
+ * An interrupt put in delivery by SET_EVENTS while IF is clear waits for
+ * the window as a queued one does, on both vendors alike.
+ */
+static void injected_interrupt_waits_for_if(void)
+{
+	struct minivm_events e;
+	struct vm v;
+
+	vm_start(&v, g_irq16, g_irq16_end);
+	ivt(&v, IRQ_VECTOR, g_irq16, g_irq16_handler);
+	if (expect_io(&v, 0x10, 1, MINIVM_IO_OUT, ANY)) {
+		e = get_events(&v);
+		e.injected = (struct minivm_event){ .type = MINIVM_EVENT_INTERRUPT,
+						    .vector = IRQ_VECTOR };
+		CHECK_ERR(minivm_set_events(v.vcpu, &e), 0);
+		if (expect_io(&v, 0x12, 1, MINIVM_IO_OUT, ANY) &&
+		    expect_io(&v, 0x20, 1, MINIVM_IO_OUT, ANY) &&
+		    expect_io(&v, 0x13, 1, MINIVM_IO_OUT, ANY))
+			run_expect(&v, MINIVM_EXIT_HLT);
+	}
+	vm_close(&v);
+}
+
 static void hlt_in_sti_shadow_wakes_for_the_interrupt(void)
 {
 	struct vm v;
@@ -393,9 +417,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
-	ktap_plan("minivm-events", 10);
+	ktap_plan("minivm-events", 11);
 	KTAP_RUN(events_capability);
 	KTAP_RUN(interrupt_waits_for_the_window);
+	KTAP_RUN(injected_interrupt_waits_for_if);
 	KTAP_RUN(hlt_in_sti_shadow_wakes_for_the_interrupt);
 	KTAP_RUN(interrupt_window_exit);
 	KTAP_RUN(nmi_is_blocked_until_iret);
