@@ -285,20 +285,23 @@ void minivm_events_exit(struct minivm_vcpu *vcpu, const struct minivm_exit *exit
  * minivm_events_wake() - whether a HLT ends at once: an event is there
  * @vcpu: the vCPU that executed HLT; interrupts off, loaded on this CPU
  *
- * Return: true when an exception or NMI is pending, or an interrupt is
- * queued and RFLAGS.IF is set (HLT's own exit leaves no shadow behind).
+ * Return: true when an exception (or an NMI, in delivery) is pending, an
+ * NMI is pending and NMIs are not blocked, or an interrupt is queued (or
+ * in delivery) and RFLAGS.IF is set (HLT's own exit leaves no shadow).
  */
 bool minivm_events_wake(struct minivm_vcpu *vcpu)
 {
 	struct minivm_vcpu_events *ev = &vcpu->ev;
 	struct minivm_event_state st;
+	u8 injected = ev->injected.type;
+	bool irq = ev->irq_pending || injected == MINIVM_EVENT_INTERRUPT;
 
-	if (ev->exception.type || ev->nmi_pending)
+	if (ev->exception.type || (injected && injected != MINIVM_EVENT_INTERRUPT))
 		return true;
-	if (!ev->irq_pending)
+	if (!irq && !ev->nmi_pending)
 		return false;
 	minivm_be->get_event_state(vcpu, &st);
-	return st.rflags & X86_EFLAGS_IF;
+	return (ev->nmi_pending && !st.nmi_masked) || (irq && (st.rflags & X86_EFLAGS_IF));
 }
 
 /**

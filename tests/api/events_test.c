@@ -48,6 +48,13 @@ GUEST(g_nmi16, ".code16",
       ".globl g_nmi16_handler\n g_nmi16_handler: out %al, $0x22\n out %al, $0x23\n iret");
 extern const unsigned char g_nmi16_handler[];
 
+/* The NMI handler halts before its IRET. */
+GUEST(g_nmihlt16, ".code16",
+      "sti\n out %al, $0x10\n out %al, $0x11\n hlt\n"
+      ".globl g_nmihlt16_handler\n g_nmihlt16_handler: out %al, $0x22\n hlt\n"
+      "out %al, $0x23\n iret");
+extern const unsigned char g_nmihlt16_handler[];
+
 /* Protected mode with an IDT: each handler reports its error code (and CR2). */
 GUEST(g_exc32, ".code32",
       "out %al, $0x10\n hlt\n"
@@ -173,6 +180,33 @@ static void interrupt_window_exit(void)
 	    expect_io(&v, 0x11, 1, MINIVM_IO_OUT, ANY))
 		run_expect(&v, MINIVM_EXIT_HLT);
 out:
+	vm_close(&v);
+}
+
+/*
+ * A pending NMI that NMIs' blocking holds does not end a HLT in the handler
+ * (the CPU would not wake for it): HLT returns to userspace, and the NMI is
+ * delivered after the handler's IRET.
+ */
+static void blocked_nmi_does_not_wake_hlt(void)
+{
+	struct vm v;
+
+	vm_start(&v, g_nmihlt16, g_nmihlt16_end);
+	ivt(&v, 2, g_nmihlt16, g_nmihlt16_handler);
+	if (expect_io(&v, 0x10, 1, MINIVM_IO_OUT, ANY)) {
+		CHECK_ERR(minivm_nmi(v.vcpu), 0);
+		if (expect_io(&v, 0x22, 1, MINIVM_IO_OUT, ANY)) {
+			CHECK_ERR(minivm_nmi(v.vcpu), 0);
+			if (run_expect(&v, MINIVM_EXIT_HLT) &&
+			    expect_io(&v, 0x23, 1, MINIVM_IO_OUT, ANY) &&
+			    expect_io(&v, 0x22, 1, MINIVM_IO_OUT, ANY) &&
+			    run_expect(&v, MINIVM_EXIT_HLT) &&
+			    expect_io(&v, 0x23, 1, MINIVM_IO_OUT, ANY) &&
+			    expect_io(&v, 0x11, 1, MINIVM_IO_OUT, ANY))
+				run_expect(&v, MINIVM_EXIT_HLT);
+		}
+	}
 	vm_close(&v);
 }
 
@@ -417,13 +451,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
-	ktap_plan("minivm-events", 11);
+	ktap_plan("minivm-events", 12);
 	KTAP_RUN(events_capability);
 	KTAP_RUN(interrupt_waits_for_the_window);
 	KTAP_RUN(injected_interrupt_waits_for_if);
 	KTAP_RUN(hlt_in_sti_shadow_wakes_for_the_interrupt);
 	KTAP_RUN(interrupt_window_exit);
 	KTAP_RUN(nmi_is_blocked_until_iret);
+	KTAP_RUN(blocked_nmi_does_not_wake_hlt);
 	KTAP_RUN(exceptions_carry_error_code_and_cr2);
 	KTAP_RUN(real_mode_exception_has_no_error_code);
 	KTAP_RUN(set_events_refuses_what_no_cpu_has);
