@@ -75,8 +75,8 @@ void vmx_set_windows(struct minivm_vcpu *vcpu, unsigned int windows)
 
 /*
  * A #DB exited: deliver it to the guest as the CPU would have. INT1 (ICEBP)
- * is delivered again as the instruction it is; a breakpoint or single step
- * updates DR6, DR7 and RFLAGS first (../arch_state.c).
+ * is a trap: the guest goes past it and takes the #DB there; a breakpoint
+ * or single step updates DR6, DR7 and RFLAGS first (../arch_state.c).
  */
 static void vmx_reflect_db(struct minivm_vcpu *vcpu, u32 intr)
 {
