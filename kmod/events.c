@@ -174,13 +174,6 @@ void minivm_event_reinject(struct minivm_vcpu *vcpu, u8 type, u8 vector, bool ha
 	ev->injected_ns = again ? ev->delivering_ns : events_now();
 }
 
-/* Whether the core has anything to decide before this entry. */
-static bool events_idle(const struct minivm_vcpu_events *ev)
-{
-	return !ev->injected.type && !ev->exception.type && !ev->irq_pending &&
-	       !ev->nmi_pending && !ev->want_irq_window && !ev->windows;
-}
-
 /* The event the entry delivers, as the hardware takes it. */
 static void events_deliver(struct minivm_vcpu *vcpu, struct minivm_event *ev)
 {
@@ -201,19 +194,17 @@ static void events_deliver(struct minivm_vcpu *vcpu, struct minivm_event *ev)
 }
 
 /**
- * minivm_events_enter() - choose what the next entry delivers
+ * minivm_events_decide() - choose what the next entry delivers, when
+ * minivm_events_enter() found something to decide
  * @vcpu: the vCPU about to enter; interrupts off, loaded on this CPU
  */
-void minivm_events_enter(struct minivm_vcpu *vcpu)
+void minivm_events_decide(struct minivm_vcpu *vcpu)
 {
 	struct minivm_vcpu_events *ev = &vcpu->ev;
 	struct minivm_event_state st;
 	unsigned int windows = 0;
 	bool irq_open;
 
-	ev->delivering.type = MINIVM_EVENT_NONE;
-	if (events_idle(ev))
-		return;
 	minivm_be->get_event_state(vcpu, &st);
 	if (!ev->injected.type && ev->exception.type) {
 		if (ev->has_cr2)
@@ -268,15 +259,16 @@ void minivm_events_enter(struct minivm_vcpu *vcpu)
 }
 
 /**
- * minivm_events_exit() - after the exit: an entry that failed delivered nothing
+ * minivm_events_delivered() - after an exit that followed a delivery: an
+ * entry that failed delivered nothing, so the event waits again
  * @vcpu: the vCPU; interrupts off, loaded on this CPU
  * @exit: the decoded exit
  */
-void minivm_events_exit(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
+void minivm_events_delivered(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
 {
 	struct minivm_vcpu_events *ev = &vcpu->ev;
 
-	if (exit->kind == MINIVM_KIND_FAIL_ENTRY && ev->delivering.type && !ev->injected.type)
+	if (exit->kind == MINIVM_KIND_FAIL_ENTRY && !ev->injected.type)
 		ev->injected = ev->delivering;
 	ev->delivering.type = MINIVM_EVENT_NONE;
 }

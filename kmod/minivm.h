@@ -180,6 +180,8 @@ struct minivm_vcpu_events {
  *	loaded for every entry
  * @ev: events to deliver (events.c)
  * @preempt: tells the backend when a run's thread is scheduled out
+ * @holds_host_state: @preempt is registered: the backend has loaded state
+ *	the host needs back (minivm_vcpu_hold_host_state())
  * @apic_base: IA32_APIC_BASE as the guest reads it
  * @tsc_offset: guest TSC minus host TSC; the VM's until the guest (or
  *	userspace) writes the TSC or TSC_ADJUST
@@ -210,6 +212,7 @@ struct minivm_vcpu {
 	bool dr_bp_enabled;
 	struct minivm_vcpu_events ev;
 	struct preempt_notifier preempt;
+	bool holds_host_state;
 	u64 apic_base;
 	s64 tsc_offset;
 	s64 tsc_adjust;
@@ -362,8 +365,9 @@ struct minivm_caps {
  * @vcpu_load: make the vCPU runnable on this CPU; preemption off,
  *	interrupts on
  * @vcpu_put: optional; give the host back what @vcpu_run loaded lazily
- *	(VMX: the SYSCALL MSRs), at the end of a run and when its thread is
- *	scheduled out; preemption off, on the CPU that ran the vCPU
+ *	(VMX: the SYSCALL MSRs) after calling minivm_vcpu_hold_host_state(),
+ *	at the end of the run and when its thread is scheduled out;
+ *	preemption off, on the CPU that ran the vCPU
  * @vcpu_run: enter the guest once and decode the exit into @exit;
  *	interrupts off. @flush: the guest's TLB entries on this CPU may be
  *	stale. Backends resolve only what is theirs (interrupts, NMIs, #DB and
@@ -463,6 +467,7 @@ long minivm_vcpu_create(struct minivm_vm *vm, struct minivm_create_vcpu __user *
 void minivm_vcpu_free(struct minivm_vcpu *vcpu);
 void minivm_vcpu_init(void);
 void minivm_vcpu_exit(void);
+void minivm_vcpu_hold_host_state(struct minivm_vcpu *vcpu);
 
 /* debug.c */
 bool minivm_debug_enter(struct minivm_vcpu *vcpu);
@@ -479,8 +484,29 @@ int minivm_exception_merge(unsigned int first, unsigned int second);
 void minivm_queue_exception(struct minivm_vcpu *vcpu, unsigned int vector, u32 error_code);
 void minivm_event_reinject(struct minivm_vcpu *vcpu, u8 type, u8 vector, bool has_error,
 			   u32 error_code);
-void minivm_events_enter(struct minivm_vcpu *vcpu);
-void minivm_events_exit(struct minivm_vcpu *vcpu, const struct minivm_exit *exit);
+void minivm_events_decide(struct minivm_vcpu *vcpu);
+void minivm_events_delivered(struct minivm_vcpu *vcpu, const struct minivm_exit *exit);
+
+/*
+ * Right before an entry: with no event, no window and nothing in delivery
+ * (nearly every entry) this is the whole cost of events on the exit path.
+ */
+static inline void minivm_events_enter(struct minivm_vcpu *vcpu)
+{
+	const struct minivm_vcpu_events *ev = &vcpu->ev;
+
+	if (ev->injected.type | ev->exception.type | ev->irq_pending | ev->nmi_pending |
+	    ev->want_irq_window | ev->windows)
+		minivm_events_decide(vcpu);
+}
+
+/* Right after the exit: only an entry that delivered something has work. */
+static inline void minivm_events_exit(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
+{
+	if (unlikely(vcpu->ev.delivering.type))
+		minivm_events_delivered(vcpu, exit);
+}
+
 bool minivm_events_wake(struct minivm_vcpu *vcpu);
 bool minivm_events_busy(const struct minivm_vcpu *vcpu);
 void minivm_events_get(struct minivm_vcpu *vcpu, struct minivm_events *out);

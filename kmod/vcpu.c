@@ -179,6 +179,20 @@ static struct preempt_ops vcpu_preempt_ops = {
 	.sched_out = vcpu_sched_out,
 };
 
+/**
+ * minivm_vcpu_hold_host_state() - the backend loaded guest state the host
+ * needs back (vcpu_put) before its thread is scheduled away and when the
+ * run ends; called from vcpu_run with preemption off
+ * @vcpu: the vCPU
+ */
+void minivm_vcpu_hold_host_state(struct minivm_vcpu *vcpu)
+{
+	if (vcpu->holds_host_state)
+		return;
+	preempt_notifier_register(&vcpu->preempt);
+	vcpu->holds_host_state = true;
+}
+
 static long vcpu_run(struct minivm_vcpu *vcpu)
 {
 	struct minivm_exit exit;
@@ -200,11 +214,6 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 		vcpu->io_in_pending = false;
 	}
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
-	if (minivm_be->vcpu_put) {
-		preempt_disable();
-		preempt_notifier_register(&vcpu->preempt);
-		preempt_enable();
-	}
 	for (;;) {
 		if (signal_pending(current)) {
 			vcpu->run->exit_reason = MINIVM_EXIT_INTR;
@@ -234,10 +243,11 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 			vcpu->io_in_pending = true;
 		break;
 	}
-	if (minivm_be->vcpu_put) {
+	if (vcpu->holds_host_state) {
 		preempt_disable();
 		minivm_be->vcpu_put(vcpu);
 		preempt_notifier_unregister(&vcpu->preempt);
+		vcpu->holds_host_state = false;
 		preempt_enable();
 	}
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);

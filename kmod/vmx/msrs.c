@@ -4,8 +4,9 @@
  * not hold (SVM's VMLOAD/VMSAVE switch them).
  *
  * KERNEL_GS_BASE, STAR, LSTAR, CSTAR and SFMASK are loaded with the guest's
- * values at the first entry of a run and the host's are put back when the
- * run ends or its thread is scheduled out (../vcpu.c's preempt notifier):
+ * values at the first entry of a run in long mode (the only mode that uses
+ * them) and the host's are put back when the run ends or its thread is
+ * scheduled out (../vcpu.c's preempt notifier):
  * the host needs them only in its own user mode (SYSCALL) and at a context
  * switch (which reads KERNEL_GS_BASE as the task's user GS base), never in
  * between. Until the guest writes them they hold the reset value 0, not
@@ -32,11 +33,17 @@ static void swap_msr(u32 index, u64 from, u64 to)
 		wrmsrl(index, to);
 }
 
-/** vmx_load_syscall_msrs() - the guest's values, before an entry; interrupts off */
-void vmx_load_syscall_msrs(struct vmx_vcpu *v)
+/**
+ * vmx_load_syscall_msrs() - the guest's values, before an entry in long mode
+ * (SYSCALL and SWAPGS raise #UD outside 64-bit mode, and the guest's RDMSR
+ * and WRMSR of them exit); interrupts off
+ * @vcpu: the vCPU
+ */
+void vmx_load_syscall_msrs(struct minivm_vcpu *vcpu)
 {
-	if (v->syscall_msrs_loaded)
-		return;
+	struct vmx_vcpu *v = vcpu->be;
+
+	minivm_vcpu_hold_host_state(vcpu);
 	rdmsrl(MSR_KERNEL_GS_BASE, v->host_kernel_gs_base);
 	swap_msr(MSR_KERNEL_GS_BASE, v->host_kernel_gs_base, v->kernel_gs_base);
 	swap_msr(MSR_STAR, host_star, v->star);

@@ -396,7 +396,8 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_ctl.preemption_ticks);
 	if (vcpu->dr_guest_owned)
 		set_debugreg(v->dr6, 6);
-	vmx_load_syscall_msrs(v);
+	if (v->long_mode && !v->syscall_msrs_loaded)
+		vmx_load_syscall_msrs(vcpu);
 
 	failed = minivm_vmx_enter(vcpu->gpr, v->launched);
 

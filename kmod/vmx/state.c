@@ -62,7 +62,8 @@ void vmx_set_cr0(struct vmx_vcpu *v, u64 cr0)
 	u32 entry = vmx_ctl.entry;
 
 	/* Long mode follows paging when LME is set: VMX leaves LMA to us. */
-	if ((cr0 & X86_CR0_PG) && (efer & EFER_LME)) {
+	v->long_mode = (cr0 & X86_CR0_PG) && (efer & EFER_LME);
+	if (v->long_mode) {
 		efer |= EFER_LMA;
 		entry |= VM_ENTRY_IA32E_MODE;
 	} else {

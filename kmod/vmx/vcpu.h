@@ -28,6 +28,7 @@ struct vmx_vcpu {
 	u64 kernel_gs_base, star, lstar, cstar, sfmask;
 	u64 host_kernel_gs_base;
 	bool syscall_msrs_loaded;	/* the guest's are in the hardware */
+	bool long_mode;		/* EFER.LMA, as vmx_set_cr0() last set it */
 	/* A MOV to CR0 or CR3 that waits for its PDPTEs (vmx_load_pdptes()). */
 	enum { PDPTES_FOR_NONE, PDPTES_FOR_CR0, PDPTES_FOR_CR3 } pdptes_for;
 	u64 pdptes_val;
@@ -57,7 +58,7 @@ u64 vmx_guest_cr0(void);
 u64 vmx_guest_cr4(void);
 
 /* msrs.c */
-void vmx_load_syscall_msrs(struct vmx_vcpu *v);
+void vmx_load_syscall_msrs(struct minivm_vcpu *vcpu);
 int vmx_syscall_msr(struct vmx_vcpu *v, bool write, u32 index, u64 *value);
 
 /* run.c; the VMCS current on this CPU */

@@ -881,7 +881,8 @@ static void tsc_counts_from_creation_and_is_writable(void)
 
 	vm_start(&v, g_rdtsc16, g_rdtsc16_end);
 	CHECK_ERR(minivm_check_cap(v.sys, MINIVM_CAP_TSC_KHZ, &khz), 0);
-	CHECK(khz >= 100000, "MINIVM_CAP_TSC_KHZ %llu", (unsigned long long)khz);
+	/* Bochs's TSC runs at its instructions-per-second setting: 50 MHz in the lab. */
+	CHECK(khz >= 1000, "MINIVM_CAP_TSC_KHZ %llu", (unsigned long long)khz);
 	vcpu1 = minivm_create_vcpu(v.fd, 1, &run1);
 	CHECK(vcpu1 >= 0, "CREATE_VCPU 1: %s", strerror(-vcpu1));
 	before = host_tsc();
