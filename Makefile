@@ -33,7 +33,7 @@ BPF_CFLAGS = -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
 	-I/usr/include/$(shell $(CC) -print-multiarch) -I$(CURDIR)/uapi -I$(CURDIR)/tools/trace
 
 LAB_PROGS := build/lab/labctl build/lab/minivm build/lab/minivm-api-test build/lab/kvm-hold \
-	build/lab/minivm-run-test build/lab/minivm-events-test build/lab/minivm-hostile-test build/lab/minivm-race-test build/lab/minivm-fuzz \
+	build/lab/minivm-run-test build/lab/minivm-events-test build/lab/minivm-apic-test build/lab/minivm-hostile-test build/lab/minivm-race-test build/lab/minivm-fuzz \
 	build/lab/minivm-corpus build/lab/exit-numbers.sh \
 	build/lab/mbtest.elf build/lab/mbtest.expected build/lab/mbtest.mod \
 	build/lab/mbtest-initrd.expected \
@@ -114,6 +114,11 @@ build/lab/minivm-events-test: tests/api/events_test.c tests/api/vmtest.h tests/a
 		$(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -o $@ tests/api/events_test.c $(LIB_SRC)
+
+build/lab/minivm-apic-test: tests/api/apic_test.c tests/api/vmtest.h tests/api/ktap.h \
+		$(LIB_SRC) $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -pthread -o $@ tests/api/apic_test.c $(LIB_SRC)
 
 build/lab/minivm-hostile-test: tests/api/hostile_test.c tests/api/vmtest.h tests/api/ktap.h \
 		$(LIB_SRC) $(LIB_HDR)

@@ -214,14 +214,16 @@ bool minivm_pdptes_valid(const u64 *pdpte, unsigned int maxphyaddr)
  * IA32_APIC_BASE
  * @value: the value
  * @phys_bits: the CPU's physical address width
+ * @x2apic: the vCPU has an APIC that offers x2APIC mode (bit 10)
  *
- * Return: false for a reserved bit (0-7, 9, above the address width) or
- * x2APIC mode (bit 10), which minivm does not offer yet.
+ * Return: false for a reserved bit (0-7, 9, above the address width), or
+ * x2APIC mode without an in-kernel APIC.
  */
-bool minivm_apic_base_valid(u64 value, unsigned int phys_bits)
+bool minivm_apic_base_valid(u64 value, unsigned int phys_bits, bool x2apic)
 {
-	u64 reserved = GENMASK_ULL(7, 0) | BIT_ULL(9) | X2APIC_ENABLE |
-		       GENMASK_ULL(63, phys_bits);
+	u64 reserved = GENMASK_ULL(7, 0) | BIT_ULL(9) | GENMASK_ULL(63, phys_bits);
 
+	if (!x2apic)
+		reserved |= X2APIC_ENABLE;
 	return !(value & reserved);
 }

@@ -8,8 +8,9 @@
  * a future CPU adds never reaches a guest unvetted. Allowed: the
  * instruction-set extensions that need nothing from the hypervisor, and
  * what describes the CPU (vendor, family, caches, address sizes, TSC
- * frequency). Hidden: VMX/SVM, MONITOR/MWAIT, the APIC and x2APIC (there is
- * no APIC yet), performance counters and debug stores, power and thermal
+ * frequency). The APIC, x2APIC and TSC-deadline bits exactly when the VM
+ * has the in-kernel APIC (MINIVM_VM_LAPIC). Hidden: VMX/SVM, MONITOR/MWAIT,
+ * performance counters and debug stores, power and thermal
  * management, machine-specific topology (leaves 0xb, 0x1f, 0x8000001e),
  * and instructions or CR4 bits minivm does not enable for guests (RDTSCP,
  * RDPID, INVPCID, XSAVES, PKU, UMIP, LA57, TSX, SGX, MPX, CET, processor
@@ -31,6 +32,9 @@
 #define C1_ECX	(BIT(0) | BIT(1) | BIT(9) | BIT(12) | BIT(13) | BIT(17) | BIT(19) | \
 		 BIT(20) | BIT(22) | BIT(23) | BIT(25) | BIT(26) | BIT(28) | BIT(29) | BIT(30))
 #define C1_ECX_OSXSAVE		BIT(27)
+#define C1_ECX_X2APIC		BIT(21)
+#define C1_ECX_TSC_DEADLINE	BIT(24)
+#define C1_EDX_APIC		BIT(9)
 #define C1_ECX_HYPERVISOR	BIT(31)
 /* CPUID.1:EDX: FPU VME DE PSE TSC MSR PAE MCE CX8, SEP MTRR PGE MCA CMOV PAT
  * PSE36, CLFSH, MMX FXSR SSE SSE2 SS HTT.
@@ -188,6 +192,10 @@ void minivm_cpuid(struct minivm_vcpu *vcpu, u64 guest_cr4)
 			r.c |= C1_ECX_OSXSAVE;
 		/* One logical processor per package; APIC ID = vCPU id. */
 		r.b = (r.b & 0xffff) | (1 << 16) | (vcpu->id << 24);
+		if (vcpu->lapic) {
+			r.c |= C1_ECX_X2APIC | C1_ECX_TSC_DEADLINE;
+			r.d |= C1_EDX_APIC;
+		}
 	}
 	/* IA32_TSC_ADJUST is minivm's own (policy.c), on any host. */
 	if (leaf == 7 && sub == 0)

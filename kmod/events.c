@@ -203,8 +203,12 @@ void minivm_events_decide(struct minivm_vcpu *vcpu)
 	struct minivm_vcpu_events *ev = &vcpu->ev;
 	struct minivm_event_state st;
 	unsigned int windows = 0;
+	int apic_irq = -1;
 	bool irq_open;
 
+	/* First, so an NMI another vCPU sent joins the queue below. */
+	if (READ_ONCE(ev->apic_pending))
+		apic_irq = minivm_lapic_next_irq(vcpu);
 	minivm_be->get_event_state(vcpu, &st);
 	if (!ev->injected.type && ev->exception.type) {
 		if (ev->has_cr2)
@@ -228,6 +232,14 @@ void minivm_events_decide(struct minivm_vcpu *vcpu)
 		};
 		ev->injected_ns = ev->irq_ns;
 		ev->irq_pending = false;
+	} else if (!ev->injected.type && apic_irq >= 0 && irq_open) {
+		/* The APIC's interrupt goes into service as the CPU takes it. */
+		minivm_lapic_ack(vcpu, apic_irq);
+		ev->injected = (struct minivm_event) {
+			.type = MINIVM_EVENT_INTERRUPT, .vector = apic_irq,
+		};
+		ev->injected_ns = events_now();
+		apic_irq = -1;
 	}
 	/*
 	 * An interrupt in delivery needs what its first delivery needed (IF,
@@ -247,7 +259,7 @@ void minivm_events_decide(struct minivm_vcpu *vcpu)
 	 * shadow, so it opens after one instruction): VMX may report the NMI
 	 * window open while STI blocks, and entering again would exit again.
 	 */
-	if (ev->irq_pending || ev->want_irq_window)
+	if (ev->irq_pending || ev->want_irq_window || apic_irq >= 0)
 		windows |= MINIVM_WINDOW_IRQ;
 	if (ev->nmi_pending)
 		windows |= (st.nmi_masked || (st.shadow & MINIVM_EVENTS_MOV_SS_SHADOW)) ?
@@ -275,18 +287,21 @@ void minivm_events_delivered(struct minivm_vcpu *vcpu, const struct minivm_exit 
 
 /**
  * minivm_events_wake() - whether a HLT ends at once: an event is there
- * @vcpu: the vCPU that executed HLT; interrupts off, loaded on this CPU
+ * @vcpu: the vCPU that executed HLT; preemption off, loaded on this CPU
  *
  * Return: true when an exception (or an NMI, in delivery) is pending, an
  * NMI is pending and NMIs are not blocked, or an interrupt is queued (or
- * in delivery) and RFLAGS.IF is set (HLT's own exit leaves no shadow).
+ * in delivery, or the in-kernel APIC has one above its priority) and
+ * RFLAGS.IF is set (HLT's own exit leaves no shadow).
  */
 bool minivm_events_wake(struct minivm_vcpu *vcpu)
 {
 	struct minivm_vcpu_events *ev = &vcpu->ev;
 	struct minivm_event_state st;
+	/* First: it also moves an NMI another vCPU sent into the queue. */
+	bool apic = READ_ONCE(ev->apic_pending) && minivm_lapic_next_irq(vcpu) >= 0;
 	u8 injected = ev->injected.type;
-	bool irq = ev->irq_pending || injected == MINIVM_EVENT_INTERRUPT;
+	bool irq = apic || ev->irq_pending || injected == MINIVM_EVENT_INTERRUPT;
 
 	if (ev->exception.type || (injected && injected != MINIVM_EVENT_INTERRUPT))
 		return true;

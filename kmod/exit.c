@@ -97,6 +97,10 @@ static void exit_decide(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		minivm_be->skip(vcpu, exit);
 		if (minivm_events_wake(vcpu))
 			break;	/* the event the entry delivers ends the halt */
+		if (vcpu->lapic) {
+			exit->kind = MINIVM_KIND_HALT;	/* the run loop sleeps */
+			return;
+		}
 		minivm_exit_user(vcpu, MINIVM_EXIT_HLT, exit);
 		exit->kind = MINIVM_KIND_USER;
 		return;
@@ -142,7 +146,8 @@ static void exit_decide(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
  * @exit: the decoded exit; on return its kind says what the run loop does
  *	next: %MINIVM_KIND_CONTINUE, %MINIVM_KIND_USER (the run page is
  *	filled), or one of the kinds the loop handles with interrupts on
- *	(%MINIVM_KIND_FAULT, %MINIVM_KIND_PDPTES, %MINIVM_KIND_IO_STRING)
+ *	(%MINIVM_KIND_FAULT, %MINIVM_KIND_PDPTES, %MINIVM_KIND_IO_STRING,
+ *	%MINIVM_KIND_HALT)
  */
 void minivm_handle_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 {

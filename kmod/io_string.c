@@ -23,52 +23,7 @@
 #include <linux/mm.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
-#include "guest_walk.h"
 #include "minivm.h"
-
-#define INSN_MAX	15
-
-static int walk_read(void *ctx, u64 gpa, void *buf, unsigned int len)
-{
-	return minivm_read_guest(ctx, gpa, buf, len);
-}
-
-/*
- * The guest-physical pieces of @len bytes at linear @la: one, or two when
- * they cross a page (@plen[1] is 0 otherwise).
- */
-static int io_translate(struct minivm_vcpu *vcpu, const struct minivm_sregs *s, u64 la,
-			unsigned int len, bool write, u64 *gpa, u8 *plen)
-{
-	struct minivm_guest_paging p = {
-		.cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4, .efer = s->efer,
-		.user = ((s->cs.attrib >> MINIVM_SEG_DPL_SHIFT) & 3) == 3 && (s->cr0 & X86_CR0_PE),
-		.read = walk_read, .ctx = vcpu,
-	};
-	unsigned int first = min_t(u64, len, PAGE_SIZE - offset_in_page(la));
-
-	plen[0] = first;
-	plen[1] = len - first;
-	if (minivm_guest_walk(&p, la, write, &gpa[0]))
-		return -EFAULT;
-	if (plen[1] && minivm_guest_walk(&p, la + first, write, &gpa[1]))
-		return -EFAULT;
-	return 0;
-}
-
-/* Read @len bytes at linear @la (the instruction, or an OUTS element). */
-static int io_read_linear(struct minivm_vcpu *vcpu, const struct minivm_sregs *s, u64 la,
-			  void *buf, unsigned int len)
-{
-	u64 gpa[2];
-	u8 plen[2];
-
-	if (io_translate(vcpu, s, la, len, false, gpa, plen) ||
-	    minivm_read_guest(vcpu, gpa[0], buf, plen[0]) ||
-	    (plen[1] && minivm_read_guest(vcpu, gpa[1], buf + plen[0], plen[1])))
-		return -EFAULT;
-	return 0;
-}
 
 /* rSI, rDI or rCX after adding @delta at the instruction's address size. */
 static u64 io_step(u64 reg, s64 delta, unsigned int asize)
@@ -110,16 +65,10 @@ static const struct minivm_segment *io_segment_prefix(const struct minivm_sregs 
 static int io_decode(struct minivm_vcpu *vcpu, const struct minivm_sregs *s, u64 rip,
 		     bool long64, struct io_insn *insn)
 {
-	u8 b[INSN_MAX];
-	u64 la = rip + (long64 ? 0 : s->cs.base);
+	u8 b[MINIVM_INSN_MAX];
 	bool a32 = long64 || (s->cs.attrib & MINIVM_SEG_DB);
-	unsigned int i, n = min_t(unsigned int, INSN_MAX, PAGE_SIZE - offset_in_page(la));
+	unsigned int i, n = minivm_fetch_insn(vcpu, s, rip, b);
 
-	/* Up to the page's end, then the rest if the next page is mapped. */
-	if (io_read_linear(vcpu, s, la, b, n))
-		return -EFAULT;
-	if (n < INSN_MAX && !io_read_linear(vcpu, s, la + n, b + n, INSN_MAX - n))
-		n = INSN_MAX;
 	insn->seg = &s->ds;
 	for (i = 0; i < n; i++) {
 		const struct minivm_segment *seg = io_segment_prefix(s, b[i]);
@@ -178,9 +127,9 @@ bool minivm_io_string(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
 	if (!long64)
 		la = (u32)la;
 	if (exit->io.in) {
-		if (io_translate(vcpu, &s, la, size, true, vcpu->ins_gpa, vcpu->ins_len))
+		if (minivm_linear_to_gpa(vcpu, &s, la, size, true, vcpu->ins_gpa, vcpu->ins_len))
 			goto unhandled;
-	} else if (io_read_linear(vcpu, &s, la, &data, size)) {
+	} else if (minivm_read_linear(vcpu, &s, la, &data, size)) {
 		goto unhandled;
 	}
 	vcpu->gpr[reg] = io_step(vcpu->gpr[reg], (r.rflags & X86_EFLAGS_DF) ? -(s64)size : size,

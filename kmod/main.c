@@ -56,6 +56,8 @@ static u64 minivm_cap_value(u32 cap)
 		return 1;
 	case MINIVM_CAP_TSC_KHZ:
 		return tsc_khz;
+	case MINIVM_CAP_LAPIC:
+		return 1;
 	default:
 		return 0;
 	}

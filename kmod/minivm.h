@@ -11,11 +11,13 @@
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
+#include <linux/rcuwait.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
 #include <linux/types.h>
 #include <asm/fpu/api.h>
 #include <uapi/linux/minivm.h>
+#include "lapic.h"
 #include "pt.h"
 #include "trace.h"
 
@@ -77,6 +79,7 @@ struct minivm_mmu_stats {
  * @stats: counters shown in debugfs
  * @tsc_offset: what every vCPU adds to the host TSC at first: the guest
  *	TSC is 0 when the VM is created
+ * @flags: MINIVM_VM_* it was created with
  * @vcpus: by id; under @lock
  * @file: the VM's file, which vCPU files hold a reference to
  * @debugfs: its directory in /sys/kernel/debug/minivm/
@@ -94,6 +97,7 @@ struct minivm_vm {
 	atomic64_t tlb_gen;
 	struct minivm_mmu_stats stats;
 	s64 tsc_offset;
+	u32 flags;
 	struct minivm_vcpu *vcpus[MINIVM_MAX_VCPUS];
 	struct file *file;
 	struct dentry *debugfs;
@@ -130,6 +134,9 @@ enum minivm_gpr {
  * @nmi_pending: an NMI waits to be delivered
  * @want_irq_window: this run returns at the interrupt window (the run
  *	page's request_interrupt_window)
+ * @apic_pending: the in-kernel APIC may have an interrupt (or another
+ *	vCPU's NMI) to deliver; set from any CPU, cleared by the vCPU when it
+ *	finds nothing deliverable (lapic.c)
  * @windows: MINIVM_WINDOW_* the backend has turned on
  * @injected_ns: when @injected became pending, while minivm_inject is
  *	traced (0: not known); likewise @delivering_ns, @exception_ns,
@@ -146,6 +153,7 @@ struct minivm_vcpu_events {
 	u8 irq_vector;
 	bool nmi_pending;
 	bool want_irq_window;
+	u8 apic_pending;
 	u8 windows;
 	u64 injected_ns, delivering_ns, exception_ns, irq_ns, nmi_ns;
 };
@@ -186,6 +194,12 @@ struct minivm_vcpu_events {
  * @tsc_offset: guest TSC minus host TSC; the VM's until the guest (or
  *	userspace) writes the TSC or TSC_ADJUST
  * @tsc_adjust: IA32_TSC_ADJUST: what writes of the TSC added to it
+ * @lapic: the local APIC in the kernel, or NULL (VMs without %MINIVM_VM_LAPIC)
+ * @wait: where the vCPU's thread sleeps while the guest is halted
+ * @kicked: set by minivm_vcpu_kick(): look at the events again
+ * @mp_state: MINIVM_MP_*: runnable, halted (HLT that no event has ended
+ *	yet) or waiting for a start-up IPI; only the in-kernel APIC's vCPUs
+ *	leave MINIVM_MP_RUNNABLE (without it HLT ends the run)
  * @be: the backend's state (VMCS or VMCB)
  */
 struct minivm_vcpu {
@@ -216,6 +230,10 @@ struct minivm_vcpu {
 	u64 apic_base;
 	s64 tsc_offset;
 	s64 tsc_adjust;
+	struct minivm_lapic *lapic;
+	struct rcuwait wait;
+	u8 kicked;
+	u8 mp_state;
 	void *be;
 };
 
@@ -267,6 +285,7 @@ enum minivm_exit_kind {
 	/* What the core leaves for the run loop (no backend returns these): */
 	MINIVM_KIND_USER,	/* the run page is filled: return to userspace */
 	MINIVM_KIND_IO_STRING,	/* INS/OUTS: emulated with interrupts on (io_string.c) */
+	MINIVM_KIND_HALT,	/* HLT with an in-kernel APIC: sleep until an event */
 };
 
 /**
@@ -496,7 +515,7 @@ static inline void minivm_events_enter(struct minivm_vcpu *vcpu)
 	const struct minivm_vcpu_events *ev = &vcpu->ev;
 
 	if (ev->injected.type | ev->exception.type | ev->irq_pending | ev->nmi_pending |
-	    ev->want_irq_window | ev->windows)
+	    ev->want_irq_window | ev->windows | READ_ONCE(ev->apic_pending))
 		minivm_events_decide(vcpu);
 }
 
@@ -514,6 +533,15 @@ int minivm_events_set(struct minivm_vcpu *vcpu, const struct minivm_events *in);
 void minivm_events_reset(struct minivm_vcpu *vcpu);
 void minivm_queue_interrupt(struct minivm_vcpu *vcpu, u8 vector);
 void minivm_queue_nmi(struct minivm_vcpu *vcpu);
+
+/* guest_mem.c: guest memory by linear address, for emulated instructions */
+#define MINIVM_INSN_MAX	15	/* the longest x86 instruction */
+int minivm_linear_to_gpa(struct minivm_vcpu *vcpu, const struct minivm_sregs *s, u64 la,
+			 unsigned int len, bool write, u64 *gpa, u8 *plen);
+int minivm_read_linear(struct minivm_vcpu *vcpu, const struct minivm_sregs *s, u64 la,
+		       void *buf, unsigned int len);
+unsigned int minivm_fetch_insn(struct minivm_vcpu *vcpu, const struct minivm_sregs *s, u64 rip,
+			       u8 *buf);
 
 /* io_string.c: INS and OUTS */
 bool minivm_io_string(struct minivm_vcpu *vcpu, const struct minivm_exit *exit);

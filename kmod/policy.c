@@ -4,6 +4,7 @@
  * and CR4 (what CPUID shows it is cpuid.c's).
  */
 #include <linux/bits.h>
+#include <asm/apicdef.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/xcr.h>
 #include <asm/processor.h>
@@ -152,10 +153,16 @@ int minivm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 			*value = vcpu->apic_base;
 			return 0;
 		}
-		if (!minivm_apic_base_valid(*value, boot_cpu_data.x86_phys_bits))
+		if (!minivm_apic_base_valid(*value, boot_cpu_data.x86_phys_bits, vcpu->lapic))
 			return -EINVAL;
+		if (vcpu->lapic)
+			return minivm_lapic_set_base(vcpu, *value);
 		vcpu->apic_base = *value;
 		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+	case APIC_BASE_MSR ... APIC_BASE_MSR + 0xff:
+		/* The in-kernel APIC's; without one there is no such MSR. */
+		return vcpu->lapic ? minivm_lapic_msr(vcpu, write, index, value) : -ENOENT;
 	default:
 		if (write && msr_holds_address(index) && !__is_canonical_address(*value, 48))
 			return -EINVAL;

@@ -164,6 +164,75 @@ static void vcpu_run_header(struct minivm_vcpu *vcpu)
 	run->reserved_out = 0;
 }
 
+/*
+ * Whether an event ends the guest's HLT: the vCPU loaded here for the
+ * interrupt flag and NMI blocking, which decide it.
+ */
+static bool vcpu_wakes(struct minivm_vcpu *vcpu)
+{
+	int cpu = get_cpu();
+	bool wake;
+
+	minivm_be->vcpu_load(vcpu, cpu);
+	wake = minivm_events_wake(vcpu);
+	put_cpu();
+	return wake;
+}
+
+static void vcpu_init_state(struct minivm_vcpu *vcpu);
+
+/*
+ * INIT and start-up IPIs other vCPUs sent (lapic.c): INIT puts the vCPU in
+ * its INIT state, waiting for a start-up IPI; that one starts it in real
+ * mode at vector << 12, and is ignored unless the vCPU waits for it.
+ */
+static void vcpu_init_sipi(struct minivm_vcpu *vcpu)
+{
+	struct minivm_lapic *apic = vcpu->lapic;
+	struct minivm_sregs s;
+	struct minivm_regs r = { .rflags = X86_EFLAGS_FIXED };
+	u8 vector;
+
+	if (test_and_clear_bit(MINIVM_LAPIC_REQ_INIT, &apic->requests)) {
+		vcpu_init_state(vcpu);
+		vcpu->mp_state = MINIVM_MP_WAIT_SIPI;
+	}
+	if (!test_and_clear_bit(MINIVM_LAPIC_REQ_SIPI, &apic->requests) ||
+	    vcpu->mp_state != MINIVM_MP_WAIT_SIPI)
+		return;
+	vector = READ_ONCE(apic->sipi_vector);
+	minivm_be->get_sregs(vcpu, &s);
+	s.cs.selector = vector << 8;
+	s.cs.base = (u64)vector << 12;
+	minivm_be->set_sregs(vcpu, &s);
+	minivm_be->get_regs(vcpu, &r);
+	r.rip = 0;
+	minivm_be->set_regs(vcpu, &r);
+	vcpu->mp_state = MINIVM_MP_RUNNABLE;
+}
+
+/*
+ * A vCPU of the in-kernel APIC that does not run: halted, or waiting for a
+ * start-up IPI. Sleep until an event would make it run (minivm_vcpu_kick()
+ * says when to look again) or a signal comes, which ends the run with the
+ * vCPU still waiting.
+ */
+static int vcpu_block(struct minivm_vcpu *vcpu)
+{
+	for (;;) {
+		WRITE_ONCE(vcpu->kicked, 0);
+		smp_mb();	/* the kick flag before the events it announces */
+		if (READ_ONCE(vcpu->lapic->requests) & MINIVM_LAPIC_REQ_INIT_SIPI)
+			vcpu_init_sipi(vcpu);
+		if (vcpu->mp_state == MINIVM_MP_HALTED && vcpu_wakes(vcpu))
+			vcpu->mp_state = MINIVM_MP_RUNNABLE;
+		if (vcpu->mp_state == MINIVM_MP_RUNNABLE)
+			return 0;
+		if (rcuwait_wait_event(&vcpu->wait, READ_ONCE(vcpu->kicked), TASK_INTERRUPTIBLE))
+			return -EINTR;
+	}
+}
+
 /* The run's thread is scheduled out: the backend gives back what it loaded. */
 static void vcpu_sched_out(struct preempt_notifier *pn, struct task_struct *next)
 {
@@ -215,7 +284,11 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 	}
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
 	for (;;) {
-		if (signal_pending(current)) {
+		if (vcpu->lapic && unlikely(READ_ONCE(vcpu->lapic->requests) &
+					    MINIVM_LAPIC_REQ_INIT_SIPI))
+			vcpu_init_sipi(vcpu);
+		if (signal_pending(current) ||
+		    (vcpu->mp_state != MINIVM_MP_RUNNABLE && vcpu_block(vcpu))) {
 			vcpu->run->exit_reason = MINIVM_EXIT_INTR;
 			ret = -EINTR;
 			break;
@@ -224,12 +297,22 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 		vcpu_enter(vcpu, &exit);
 		if (exit.kind == MINIVM_KIND_CONTINUE)
 			continue;
+		if (exit.kind == MINIVM_KIND_HALT) {
+			vcpu->mp_state = MINIVM_MP_HALTED;
+			continue;
+		}
 		if (exit.kind == MINIVM_KIND_PDPTES) {
 			vcpu_load_pdptes(vcpu, exit.gpa);
 			continue;
 		}
 		if (exit.kind == MINIVM_KIND_IO_STRING && !minivm_io_string(vcpu, &exit))
 			continue;
+		if (exit.kind == MINIVM_KIND_FAULT && vcpu->lapic &&
+		    minivm_lapic_mmio_hit(vcpu, exit.gpa)) {
+			if (!minivm_lapic_mmio(vcpu, &exit))
+				continue;
+			break;
+		}
 		if (exit.kind == MINIVM_KIND_FAULT) {
 			ret = minivm_mmu_fault(vcpu, exit.gpa, exit.access);
 			if (!ret)
@@ -392,6 +475,23 @@ static long vcpu_events(struct minivm_vcpu *vcpu, struct minivm_events __user *u
 	return ret;
 }
 
+/*
+ * MINIVM_SET_MP_STATE: only the in-kernel APIC's vCPUs may halt or wait for
+ * a start-up IPI (without one, HLT ends the run and nothing sends SIPIs).
+ */
+static long vcpu_set_mp_state(struct minivm_vcpu *vcpu, const struct minivm_mp_state __user *uarg)
+{
+	struct minivm_mp_state mp;
+
+	if (copy_from_user(&mp, uarg, sizeof(mp)))
+		return -EFAULT;
+	if (mp.reserved || mp.state > MINIVM_MP_WAIT_SIPI ||
+	    (!vcpu->lapic && mp.state != MINIVM_MP_RUNNABLE))
+		return -EINVAL;
+	vcpu->mp_state = mp.state;
+	return 0;
+}
+
 /* MINIVM_GET_MSRS/MINIVM_SET_MSRS: entries one by one, stopping at a refusal. */
 static long vcpu_msrs(struct minivm_vcpu *vcpu, struct minivm_msrs __user *uarg, bool write)
 {
@@ -484,6 +584,15 @@ static long minivm_vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long
 	case MINIVM_SET_EVENTS:
 		ret = vcpu_events(vcpu, uarg, cmd == MINIVM_SET_EVENTS);
 		break;
+	case MINIVM_GET_MP_STATE: {
+		struct minivm_mp_state mp = { .state = vcpu->mp_state };
+
+		ret = copy_to_user(uarg, &mp, sizeof(mp)) ? -EFAULT : 0;
+		break;
+	}
+	case MINIVM_SET_MP_STATE:
+		ret = vcpu_set_mp_state(vcpu, uarg);
+		break;
 	default:
 		ret = -ENOTTY;
 	}
@@ -501,9 +610,36 @@ static const struct file_operations minivm_vcpu_fops = {
 };
 
 /*
- * The x86 reset state (arch_state.c), the same on both vendors, loaded
- * through the same calls as SET_SREGS, SET_REGS and SET_MSRS. INIT will
- * load it too.
+ * The INIT state (arch_state.c), the same on both vendors, loaded through
+ * the same calls as SET_SREGS and SET_REGS: registers, events and the
+ * APIC; MSRs and IA32_APIC_BASE keep their values (SDM table 10-1).
+ */
+static void vcpu_init_state(struct minivm_vcpu *vcpu)
+{
+	struct minivm_regs regs = { .rip = MINIVM_RIP_RESET, .rflags = X86_EFLAGS_FIXED };
+	struct minivm_sregs sregs;
+	int cpu;
+
+	minivm_reset_sregs(&sregs);
+	minivm_be->set_sregs(vcpu, &sregs);
+	minivm_be->set_regs(vcpu, &regs);
+	memset(vcpu->gpr, 0, sizeof(vcpu->gpr));
+	vcpu->io_in_pending = false;
+	vcpu->ins_len[0] = 0;
+	cpu = get_cpu();
+	minivm_be->vcpu_load(vcpu, cpu);
+	minivm_events_reset(vcpu);
+	put_cpu();
+	vcpu->mp_state = MINIVM_MP_RUNNABLE;
+	if (vcpu->lapic)
+		minivm_lapic_reset(vcpu);
+}
+
+/*
+ * The x86 power-up state: the INIT state, the MSRs minivm switches, and
+ * the APIC at its default address, enabled. vCPU 0 is the bootstrap CPU;
+ * with the in-kernel APIC the others wait for INIT and a start-up IPI, as
+ * a PC's application processors do.
  */
 static void vcpu_reset(struct minivm_vcpu *vcpu)
 {
@@ -511,16 +647,13 @@ static void vcpu_reset(struct minivm_vcpu *vcpu)
 		MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 		MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
 	};
-	struct minivm_regs regs = { .rip = MINIVM_RIP_RESET, .rflags = X86_EFLAGS_FIXED };
-	struct minivm_sregs sregs;
 	u64 value = MINIVM_PAT_RESET;
 	unsigned int i;
 	int cpu;
 
-	minivm_reset_sregs(&sregs);
-	minivm_be->set_sregs(vcpu, &sregs);
-	minivm_be->set_regs(vcpu, &regs);
-	memset(vcpu->gpr, 0, sizeof(vcpu->gpr));
+	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+			  (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
+	vcpu_init_state(vcpu);
 	cpu = get_cpu();
 	minivm_be->vcpu_load(vcpu, cpu);
 	minivm_be->msr(vcpu, true, MSR_IA32_CR_PAT, &value);
@@ -528,11 +661,9 @@ static void vcpu_reset(struct minivm_vcpu *vcpu)
 		value = 0;
 		minivm_be->msr(vcpu, true, msrs_zero[i], &value);
 	}
-	minivm_events_reset(vcpu);
 	put_cpu();
-	/* The APIC at its default address, enabled; vCPU 0 is the bootstrap CPU. */
-	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
-			  (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
+	if (vcpu->lapic && vcpu->id)
+		vcpu->mp_state = MINIVM_MP_WAIT_SIPI;
 }
 
 atomic_t minivm_live_vcpus = ATOMIC_INIT(0);
@@ -541,6 +672,7 @@ atomic_t minivm_live_vcpus = ATOMIC_INIT(0);
 void minivm_vcpu_free(struct minivm_vcpu *vcpu)
 {
 	atomic_dec(&minivm_live_vcpus);
+	minivm_lapic_free(vcpu);
 	minivm_be->vcpu_destroy(vcpu);
 	minivm_pt_cache_free(&vcpu->pt_cache);
 	fpu_free_guest_fpstate(&vcpu->fpu);
@@ -584,6 +716,7 @@ long minivm_vcpu_create(struct minivm_vm *vm, struct minivm_create_vcpu __user *
 	vcpu->cpu = -1;
 	vcpu->xcr0 = host_xcr0 ? XFEATURE_MASK_FP : 0;
 	mutex_init(&vcpu->lock);
+	rcuwait_init(&vcpu->wait);
 	preempt_notifier_init(&vcpu->preempt, &vcpu_preempt_ops);
 	vcpu->run = (struct minivm_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run)
@@ -591,9 +724,14 @@ long minivm_vcpu_create(struct minivm_vm *vm, struct minivm_create_vcpu __user *
 	vcpu->run->vendor = minivm_be->vendor;
 	if (!fpu_alloc_guest_fpstate(&vcpu->fpu))
 		goto err_run;
+	if (vm->flags & MINIVM_VM_LAPIC) {
+		ret = minivm_lapic_create(vcpu);
+		if (ret)
+			goto err_fpu;
+	}
 	ret = minivm_be->vcpu_create(vcpu);
 	if (ret)
-		goto err_fpu;
+		goto err_lapic;
 	vcpu_reset(vcpu);
 	vcpu->tsc_offset = vm->tsc_offset;
 	cpu = get_cpu();
@@ -622,6 +760,8 @@ long minivm_vcpu_create(struct minivm_vm *vm, struct minivm_create_vcpu __user *
 
 err_be:
 	minivm_be->vcpu_destroy(vcpu);
+err_lapic:
+	minivm_lapic_free(vcpu);
 err_fpu:
 	fpu_free_guest_fpstate(&vcpu->fpu);
 err_run:

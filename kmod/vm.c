@@ -41,6 +41,27 @@ static int minivm_vm_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * MINIVM_SIGNAL_MSI: an interrupt message to the VM's local APICs. Only
+ * what the APIC decodes may be set: the 0xfee window, an 8-bit destination,
+ * the redirection hint and the destination mode in the address; vector,
+ * delivery mode, level and trigger in the data.
+ */
+static long vm_signal_msi(struct minivm_vm *vm, const struct minivm_msi __user *uarg)
+{
+	struct minivm_msi msi;
+
+	if (copy_from_user(&msi, uarg, sizeof(msi)))
+		return -EFAULT;
+	if (msi.flags || msi.reserved[0] || msi.reserved[1] ||
+	    (msi.address >> 20) != 0xfee || (msi.address & 0xff3) ||
+	    (msi.data >> 16) || (msi.data & 0x3800))
+		return -EINVAL;
+	if (!(vm->flags & MINIVM_VM_LAPIC))
+		return -ENXIO;	/* no APIC to deliver to */
+	return minivm_lapic_msi(vm, msi.address, msi.data);
+}
+
 static long minivm_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct minivm_vm *vm = file->private_data;
@@ -59,6 +80,8 @@ static long minivm_vm_ioctl(struct file *file, unsigned int cmd, unsigned long a
 		return ret;
 	case MINIVM_CREATE_VCPU:
 		return minivm_vcpu_create(vm, (void __user *)arg);
+	case MINIVM_SIGNAL_MSI:
+		return vm_signal_msi(vm, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -76,7 +99,7 @@ static const struct file_operations minivm_vm_fops = {
  * minivm_vm_create() - %MINIVM_CREATE_VM: a new VM and its file descriptor
  * @uarg: the caller's &struct minivm_create_vm
  *
- * Return: the new fd, or -EFAULT, -EINVAL (non-zero flags or reserved
+ * Return: the new fd, or -EFAULT, -EINVAL (unknown flags or reserved
  * fields), -ENOSPC (max_vms VMs exist), -EBUSY (another hypervisor
  * holds VMX/SVM), -ENOMEM.
  */
@@ -89,7 +112,7 @@ long minivm_vm_create(struct minivm_create_vm __user *uarg)
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
-	if (args.flags)
+	if (args.flags & ~MINIVM_VM_LAPIC)
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(args.reserved); i++)
 		if (args.reserved[i])
@@ -110,6 +133,7 @@ long minivm_vm_create(struct minivm_create_vm __user *uarg)
 	vm->id = atomic64_inc_return(&vm_next_id);
 	/* The guest's TSC counts from 0 at creation, the same on every vCPU. */
 	vm->tsc_offset = -(s64)rdtsc();
+	vm->flags = args.flags;
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 	mutex_init(&vm->lock);

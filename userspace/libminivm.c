@@ -53,10 +53,16 @@ int minivm_check_cap(int sys_fd, enum minivm_cap cap, uint64_t *value)
 /* Returns the VM's file descriptor; its id goes to @vm_id when not NULL. */
 int minivm_create_vm(int sys_fd, uint64_t *vm_id)
 {
+	return minivm_create_vm_flags(sys_fd, 0, vm_id);
+}
+
+int minivm_create_vm_flags(int sys_fd, uint32_t flags, uint64_t *vm_id)
+{
 	struct minivm_create_vm args;
 	int fd;
 
 	memset(&args, 0, sizeof(args));
+	args.flags = flags;
 	fd = minivm_ioctl(sys_fd, MINIVM_CREATE_VM, &args);
 	if (fd >= 0 && vm_id)
 		*vm_id = args.vm_id;

@@ -17,6 +17,8 @@ int minivm_open(void);
 int minivm_api_version(int sys_fd, uint32_t *version);
 int minivm_check_cap(int sys_fd, enum minivm_cap cap, uint64_t *value);
 int minivm_create_vm(int sys_fd, uint64_t *vm_id);
+/* MINIVM_CREATE_VM with MINIVM_VM_* flags (MINIVM_VM_LAPIC). */
+int minivm_create_vm_flags(int sys_fd, uint32_t flags, uint64_t *vm_id);
 const char *minivm_vendor_name(uint64_t vendor);
 int minivm_set_memory_region(int vm_fd, uint32_t slot, uint32_t flags, uint64_t gpa,
 			     uint64_t size, void *hva);

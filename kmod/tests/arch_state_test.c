@@ -258,14 +258,16 @@ static void efer_write_rules(struct kunit *test)
 
 static void apic_base_reserved_bits(struct kunit *test)
 {
-	KUNIT_EXPECT_TRUE(test, minivm_apic_base_valid(0xfee00900, 46));	/* reset, BSP */
-	KUNIT_EXPECT_TRUE(test, minivm_apic_base_valid(0xfee00000, 46));	/* disabled */
-	KUNIT_EXPECT_TRUE(test, minivm_apic_base_valid(0x3fffffff000ULL | BIT(11), 46));
-	KUNIT_EXPECT_FALSE(test, minivm_apic_base_valid(0xfee00901, 46));	/* bit 0 */
-	KUNIT_EXPECT_FALSE(test, minivm_apic_base_valid(0xfee00a00, 46));	/* bit 9 */
-	KUNIT_EXPECT_FALSE(test, minivm_apic_base_valid(0xfee00c00, 46));	/* x2APIC */
-	KUNIT_EXPECT_FALSE(test, minivm_apic_base_valid(BIT_ULL(46) | 0xfee00800, 46));
-	KUNIT_EXPECT_TRUE(test, minivm_apic_base_valid(BIT_ULL(46) | 0xfee00800, 52));
+	KUNIT_EXPECT_TRUE(test, minivm_apic_base_valid(0xfee00900, 46, false));	/* reset, BSP */
+	KUNIT_EXPECT_TRUE(test, minivm_apic_base_valid(0xfee00000, 46, false));	/* disabled */
+	KUNIT_EXPECT_TRUE(test, minivm_apic_base_valid(0x3fffffff000ULL | BIT(11), 46, false));
+	KUNIT_EXPECT_FALSE(test, minivm_apic_base_valid(0xfee00901, 46, false));	/* bit 0 */
+	KUNIT_EXPECT_FALSE(test, minivm_apic_base_valid(0xfee00a00, 46, false));	/* bit 9 */
+	KUNIT_EXPECT_FALSE(test, minivm_apic_base_valid(0xfee00c00, 46, false));	/* x2APIC */
+	KUNIT_EXPECT_TRUE(test, minivm_apic_base_valid(0xfee00c00, 46, true));	/* in-kernel APIC */
+	KUNIT_EXPECT_FALSE(test, minivm_apic_base_valid(0xfee00e00, 46, true));	/* bit 9 */
+	KUNIT_EXPECT_FALSE(test, minivm_apic_base_valid(BIT_ULL(46) | 0xfee00800, 46, false));
+	KUNIT_EXPECT_TRUE(test, minivm_apic_base_valid(BIT_ULL(46) | 0xfee00800, 52, false));
 }
 
 static struct kunit_case arch_state_cases[] = {

@@ -103,6 +103,20 @@ static void vendor_matches_lab_cpu(void)
 	close(fd);
 }
 
+/* The max_vms the module was loaded with (4096 unless the lab chose less). */
+static unsigned long long max_vms_param(void)
+{
+	FILE *f = fopen("/sys/module/minivm/parameters/max_vms", "r");
+	unsigned long long v = 0;
+
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
 static void caps_report_lab_hardware(void)
 {
 	uint64_t tlb = 0, huge = 0, max = 0;
@@ -114,7 +128,8 @@ static void caps_report_lab_hardware(void)
 	/* Both lab CPUs have VPIDs/ASIDs and 2 MiB EPT/NPT pages. */
 	CHECK(tlb >= 2, "tagged TLB %llu", (unsigned long long)tlb);
 	CHECK(huge == 1, "huge pages %llu", (unsigned long long)huge);
-	CHECK(max == 4096, "max VMs %llu", (unsigned long long)max);
+	CHECK(max == max_vms_param(), "max VMs %llu, module parameter %llu",
+	      (unsigned long long)max, (unsigned long long)max_vms_param());
 	close(fd);
 }
 
@@ -185,7 +200,7 @@ static void create_vm_rejects_flags_and_reserved(void)
 	int fd = open_dev();
 
 	memset(&args, 0, sizeof(args));
-	args.flags = 1;
+	args.flags = MINIVM_VM_LAPIC << 1;	/* the first undefined flag */
 	CHECK_ERR(raw_ioctl(fd, MINIVM_CREATE_VM, (unsigned long)&args), EINVAL);
 	args.flags = 0x80000000;
 	CHECK_ERR(raw_ioctl(fd, MINIVM_CREATE_VM, (unsigned long)&args), EINVAL);

@@ -27,6 +27,8 @@
 #define ROM_GPA		0x20000
 
 static uint64_t want_vendor;
+/* MINIVM_VM_* flags vm_open() creates its VMs with. */
+static uint32_t vm_flags;
 
 struct vm {
 	uint64_t id;
@@ -42,7 +44,7 @@ static inline void vm_open(struct vm *v)
 		printf("# cannot open %s: %s\n", MINIVM_DEVICE, strerror(-v->sys));
 		exit(1);
 	}
-	v->fd = minivm_create_vm(v->sys, &v->id);
+	v->fd = minivm_create_vm_flags(v->sys, vm_flags, &v->id);
 	CHECK(v->fd >= 0, "CREATE_VM: %s", strerror(-v->fd));
 }
 

@@ -496,7 +496,8 @@ static const unsigned long all_ioctls[] = {
 	MINIVM_GET_API_VERSION, MINIVM_CHECK_CAP, MINIVM_CREATE_VM, MINIVM_SET_MEMORY_REGION,
 	MINIVM_CREATE_VCPU, MINIVM_RUN, MINIVM_GET_REGS, MINIVM_SET_REGS, MINIVM_GET_SREGS,
 	MINIVM_SET_SREGS, MINIVM_GET_MSRS, MINIVM_SET_MSRS, MINIVM_INTERRUPT, MINIVM_NMI,
-	MINIVM_GET_EVENTS, MINIVM_SET_EVENTS,
+	MINIVM_GET_EVENTS, MINIVM_SET_EVENTS, MINIVM_SIGNAL_MSI, MINIVM_GET_MP_STATE,
+	MINIVM_SET_MP_STATE,
 };
 #define NR_IOCTLS (sizeof(all_ioctls) / sizeof(all_ioctls[0]))
 
@@ -505,7 +506,8 @@ static const char *ioctl_name(unsigned long cmd)
 	static const char *const names[] = {
 		"GET_API_VERSION", "CHECK_CAP", "CREATE_VM", "SET_MEMORY_REGION", "CREATE_VCPU",
 		"RUN", "GET_REGS", "SET_REGS", "GET_SREGS", "SET_SREGS", "GET_MSRS", "SET_MSRS",
-		"INTERRUPT", "NMI", "GET_EVENTS", "SET_EVENTS",
+		"INTERRUPT", "NMI", "GET_EVENTS", "SET_EVENTS", "SIGNAL_MSI", "GET_MP_STATE",
+		"SET_MP_STATE",
 	};
 	size_t i;
 
@@ -571,6 +573,9 @@ static void op_create_vm(void)
 	int fd = pick_fd(K_SYS, &kind);
 	long ret;
 
+	/* Half the VMs have the in-kernel APIC, for guests to misuse. */
+	if (chance(50))
+		a.flags = MINIVM_VM_LAPIC;
 	if (chance(15))
 		a.flags = (uint32_t)boundary(32);
 	if (chance(10))
@@ -782,6 +787,43 @@ static void op_msrs(void)
  * a CPU could be in (a type, a vector, an error code where one belongs),
  * now and then not (EINVAL): the guest may take any of them at any time.
  */
+/*
+ * The in-kernel APIC from outside: MSIs of every delivery mode to any
+ * destination (INIT and start-up included, while other threads run the
+ * vCPUs), and the vCPU's MP state set to anything.
+ */
+static void op_apic(void)
+{
+	struct minivm_msi msi = {
+		.address = 0xfee00000 | below(256) << 12 | (chance(30) ? 4 : 0),
+		.data = (uint32_t)(below(256) | below(8) << 8 | (chance(50) ? 0x4000 : 0) |
+				   (chance(20) ? 0x8000 : 0)),
+	};
+	struct minivm_mp_state mp = { .state = (uint32_t)below(4) };
+	enum kind kind;
+	int fd;
+
+	if (chance(50)) {
+		fd = pick_fd(K_VM, &kind);
+		if (chance(10))
+			msi.address = boundary(64);
+		if (chance(10))
+			msi.data = (uint32_t)boundary(32);
+		if (chance(5))
+			msi.reserved[below(2)] = boundary(64);
+		do_ioctl(fd, kind, MINIVM_SIGNAL_MSI, bad_pointer(&msi, sizeof(msi)));
+		return;
+	}
+	fd = pick_fd(K_VCPU, &kind);
+	if (chance(50)) {
+		do_ioctl(fd, kind, MINIVM_GET_MP_STATE, bad_pointer(&mp, sizeof(mp)));
+		return;
+	}
+	if (chance(10))
+		mp.reserved = (uint32_t)boundary(32);
+	do_ioctl(fd, kind, MINIVM_SET_MP_STATE, bad_pointer(&mp, sizeof(mp)));
+}
+
 static void op_events(void)
 {
 	struct minivm_interrupt irq = { .vector = (uint32_t)below(256) };
@@ -1096,7 +1138,7 @@ struct op {
 
 static const struct op ops[] = {
 	{ op_open, 2 }, { op_create_vm, 3 }, { op_create_vcpu, 4 }, { op_set_region, 5 },
-	{ op_memory, 6 }, { op_regs, 3 }, { op_sregs, 4 }, { op_msrs, 3 }, { op_events, 3 }, { op_run, 8 },
+	{ op_memory, 6 }, { op_regs, 3 }, { op_sregs, 4 }, { op_msrs, 3 }, { op_events, 3 }, { op_apic, 2 }, { op_run, 8 },
 	{ op_random_ioctl, 5 }, { op_close, 3 }, { op_dup, 1 }, { op_mmap, 2 }, { op_fork, 1 },
 };
 #define NR_OPS (sizeof(ops) / sizeof(ops[0]))

@@ -48,6 +48,10 @@ struct minivm_api_version {
  *	&minivm_run.request_interrupt_window
  * @MINIVM_CAP_TSC_KHZ: the rate of the guest's TSC in kHz (the host's: the
  *	guest TSC is the host's plus an offset)
+ * @MINIVM_CAP_LAPIC: non-zero when a VM may be created with
+ *	%MINIVM_VM_LAPIC: a local APIC per vCPU in the kernel (xAPIC and
+ *	x2APIC, its timer, IPIs, HLT that sleeps in the kernel),
+ *	%MINIVM_SIGNAL_MSI, %MINIVM_GET_MP_STATE and %MINIVM_SET_MP_STATE
  * @MINIVM_CAP_NR: one past the last capability this header knows
  */
 enum minivm_cap {
@@ -60,6 +64,7 @@ enum minivm_cap {
 	MINIVM_CAP_MAX_MEMORY_REGIONS = 7,
 	MINIVM_CAP_EVENTS = 8,
 	MINIVM_CAP_TSC_KHZ = 9,
+	MINIVM_CAP_LAPIC = 10,
 	MINIVM_CAP_NR,
 };
 
@@ -86,9 +91,12 @@ struct minivm_check_cap {
 	__u64 value;
 };
 
+/* Bits of &struct minivm_create_vm.flags. */
+#define MINIVM_VM_LAPIC		0x1	/* a local APIC per vCPU in the kernel */
+
 /**
  * struct minivm_create_vm - argument of %MINIVM_CREATE_VM
- * @flags: in: must be zero (no flags are defined yet)
+ * @flags: in: %MINIVM_VM_LAPIC or 0
  * @reserved: in: must be zero
  * @vm_id: out: the module-wide id of the new VM, as tracepoints show it
  *
@@ -491,6 +499,48 @@ struct minivm_events {
 	__u64 reserved[4];
 };
 
+/* &minivm_mp_state.state */
+#define MINIVM_MP_RUNNABLE	0	/* runs guest code */
+#define MINIVM_MP_HALTED	1	/* HLT: waits for an interrupt or NMI */
+#define MINIVM_MP_WAIT_SIPI	2	/* after INIT: waits for a start-up IPI */
+
+/**
+ * struct minivm_mp_state - argument of %MINIVM_GET_MP_STATE and
+ *	%MINIVM_SET_MP_STATE
+ * @state: MINIVM_MP_*; only %MINIVM_MP_RUNNABLE without the in-kernel APIC
+ * @reserved: must be zero
+ *
+ * With %MINIVM_VM_LAPIC a vCPU other than 0 starts in
+ * %MINIVM_MP_WAIT_SIPI, as the application processors of a PC do: RUN
+ * sleeps until another vCPU's APIC sends it INIT and a start-up IPI.
+ */
+struct minivm_mp_state {
+	__u32 state;
+	__u32 reserved;
+};
+
+/**
+ * struct minivm_msi - argument of %MINIVM_SIGNAL_MSI
+ * @address: the message address: 0xfee in bits 31:20, the destination
+ *	APIC ID in 19:12, the redirection hint in bit 3 (lowest priority goes
+ *	by priority regardless), destination mode (1: logical) in bit 2; all
+ *	other bits zero
+ * @data: the message data: vector in bits 7:0, delivery mode in 10:8
+ *	(fixed, lowest priority, NMI, INIT; SMI and ExtINT are dropped), level
+ *	in 14, trigger mode (1: level) in 15; all other bits zero
+ * @flags: must be zero
+ * @reserved: must be zero
+ *
+ * An interrupt message to the VM's local APICs, as a device or the
+ * userspace IOAPIC sends one. Returns how many APICs it reached.
+ */
+struct minivm_msi {
+	__u64 address;
+	__u32 data;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
 /* /dev/minivm */
 #define MINIVM_GET_API_VERSION	_IOR(MINIVM_IOCTL_TYPE, 0x00, struct minivm_api_version)
 #define MINIVM_CHECK_CAP	_IOWR(MINIVM_IOCTL_TYPE, 0x01, struct minivm_check_cap)
@@ -499,6 +549,7 @@ struct minivm_events {
 /* VM fd */
 #define MINIVM_SET_MEMORY_REGION _IOW(MINIVM_IOCTL_TYPE, 0x10, struct minivm_memory_region)
 #define MINIVM_CREATE_VCPU	_IOW(MINIVM_IOCTL_TYPE, 0x11, struct minivm_create_vcpu)
+#define MINIVM_SIGNAL_MSI	_IOW(MINIVM_IOCTL_TYPE, 0x12, struct minivm_msi)
 
 /* vCPU fd */
 #define MINIVM_RUN		_IO(MINIVM_IOCTL_TYPE, 0x20)
@@ -512,5 +563,7 @@ struct minivm_events {
 #define MINIVM_NMI		_IO(MINIVM_IOCTL_TYPE, 0x28)
 #define MINIVM_GET_EVENTS	_IOR(MINIVM_IOCTL_TYPE, 0x29, struct minivm_events)
 #define MINIVM_SET_EVENTS	_IOW(MINIVM_IOCTL_TYPE, 0x2a, struct minivm_events)
+#define MINIVM_GET_MP_STATE	_IOR(MINIVM_IOCTL_TYPE, 0x2b, struct minivm_mp_state)
+#define MINIVM_SET_MP_STATE	_IOW(MINIVM_IOCTL_TYPE, 0x2c, struct minivm_mp_state)
 
 #endif /* _UAPI_LINUX_MINIVM_H */

@@ -27,5 +27,7 @@ MINIVM_ABI_SIZE(struct minivm_msrs, 16)
 MINIVM_ABI_SIZE(struct minivm_interrupt, 8)
 MINIVM_ABI_SIZE(struct minivm_event, 8)
 MINIVM_ABI_SIZE(struct minivm_events, 64)
+MINIVM_ABI_SIZE(struct minivm_mp_state, 8)
+MINIVM_ABI_SIZE(struct minivm_msi, 32)
 
 #undef MINIVM_ABI_SIZE

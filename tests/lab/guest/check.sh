@@ -468,9 +468,18 @@ if [ "$kernel" = debug ]; then
 	echo "MINIVM-KTAP-END kunit"
 fi
 
+# Bochs with the debug kernel takes about 90 ms to create a VM, so there the
+# VM-limit case fills max_vms=256 instead of the default 4096 (six minutes);
+# every other lab checks the default.
+small_limit=
+if [ "$kernel" = debug ] && grep -q labemu=bochs /proc/cmdline; then small_limit=1; fi
+[ -z "$small_limit" ] || { rmmod minivm && insmod /lab/minivm.ko max_vms=256; } ||
+	echo "# check.sh: cannot reload minivm.ko with max_vms=256"
 echo "MINIVM-KTAP-BEGIN api"
 minivm-api-test "$vendor"
 echo "MINIVM-KTAP-END api"
+[ -z "$small_limit" ] || { rmmod minivm && insmod /lab/minivm.ko; } ||
+	echo "# check.sh: cannot reload minivm.ko"
 
 echo "MINIVM-KTAP-BEGIN run"
 minivm-run-test "$vendor"
@@ -479,6 +488,10 @@ echo "MINIVM-KTAP-END run"
 echo "MINIVM-KTAP-BEGIN events"
 minivm-events-test "$vendor"
 echo "MINIVM-KTAP-END events"
+
+echo "MINIVM-KTAP-BEGIN apic"
+minivm-apic-test "$vendor"
+echo "MINIVM-KTAP-END apic"
 
 echo "MINIVM-KTAP-BEGIN race"
 minivm-race-test "$vendor"
