@@ -36,7 +36,7 @@ LAB_PROGS := build/lab/labctl build/lab/minivm build/lab/minivm-api-test build/l
 	build/lab/minivm-run-test build/lab/minivm-events-test build/lab/minivm-apic-test build/lab/minivm-hostile-test build/lab/minivm-race-test build/lab/minivm-fuzz \
 	build/lab/minivm-corpus build/lab/exit-numbers.sh \
 	build/lab/mbtest.elf build/lab/mbtest.expected build/lab/mbtest.mod \
-	build/lab/mbtest-initrd.expected \
+	build/lab/mbtest-initrd.expected build/lab/mbtest-smp.expected \
 	$(TRACE_TOOLS:%=build/lab/%) build/lab/bench-kvm build/lab/bench-minivm
 
 .PHONY: all module userspace tools lab-programs demo check bench fuzz clean
@@ -69,7 +69,7 @@ LAUNCHER_HDR := userspace/multiboot.h userspace/uart.h userspace/bus.h userspace
 
 build/bin/minivm: $(LAUNCHER_SRC) $(LAUNCHER_HDR) $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -o $@ $(LAUNCHER_SRC) $(LIB_SRC)
+	$(CC) $(USER_CFLAGS) -pthread -o $@ $(LAUNCHER_SRC) $(LIB_SRC)
 
 tools: $(TRACE_TOOLS:%=build/bin/%)
 
@@ -100,7 +100,7 @@ build/lab/labctl: tests/lab/guest/labctl.c
 
 build/lab/minivm: $(LAUNCHER_SRC) $(LAUNCHER_HDR) $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -o $@ $(LAUNCHER_SRC) $(LIB_SRC)
+	$(CC) $(USER_CFLAGS) -static -pthread -o $@ $(LAUNCHER_SRC) $(LIB_SRC)
 
 build/lab/minivm-api-test: tests/api/api_test.c tests/api/ktap.h $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
@@ -153,6 +153,10 @@ build/lab/mbtest.mod:
 
 build/lab/mbtest-initrd.expected: build/lab/mbtest.elf build/lab/mbtest.mod tests/guests/oracle
 	tests/guests/oracle --initrd mbtest.mod $< modules >$@.tmp && mv $@.tmp $@
+
+# Three CPUs: the guest starts two application processors (QEMU's -smp 3).
+build/lab/mbtest-smp.expected: build/lab/mbtest.elf tests/guests/oracle
+	tests/guests/oracle --smp 3 $< smp >$@.tmp && mv $@.tmp $@
 
 build/lab/kvm-hold: tests/api/kvm_hold.c
 	@mkdir -p $(@D)

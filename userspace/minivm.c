@@ -7,10 +7,14 @@
  *                  would: COM1 on stdin/stdout, isa-debug-exit at 0xf4
  *
  * The devices live here, in userspace, not in the module: a bug in them can
- * only hurt this process's guest.
+ * only hurt this process's guest. Each vCPU runs in its own thread (vCPU 0
+ * in the main one); the devices are shared, behind one lock. The local
+ * APICs are the module's (MINIVM_VM_LAPIC): the other vCPUs wait there for
+ * the bootstrap CPU's INIT and start-up IPIs, as on a PC.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +58,7 @@ static void usage(FILE *out)
 		"  info            print the module's API version and capabilities, then\n"
 		"                  create and destroy one VM to prove the hardware can be\n"
 		"                  enabled (fails if another hypervisor holds VMX/SVM)\n"
-		"  run [--mem SIZE] [--cpus 1] [--initrd FILE] IMAGE [-- CMDLINE...]\n"
+		"  run [--mem SIZE] [--cpus N] [--initrd FILE] IMAGE [-- CMDLINE...]\n"
 		"                  run the multiboot v1 kernel IMAGE (32-bit ELF, or a.out\n"
 		"                  addresses in its header) as qemu-system-x86_64 -kernel\n"
 		"                  IMAGE -append CMDLINE would: the kernel sees the command\n"
@@ -63,7 +67,8 @@ static void usage(FILE *out)
 		"                  port 0xf4 ends the run with status (V << 1) | 1\n"
 		"    --mem SIZE    guest RAM: MiB, or with a suffix K, M or G; 2M to 3584M\n"
 		"                  (default 128M, as QEMU)\n"
-		"    --cpus N      vCPUs; only 1 is supported yet\n"
+		"    --cpus N      vCPUs, 1 to 64 (default 1): vCPU 0 enters IMAGE, the\n"
+		"                  others wait for its INIT and start-up IPIs, as on a PC\n"
 		"    --initrd FILE a multiboot module, as QEMU's -initrd: the file is the\n"
 		"                  text up to the first space, the module's string all of it\n"
 		"  help            this text\n"
@@ -71,7 +76,8 @@ static void usage(FILE *out)
 		"exit status: 0 ok (info), odd: the guest's isa-debug-exit status, and\n"
 		"   2 bad usage                        4 VMX/SVM held by another hypervisor\n"
 		"   6 /dev/minivm missing or unusable  8 IMAGE cannot be loaded\n"
-		"  10 the guest triple-faulted        12 the guest halted for good\n"
+		"  10 the guest triple-faulted        12 the guest halted for good (only\n"
+		"     without the module's local APIC: with it HLT waits, as in QEMU)\n"
 		"  14 an exit minivm cannot handle, or the CPU refused the guest state\n"
 		"  16 guest RAM could not be faulted in   18 a system call failed\n");
 }
@@ -82,6 +88,8 @@ static int cmd_info(void)
 		{ MINIVM_CAP_TAGGED_TLB, "tagged TLB entries (VPIDs/ASIDs)" },
 		{ MINIVM_CAP_HUGE_PAGES, "2 MiB guest mappings" },
 		{ MINIVM_CAP_MAX_VMS, "VMs at once" },
+		{ MINIVM_CAP_MAX_VCPUS, "vCPUs per VM" },
+		{ MINIVM_CAP_LAPIC, "local APIC in the kernel (1: yes)" },
 	};
 	uint64_t value, vm_id;
 	uint32_t version;
@@ -127,9 +135,19 @@ static int cmd_info(void)
 struct guest {
 	uint8_t *ram;
 	uint64_t ram_size;
+	pthread_mutex_t lock;	/* the devices, which every vCPU's thread reaches */
 	struct bus bus;
 	struct uart com1;
 	struct fw_cfg fw_cfg;
+};
+
+/* One vCPU and its thread. */
+struct vcpu {
+	struct guest *g;
+	unsigned int id;
+	int fd;
+	struct minivm_run *run;
+	pthread_t thread;
 };
 
 static void *guest_gpa_to_hva(void *ctx, uint64_t gpa)
@@ -162,9 +180,12 @@ static void guest_mmio_write(void *ctx, uint64_t gpa, unsigned int size, uint64_
 static int guest_io(struct guest *g, struct minivm_run *run)
 {
 	uint64_t data = run->io.data;
-	int ret = bus_io(&g->bus, run->io.port, run->io.size, run->io.direction == MINIVM_IO_IN,
-			 &data);
+	int ret;
 
+	pthread_mutex_lock(&g->lock);
+	ret = bus_io(&g->bus, run->io.port, run->io.size, run->io.direction == MINIVM_IO_IN,
+		     &data);
+	pthread_mutex_unlock(&g->lock);
 	run->io.data = data;
 	return ret;
 }
@@ -192,7 +213,7 @@ static int debug_exit_write(void *ctx, uint16_t off, unsigned int size, uint64_t
 }
 
 /* The PC's devices on the port bus: COM1, isa-debug-exit, fw_cfg. */
-static int guest_devices(struct guest *g)
+static int guest_devices(struct guest *g, unsigned int cpus)
 {
 	const struct bus_device com1 = {
 		.name = "COM1", .base = COM1, .len = 8,
@@ -206,7 +227,8 @@ static int guest_devices(struct guest *g)
 	memset(&g->bus, 0, sizeof(g->bus));
 	if (bus_add(&g->bus, &com1) || bus_add(&g->bus, &debug_exit))
 		return -1;
-	return fw_cfg_init(&g->fw_cfg, &g->bus, g->ram_size, 1);
+	pthread_mutex_init(&g->lock, NULL);
+	return fw_cfg_init(&g->fw_cfg, &g->bus, g->ram_size, cpus);
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -294,13 +316,16 @@ static int fail(int status, const char *fmt, ...)
 	return status;
 }
 
-static int run_loop(struct guest *g, int vcpu, struct minivm_run *run)
+/* Run one vCPU until the guest ends: the process's exit status. */
+static int run_loop(struct vcpu *v)
 {
 	const struct minivm_mmio_env env = {
 		.gpa_to_hva = guest_gpa_to_hva, .read = guest_mmio_read,
-		.write = guest_mmio_write, .ctx = g,
+		.write = guest_mmio_write, .ctx = v->g,
 	};
-	int ret, status;
+	struct minivm_run *run = v->run;
+	struct guest *g = v->g;
+	int ret, status, vcpu = v->fd;
 
 	for (;;) {
 		ret = minivm_run(vcpu);
@@ -320,7 +345,9 @@ static int run_loop(struct guest *g, int vcpu, struct minivm_run *run)
 				return status;
 			break;
 		case MINIVM_EXIT_MMIO:
+			pthread_mutex_lock(&g->lock);
 			ret = minivm_mmio_emulate(vcpu, run, &env);
+			pthread_mutex_unlock(&g->lock);
 			if (ret)
 				return fail(EXIT_UNHANDLED, "cannot emulate the %s of MMIO address %#llx: %s",
 					    run->mmio.access & MINIVM_ACCESS_WRITE ? "write" :
@@ -352,6 +379,15 @@ static int run_loop(struct guest *g, int vcpu, struct minivm_run *run)
 	}
 }
 
+/* An application processor's thread: its status ends the whole process. */
+static void *vcpu_thread(void *arg)
+{
+	int status = run_loop(arg);
+
+	fflush(stdout);
+	exit(status);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	uint64_t mem = 128ULL << 20;
@@ -359,13 +395,16 @@ static int cmd_run(int argc, char **argv)
 	struct mb_module mod;
 	uint8_t *mod_data = NULL;
 	char cmdline[4096];
-	struct minivm_run *run;
 	struct mb_boot boot;
 	struct guest g;
+	struct vcpu *vcpus;
 	uint8_t *image;
 	size_t image_size, len;
 	const char *why;
-	int i, sys, vm, vcpu, ret;
+	unsigned long cpus = 1;
+	uint64_t lapic = 0;
+	int i, sys, vm, ret;
+	char *end;
 
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--mem") && i + 1 < argc) {
@@ -375,8 +414,9 @@ static int cmd_run(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--initrd") && i + 1 < argc) {
 			initrd = argv[++i];
 		} else if (!strcmp(argv[i], "--cpus") && i + 1 < argc) {
-			if (strcmp(argv[++i], "1"))
-				return fail(EXIT_USAGE, "--cpus %s: only 1 vCPU is supported yet", argv[i]);
+			cpus = strtoul(argv[++i], &end, 10);
+			if (*end || end == argv[i] || cpus < 1 || cpus > 64)
+				return fail(EXIT_USAGE, "--cpus %s: want 1 to 64", argv[i]);
 		} else if (!strcmp(argv[i], "--")) {
 			i++;
 			break;
@@ -429,14 +469,20 @@ static int cmd_run(int argc, char **argv)
 		return fail(EXIT_BAD_IMAGE, "%s: %s", image_path, why);
 	free(image);
 	free(mod_data);
-	if (guest_devices(&g))
+	if (guest_devices(&g, cpus))
 		return fail(EXIT_SYSTEM, "the devices' ports overlap");
 
 	sys = minivm_open();
 	if (sys < 0)
 		return fail(EXIT_NO_MODULE, "cannot open %s: %s%s", MINIVM_DEVICE, strerror(-sys),
 			    sys == -ENOENT ? " (is minivm.ko loaded?)" : "");
-	vm = minivm_create_vm(sys, NULL);
+	/* The module's local APICs when it has them; more than one CPU needs them. */
+	if (minivm_check_cap(sys, MINIVM_CAP_LAPIC, &lapic))
+		lapic = 0;
+	if (cpus > 1 && !lapic)
+		return fail(EXIT_NO_MODULE, "--cpus %lu: this minivm.ko has no local APIC (MINIVM_CAP_LAPIC)",
+			    cpus);
+	vm = minivm_create_vm_flags(sys, lapic ? MINIVM_VM_LAPIC : 0, NULL);
 	if (vm < 0)
 		return fail(vm == -EBUSY ? EXIT_HW_BUSY : EXIT_NO_MODULE, "cannot create a VM: %s%s",
 			    strerror(-vm), vm == -EBUSY ? " (another hypervisor holds VMX/SVM)" : "");
@@ -445,13 +491,27 @@ static int cmd_run(int argc, char **argv)
 		ret = minivm_set_memory_region(vm, 1, 0, HIGH_RAM, mem - HIGH_RAM, g.ram + HIGH_RAM);
 	if (ret)
 		return fail(EXIT_SYSTEM, "MINIVM_SET_MEMORY_REGION: %s", strerror(-ret));
-	vcpu = minivm_create_vcpu(vm, 0, &run);
-	if (vcpu < 0)
-		return fail(EXIT_SYSTEM, "MINIVM_CREATE_VCPU: %s", strerror(-vcpu));
-	ret = set_entry_state(vcpu, &boot);
+	vcpus = calloc(cpus, sizeof(*vcpus));
+	if (!vcpus)
+		return fail(EXIT_SYSTEM, "out of memory");
+	for (i = 0; i < (int)cpus; i++) {
+		vcpus[i] = (struct vcpu){ .g = &g, .id = i };
+		vcpus[i].fd = minivm_create_vcpu(vm, i, &vcpus[i].run);
+		if (vcpus[i].fd < 0)
+			return fail(EXIT_SYSTEM, "MINIVM_CREATE_VCPU %d: %s", i,
+				    strerror(-vcpus[i].fd));
+	}
+	ret = set_entry_state(vcpus[0].fd, &boot);
 	if (ret)
 		return fail(EXIT_SYSTEM, "setting the entry state: %s", strerror(-ret));
-	return run_loop(&g, vcpu, run);
+	/* The others wait in the module for INIT and a start-up IPI. */
+	for (i = 1; i < (int)cpus; i++) {
+		ret = pthread_create(&vcpus[i].thread, NULL, vcpu_thread, &vcpus[i]);
+		if (ret)
+			return fail(EXIT_SYSTEM, "cannot start vCPU %d's thread: %s", i,
+				    strerror(ret));
+	}
+	return run_loop(&vcpus[0]);
 }
 
 int main(int argc, char **argv)

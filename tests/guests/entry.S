@@ -156,6 +156,62 @@ msg:
 	.asciz	"minivm-guest: real mode: ok\n"
 rm_stub_end:
 
+/*
+ * Interrupt handlers: count, then EOI to the local APIC. Legacy PIC vectors
+ * (masked, but one may already be on its way) are only returned from.
+ */
+#define APIC_EOI	0xfee000b0
+	.globl	timer_isr, ipi_isr, ignore_isr
+timer_isr:
+	lock incl timer_ticks
+	movl	$0, APIC_EOI
+	iret
+ipi_isr:
+	lock incl ipi_count
+	movl	$0, APIC_EOI
+	iret
+ignore_isr:
+	iret
+
+/*
+ * An application processor's start, copied to AP_BASE (the start-up IPI's
+ * vector << 12): real mode to flat protected mode, count itself in, note
+ * its APIC ID, send an IPI to the bootstrap CPU, halt for good.
+ */
+#define AP_BASE		0x9000
+#define AP(x)		((x) - ap_start + AP_BASE)
+	.globl	ap_start, ap_end
+	.code16
+ap_start:
+	cli
+	xor	%ax, %ax
+	mov	%ax, %ds
+	lgdtl	AP(ap_gdtr)
+	mov	%cr0, %eax
+	or	$1, %eax
+	mov	%eax, %cr0
+	ljmpl	$0x08, $ap32
+ap_gdtr:
+	.word	gdt_end - gdt - 1
+	.long	gdt
+ap_end:
+	.code32
+ap32:
+	mov	$0x10, %ax
+	mov	%ax, %ds
+	mov	%ax, %es
+	mov	%ax, %ss
+	mov	0xfee00020, %eax	/* APIC ID in bits 31:24 */
+	shr	$24, %eax
+	and	$7, %eax
+	lock incl ap_seen(, %eax, 4)
+	lock incl ap_count
+	movl	$0, 0xfee00310		/* ICR: to APIC 0 */
+	movl	$0x4041, 0xfee00300	/* fixed, vector 0x41 */
+1:	cli
+	hlt
+	jmp	1b
+
 	.data
 	.align 16
 gdt:

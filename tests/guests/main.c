@@ -4,7 +4,9 @@
  * exactly the same under `minivm run` as under `qemu-system-x86_64 -kernel`.
  * It reads its multiboot information, asks CPUID, uses MSRs, touches 64 MiB,
  * switches to long mode and back and to real mode and back, does port I/O
- * and MMIO, and exits through the isa-debug-exit port. It prints only what
+ * and MMIO, takes an APIC timer interrupt, starts the other CPUs with INIT
+ * and start-up IPIs when fw_cfg says there are some, and exits through the
+ * isa-debug-exit port. It prints only what
  * both must agree on.
  */
 #include <stdint.h>
@@ -330,6 +332,90 @@ static void fw_cfg_checks(void)
 	puts("\n");
 }
 
+/* The local APIC, at its reset address in every PC QEMU or minivm builds. */
+#define APIC		((volatile uint32_t *)0xfee00000)
+#define APIC_REG(off)	APIC[(off) / 4]
+#define AP_BASE		0x9000
+
+volatile uint32_t timer_ticks, ipi_count, ap_count, ap_seen[8];
+void timer_isr(void), ipi_isr(void), ignore_isr(void);
+extern const char ap_start[], ap_end[];
+static uint64_t idt[256];
+
+static void idt_gate(unsigned int vector, void (*handler)(void))
+{
+	uint32_t h = (uint32_t)handler;
+
+	idt[vector] = (h & 0xffff) | (0x08 << 16) | (uint64_t)((h & 0xffff0000) | 0x8e00) << 32;
+}
+
+static void spin(uint32_t n)
+{
+	while (n--)
+		asm volatile("pause");
+}
+
+/*
+ * Interrupts from the local APIC: its timer in one-shot mode wakes a HLT;
+ * with more than one CPU, INIT and start-up IPIs bring the others up and
+ * each sends the bootstrap CPU an IPI. The 8259s are masked first: QEMU's
+ * firmware leaves its timer on, and minivm has no PIC.
+ */
+static void apic_checks(uint32_t cpus)
+{
+	struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idtr = {
+		sizeof(idt) - 1, (uint32_t)idt,
+	};
+	uint32_t i, up = 0;
+	char *dst = (char *)AP_BASE;
+	const char *src;
+
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+	for (i = 0; i < 256; i++)
+		idt_gate(i, ignore_isr);
+	idt_gate(0x40, timer_isr);
+	idt_gate(0x41, ipi_isr);
+	asm volatile("lidt %0" : : "m"(idtr));
+	check((rdmsr(0x1b) & 0xfffff900) == 0xfee00900, "apic enabled at 0xfee00000, bsp");
+	APIC_REG(0xf0) = 0x1ff;				/* software-enabled */
+	APIC_REG(0x350) = 0x10000;			/* LINT0 masked */
+	puts("minivm-guest: apic id ");
+	putdec(APIC_REG(0x20) >> 24);
+	puts(" version ");
+	puthex(APIC_REG(0x30), 8);
+	puts("\n");
+	APIC_REG(0x3e0) = 0xb;				/* divide by 1 */
+	APIC_REG(0x320) = 0x40;				/* one-shot, vector 0x40 */
+	APIC_REG(0x380) = 1000000;
+	asm volatile("sti; hlt; cli");
+	check(timer_ticks == 1 && APIC_REG(0x390) == 0, "apic timer interrupt");
+	if (cpus < 2)
+		return;
+	for (src = ap_start; src < ap_end; src++)
+		*dst++ = *src;
+	APIC_REG(0x310) = 0;
+	APIC_REG(0x300) = 0xc4500;			/* INIT to all but self */
+	spin(10000);
+	APIC_REG(0x300) = 0xc4600 | (AP_BASE >> 12);	/* start-up, twice as the MP spec says */
+	spin(10000);
+	APIC_REG(0x300) = 0xc4600 | (AP_BASE >> 12);
+	for (i = 0; i < 100000000 && ap_count < cpus - 1; i++)
+		asm volatile("pause");
+	puts("minivm-guest: smp: application processors up ");
+	putdec(ap_count);
+	puts(", apic ids");
+	for (i = 0; i < 8; i++)
+		if (ap_seen[i]) {
+			puts(" ");
+			putdec(i);
+			up += ap_seen[i];
+		}
+	puts("\n");
+	asm volatile("sti; nop; cli");
+	check(up == cpus - 1 && ipi_count >= 1, "ipis from the application processors");
+}
+
 static void triple_fault(void)
 {
 	static const struct { uint16_t limit; uint32_t base; } __attribute__((packed)) none;
@@ -351,6 +437,7 @@ void main32(uint32_t magic, const struct mb_info *mbi)
 	io_checks();
 	string_io_checks();
 	fw_cfg_checks();
+	apic_checks((uint32_t)fw_cfg(0x05, 2));
 	puts("minivm-guest: bye\n");
 	exit_guest(0x21);
 }

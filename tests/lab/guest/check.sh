@@ -82,6 +82,19 @@ t_difftest_initrd_matches_qemu() {
 	return 1
 }
 
+# Three vCPUs: the bootstrap CPU's INIT and start-up IPIs bring up the other
+# two, which each send it an IPI, as under QEMU -smp 3.
+t_difftest_smp_matches_qemu() {
+	minivm run --cpus 3 mbtest.elf -- smp >/tmp/ds.out 2>/tmp/ds.err
+	echo "exit status $?" >>/tmp/ds.out
+	grep -q "^minivm-guest: smp: application processors up 2" /tmp/ds.out ||
+		{ say "the application processors did not come up:"; sed 's/^/    # /' /tmp/ds.out /tmp/ds.err; return 1; }
+	diff /lab/mbtest-smp.expected /tmp/ds.out >/tmp/ds.diff && return 0
+	say "minivm run --cpus 3 differs from QEMU -smp 3 (- QEMU, + minivm):"
+	sed 's/^/    # /' /tmp/ds.diff /tmp/ds.err
+	return 1
+}
+
 t_launcher_reports_triple_fault() {
 	minivm run mbtest.elf -- triple >/tmp/tf.out 2>/tmp/tf.err
 	rc=$?
@@ -510,6 +523,7 @@ fuzz_blocks "$fuzz_seconds" "$(date +%s)"
 begin launcher
 run_test difftest_matches_qemu t_difftest_matches_qemu
 run_test difftest_initrd_matches_qemu t_difftest_initrd_matches_qemu
+run_test difftest_smp_matches_qemu t_difftest_smp_matches_qemu
 run_test launcher_reports_triple_fault t_launcher_reports_triple_fault
 run_test launcher_refuses_bad_images t_launcher_refuses_bad_images
 end launcher
