@@ -36,7 +36,7 @@ LAB_PROGS := build/lab/labctl build/lab/minivm build/lab/minivm-api-test build/l
 	build/lab/minivm-run-test build/lab/minivm-events-test build/lab/minivm-apic-test build/lab/minivm-hostile-test build/lab/minivm-race-test build/lab/minivm-fuzz \
 	build/lab/minivm-corpus build/lab/exit-numbers.sh \
 	build/lab/mbtest.elf build/lab/mbtest.expected build/lab/mbtest.mod \
-	build/lab/mbtest-initrd.expected build/lab/mbtest-smp.expected \
+	build/lab/mbtest-initrd.expected build/lab/mbtest-smp2.expected build/lab/mbtest-smp4.expected \
 	$(TRACE_TOOLS:%=build/lab/%) build/lab/bench-kvm build/lab/bench-minivm
 
 .PHONY: all module userspace tools lab-programs demo check bench fuzz clean
@@ -154,9 +154,9 @@ build/lab/mbtest.mod:
 build/lab/mbtest-initrd.expected: build/lab/mbtest.elf build/lab/mbtest.mod tests/guests/oracle
 	tests/guests/oracle --initrd mbtest.mod $< modules >$@.tmp && mv $@.tmp $@
 
-# Three CPUs: the guest starts two application processors (QEMU's -smp 3).
-build/lab/mbtest-smp.expected: build/lab/mbtest.elf tests/guests/oracle
-	tests/guests/oracle --smp 3 $< smp >$@.tmp && mv $@.tmp $@
+# Two and four CPUs: the guest starts the others (QEMU's -smp N).
+build/lab/mbtest-smp%.expected: build/lab/mbtest.elf tests/guests/oracle
+	tests/guests/oracle --smp $* $< smp >$@.tmp && mv $@.tmp $@
 
 build/lab/kvm-hold: tests/api/kvm_hold.c
 	@mkdir -p $(@D)

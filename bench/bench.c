@@ -25,6 +25,7 @@
 
 #define MARK_START	0xf0
 #define MARK_END	0xf1
+#define MARK_DONE	0xf3	/* the end, where HLT would wait for an interrupt */
 #define SZ_2M		(2UL << 20)
 
 /* Guest code: 32-bit, flat, paging off; loops count down ESI. */
@@ -45,6 +46,31 @@ GUEST(g_pio, "out %al, $0xf0\n 1: out %al, $0xf2\n dec %esi\n jnz 1b\n out %al, 
 GUEST(g_touch, "out %al, $0xf0\n 1: mov %eax, (%ebx)\n add $0x1000, %ebx\n cmp %ecx, %ebx\n"
 	       "jb 1b\n out %al, $0xf1\n hlt");
 GUEST(g_hlt, "hlt");
+
+/*
+ * Interrupt guests, for a VM with an in-kernel local APIC, through its
+ * xAPIC page (MOVs the hypervisor decodes: KVM's emulator, minivm's
+ * lapic_mmio.c). The host lays out a GDT, an IDT (apic_tables()) and the
+ * descriptors at DESC_GPA; each handler EOIs.
+ */
+#define GDT_GPA		0x3000UL
+#define IDT_GPA		0x4000UL
+#define DESC_GPA	0x5000UL
+#define APIC_SETUP	"lgdt 0x5000\n lidt 0x5008\n mov $0x8000, %esp\n"		\
+			"movl $0x1ff, 0xfee000f0\n"	/* software-enabled */	\
+			"movl $0xb, 0xfee003e0\n"	/* timer: divide by 1 */
+/* The APIC timer, one-shot with a count of 1, ends each HLT. */
+extern const unsigned char g_irq_timer_isr[];
+GUEST(g_irq_timer, APIC_SETUP "movl $0x40, 0xfee00320\n out %al, $0xf0\n"
+		   "1: movl $1, 0xfee00380\n sti\n hlt\n cli\n dec %esi\n jnz 1b\n"
+		   "out %al, $0xf1\n out %al, $0xf3\n"
+		   "g_irq_timer_isr: movl $0, 0xfee000b0\n iret");
+/* A self-IPI (ICR, shorthand self), taken at once with interrupts on. */
+extern const unsigned char g_ipi_self_isr[];
+GUEST(g_ipi_self, APIC_SETUP "sti\n out %al, $0xf0\n"
+		  "1: movl $0x44041, 0xfee00300\n dec %esi\n jnz 1b\n"
+		  "out %al, $0xf1\n out %al, $0xf3\n"
+		  "g_ipi_self_isr: movl $0, 0xfee000b0\n iret");
 
 static const char *op;
 
@@ -113,7 +139,7 @@ static uint64_t run_marked(struct hv_vm *vm)
 		ret = hv_run(vm, &ex);
 		if (ret)
 			die("run", ret);
-		if (ex.kind == HV_EXIT_HLT)
+		if (ex.kind == HV_EXIT_HLT || (ex.kind == HV_EXIT_IO && ex.port == MARK_DONE))
 			break;
 		if (ex.kind == HV_EXIT_OTHER) {
 			fprintf(stderr, "bench-%s %s: unexpected exit %s\n", hv_name, op, ex.what);
@@ -145,6 +171,49 @@ static void exit_loop(const unsigned char *code, const unsigned char *end, unsig
 	ticks = run_marked(&vm);
 	hv_vm_destroy(&vm);
 	printf("bench %s %.1f ticks/op n=%lu total=%llu\n", op, (double)ticks / n, n,
+	       (unsigned long long)ticks);
+}
+
+/* Flat GDT (selectors 8 and 16, as hv_vcpu_create() sets), and @vector to @isr. */
+static void apic_tables(unsigned char *ram, unsigned int vector, uint32_t isr)
+{
+	uint64_t gdt[3] = { 0, 0x00cf9a000000ffffULL, 0x00cf92000000ffffULL };
+	uint64_t gate = (isr & 0xffff) | (8 << 16) | (uint64_t)((isr & 0xffff0000) | 0x8e00) << 32;
+	struct { uint16_t limit; uint32_t base; } __attribute__((packed)) gdtr = {
+		sizeof(gdt) - 1, GDT_GPA }, idtr = { 256 * 8 - 1, IDT_GPA };
+
+	memcpy(ram + GDT_GPA, gdt, sizeof(gdt));
+	memcpy(ram + IDT_GPA + vector * 8, &gate, sizeof(gate));
+	memcpy(ram + DESC_GPA, &gdtr, sizeof(gdtr));
+	memcpy(ram + DESC_GPA + 8, &idtr, sizeof(idtr));
+}
+
+/*
+ * An interrupt loop of @n iterations in a VM with an in-kernel APIC:
+ * ticks per interrupt, from its cause (the guest's write to the timer or
+ * the ICR) to the handler's EOI and back.
+ */
+static void irq_loop(const unsigned char *code, const unsigned char *end,
+		     const unsigned char *isr, unsigned int vector, unsigned long n)
+{
+	unsigned char *ram = map_ram(SZ_2M, 0);
+	uint64_t ticks;
+	struct hv_vm vm;
+	int ret;
+
+	memcpy(ram + GUEST_CODE_GPA, code, (size_t)(end - code));
+	apic_tables(ram, vector, GUEST_CODE_GPA + (uint32_t)(isr - code));
+	ret = hv_vm_create_apic(&vm);
+	if (!ret)
+		ret = hv_add_memory(&vm, 0, 0, SZ_2M, ram);
+	if (!ret)
+		ret = hv_vcpu_create(&vm, GUEST_CODE_GPA, n, 0, 0);
+	if (ret)
+		die("VM set-up (in-kernel APIC)", ret);
+	ticks = run_marked(&vm);
+	hv_vm_destroy(&vm);
+	munmap(ram, SZ_2M);
+	printf("bench %s %.1f ticks/irq n=%lu total=%llu\n", op, (double)ticks / n, n,
 	       (unsigned long long)ticks);
 }
 
@@ -440,6 +509,9 @@ static void usage(void)
 	       "  exit-cpuid N          N CPUID exits (handled in the kernel)\n"
 	       "  exit-hypercall N      N VMMCALL/VMCALL exits (handled in the kernel)\n"
 	       "  exit-pio N            N OUT exits to this program and back\n"
+	       "  irq-timer N           N APIC timer interrupts (one-shot, count 1) that\n"
+	       "                        end a HLT, each EOIed (in-kernel APIC)\n"
+	       "  ipi-self N            N self-IPIs through the ICR, each EOIed\n"
 	       "  fault-4k MIB          first touch of MIB MiB of 4 KiB pages\n"
 	       "  fault-2m MIB          the same over 2 MiB hugetlb pages\n"
 	       "  host-touch MIB        this program's own first touch of MIB MiB, no guest\n"
@@ -455,7 +527,8 @@ static const struct {
 	const char *name;
 	int args;
 } ops[] = {
-	{ "exit-cpuid", 1 }, { "exit-hypercall", 1 }, { "exit-pio", 1 }, { "fault-4k", 1 },
+	{ "exit-cpuid", 1 }, { "exit-hypercall", 1 }, { "exit-pio", 1 }, { "irq-timer", 1 },
+	{ "ipi-self", 1 }, { "fault-4k", 1 },
 	{ "fault-2m", 1 }, { "host-touch", 1 }, { "host-touch-2m", 1 }, { "create", 1 },
 	{ "mem", 2 }, { "max-vms", 2 },
 };
@@ -491,6 +564,10 @@ int main(int argc, char **argv)
 		exit_loop(g_hypercall, g_hypercall_end, a);
 	else if (!strcmp(op, "exit-pio"))
 		exit_loop(g_pio, g_pio_end, a);
+	else if (!strcmp(op, "irq-timer"))
+		irq_loop(g_irq_timer, g_irq_timer_end, g_irq_timer_isr, 0x40, a);
+	else if (!strcmp(op, "ipi-self"))
+		irq_loop(g_ipi_self, g_ipi_self_end, g_ipi_self_isr, 0x41, a);
 	else if (!strcmp(op, "fault-4k"))
 		first_touch(a, 0);
 	else if (!strcmp(op, "fault-2m"))

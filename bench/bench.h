@@ -33,6 +33,12 @@ struct hv_exit {
 extern const char hv_name[];
 int hv_open(void);
 int hv_vm_create(struct hv_vm *vm);
+/*
+ * The same with a local APIC per vCPU in the kernel, the rest of the
+ * platform left to userspace: KVM's split irqchip, minivm's MINIVM_VM_LAPIC.
+ * HLT then waits in the kernel for an interrupt instead of exiting.
+ */
+int hv_vm_create_apic(struct hv_vm *vm);
 int hv_add_memory(struct hv_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *hva);
 /* One vCPU in 32-bit flat protected mode, paging off, at @rip. */
 int hv_vcpu_create(struct hv_vm *vm, uint64_t rip, uint64_t rsi, uint64_t rbx, uint64_t rcx);

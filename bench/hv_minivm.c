@@ -25,6 +25,16 @@ int hv_vm_create(struct hv_vm *vm)
 	return vm->fd < 0 ? vm->fd : 0;
 }
 
+int hv_vm_create_apic(struct hv_vm *vm)
+{
+	uint64_t id;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->vcpu = -1;
+	vm->fd = minivm_create_vm_flags(sys_fd, MINIVM_VM_LAPIC, &id);
+	return vm->fd < 0 ? vm->fd : 0;
+}
+
 int hv_add_memory(struct hv_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *hva)
 {
 	return minivm_set_memory_region(vm->fd, slot, 0, gpa, size, hva);
@@ -76,9 +86,10 @@ int hv_run(struct hv_vm *vm, struct hv_exit *exit)
 		exit->kind = HV_EXIT_HLT;
 	} else {
 		exit->kind = HV_EXIT_OTHER;
-		snprintf(exit->what, sizeof(exit->what), "%s (%s)",
+		snprintf(exit->what, sizeof(exit->what), "%s (%s) gpa %#llx",
 			 minivm_exit_reason_name(run->exit_reason),
-			 minivm_hw_exit_name(run->vendor, run->hw_reason));
+			 minivm_hw_exit_name(run->vendor, run->hw_reason),
+			 (unsigned long long)run->mmio.gpa);
 	}
 	return 0;
 }

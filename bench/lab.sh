@@ -20,9 +20,9 @@ vendor=$(cut -d- -f1 /lab/cpu)
 trace=/sys/kernel/tracing
 
 if [ -n "$quick" ]; then
-	exits=50 fault_mib=8 creates=2 idle_vms=2 idle_mib=64 max_cap=16
+	exits=50 irqs=20 fault_mib=8 creates=2 idle_vms=2 idle_mib=64 max_cap=16
 else
-	exits=20000 fault_mib=256 creates=20 idle_vms=32 idle_mib=64 max_cap=50000
+	exits=20000 irqs=5000 fault_mib=256 creates=20 idle_vms=32 idle_mib=64 max_cap=50000
 fi
 reserve_mib=32
 
@@ -78,6 +78,8 @@ each() {
 each exit_incore exit-cpuid "$exits"
 each exit_hypercall exit-hypercall "$exits"
 each exit_userspace exit-pio "$exits"
+each irq_timer irq-timer "$irqs"
+each ipi_self ipi-self "$irqs"
 # The same loop with minivm's tracepoints compiled out (MINIVM_NOTRACE=y),
 # to set "off" against "absent".
 if [ -f /lab/minivm-notrace.ko ]; then

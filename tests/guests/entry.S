@@ -161,13 +161,22 @@ rm_stub_end:
  * (masked, but one may already be on its way) are only returned from.
  */
 #define APIC_EOI	0xfee000b0
-	.globl	timer_isr, ipi_isr, ignore_isr
-timer_isr:
-	lock incl timer_ticks
+	.globl	timer_isr, ipi_isr, bcast_isr, ignore_isr
+timer_isr:				/* counted per CPU, by APIC ID */
+	push	%eax
+	mov	0xfee00020, %eax
+	shr	$24, %eax
+	and	$7, %eax
+	lock incl timer_ticks(, %eax, 4)
+	pop	%eax
 	movl	$0, APIC_EOI
 	iret
 ipi_isr:
 	lock incl ipi_count
+	movl	$0, APIC_EOI
+	iret
+bcast_isr:
+	lock incl bcast_count
 	movl	$0, APIC_EOI
 	iret
 ignore_isr:
@@ -175,8 +184,10 @@ ignore_isr:
 
 /*
  * An application processor's start, copied to AP_BASE (the start-up IPI's
- * vector << 12): real mode to flat protected mode, count itself in, note
- * its APIC ID, send an IPI to the bootstrap CPU, halt for good.
+ * vector << 12): real mode to flat protected mode on a stack of its own,
+ * the bootstrap CPU's IDT; count itself in and note its APIC ID; take one
+ * interrupt from its own APIC timer; send the bootstrap CPU an IPI; then
+ * wait in HLT with interrupts on (for the bootstrap CPU's broadcast).
  */
 #define AP_BASE		0x9000
 #define AP(x)		((x) - ap_start + AP_BASE)
@@ -201,16 +212,31 @@ ap32:
 	mov	%ax, %ds
 	mov	%ax, %es
 	mov	%ax, %ss
+	lidt	idt_desc
 	mov	0xfee00020, %eax	/* APIC ID in bits 31:24 */
 	shr	$24, %eax
 	and	$7, %eax
+	mov	%eax, %esp
+	shl	$8, %esp
+	add	$AP_BASE + 0x200, %esp	/* 256 bytes each, above the code */
 	lock incl ap_seen(, %eax, 4)
 	lock incl ap_count
+	movl	$0x1ff, 0xfee000f0	/* software-enabled */
+	movl	$0xb, 0xfee003e0	/* timer: divide by 1, one-shot, 0x40 */
+	movl	$0x40, 0xfee00320
+	mov	%eax, %ebx
+	movl	$100000, 0xfee00380
+1:	sti
+	hlt
+	cli
+	cmpl	$0, timer_ticks(, %ebx, 4)	/* its own tick, not another wake-up */
+	je	1b
 	movl	$0, 0xfee00310		/* ICR: to APIC 0 */
 	movl	$0x4041, 0xfee00300	/* fixed, vector 0x41 */
-1:	cli
+	lock incl ap_done
+2:	sti
 	hlt
-	jmp	1b
+	jmp	2b
 
 	.data
 	.align 16

@@ -337,10 +337,14 @@ static void fw_cfg_checks(void)
 #define APIC_REG(off)	APIC[(off) / 4]
 #define AP_BASE		0x9000
 
-volatile uint32_t timer_ticks, ipi_count, ap_count, ap_seen[8];
-void timer_isr(void), ipi_isr(void), ignore_isr(void);
+/* Counted by the handlers and the application processors (entry.S). */
+volatile uint32_t timer_ticks[8], ipi_count, bcast_count, ap_count, ap_done, ap_seen[8];
+void timer_isr(void), ipi_isr(void), bcast_isr(void), ignore_isr(void);
 extern const char ap_start[], ap_end[];
 static uint64_t idt[256];
+struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idt_desc = {
+	sizeof(idt) - 1, (uint32_t)idt,
+};
 
 static void idt_gate(unsigned int vector, void (*handler)(void))
 {
@@ -363,10 +367,7 @@ static void spin(uint32_t n)
  */
 static void apic_checks(uint32_t cpus)
 {
-	struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idtr = {
-		sizeof(idt) - 1, (uint32_t)idt,
-	};
-	uint32_t i, up = 0;
+	uint32_t i, up = 0, ticks = 0;
 	char *dst = (char *)AP_BASE;
 	const char *src;
 
@@ -376,7 +377,8 @@ static void apic_checks(uint32_t cpus)
 		idt_gate(i, ignore_isr);
 	idt_gate(0x40, timer_isr);
 	idt_gate(0x41, ipi_isr);
-	asm volatile("lidt %0" : : "m"(idtr));
+	idt_gate(0x42, bcast_isr);
+	asm volatile("lidt %0" : : "m"(idt_desc));
 	check((rdmsr(0x1b) & 0xfffff900) == 0xfee00900, "apic enabled at 0xfee00000, bsp");
 	APIC_REG(0xf0) = 0x1ff;				/* software-enabled */
 	APIC_REG(0x350) = 0x10000;			/* LINT0 masked */
@@ -389,7 +391,7 @@ static void apic_checks(uint32_t cpus)
 	APIC_REG(0x320) = 0x40;				/* one-shot, vector 0x40 */
 	APIC_REG(0x380) = 1000000;
 	asm volatile("sti; hlt; cli");
-	check(timer_ticks == 1 && APIC_REG(0x390) == 0, "apic timer interrupt");
+	check(timer_ticks[0] == 1 && APIC_REG(0x390) == 0, "apic timer interrupt");
 	if (cpus < 2)
 		return;
 	for (src = ap_start; src < ap_end; src++)
@@ -400,7 +402,7 @@ static void apic_checks(uint32_t cpus)
 	APIC_REG(0x300) = 0xc4600 | (AP_BASE >> 12);	/* start-up, twice as the MP spec says */
 	spin(10000);
 	APIC_REG(0x300) = 0xc4600 | (AP_BASE >> 12);
-	for (i = 0; i < 100000000 && ap_count < cpus - 1; i++)
+	for (i = 0; i < 100000000 && ap_done < cpus - 1; i++)
 		asm volatile("pause");
 	puts("minivm-guest: smp: application processors up ");
 	putdec(ap_count);
@@ -412,8 +414,20 @@ static void apic_checks(uint32_t cpus)
 			up += ap_seen[i];
 		}
 	puts("\n");
+	for (i = 1; i < 8; i++)
+		ticks += timer_ticks[i];
+	puts("minivm-guest: smp: timer interrupts on the application processors ");
+	putdec(ticks);
+	puts("\n");
 	asm volatile("sti; nop; cli");
 	check(up == cpus - 1 && ipi_count >= 1, "ipis from the application processors");
+	/* A broadcast to all but self: each application processor takes it once. */
+	APIC_REG(0x300) = 0xc4042;
+	for (i = 0; i < 100000000 && bcast_count < cpus - 1; i++)
+		asm volatile("pause");
+	puts("minivm-guest: smp: broadcast ipi taken by ");
+	putdec(bcast_count);
+	puts("\n");
 }
 
 static void triple_fault(void)
