@@ -165,11 +165,11 @@ build/lab/kvm-hold: tests/api/kvm_hold.c
 # The benchmark drivers: one workload program, one back end each.
 build/lab/bench-kvm: bench/bench.c bench/bench.h bench/hv_kvm.c
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -o $@ bench/bench.c bench/hv_kvm.c
+	$(CC) $(USER_CFLAGS) -static -pthread -o $@ bench/bench.c bench/hv_kvm.c
 
 build/lab/bench-minivm: bench/bench.c bench/bench.h bench/hv_minivm.c $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -o $@ bench/bench.c bench/hv_minivm.c $(LIB_SRC)
+	$(CC) $(USER_CFLAGS) -static -pthread -o $@ bench/bench.c bench/hv_minivm.c $(LIB_SRC)
 
 demo:
 	tests/lab/setup

@@ -14,11 +14,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 #include <x86intrin.h>
 #include "bench.h"
@@ -65,6 +68,32 @@ GUEST(g_irq_timer, APIC_SETUP "movl $0x40, 0xfee00320\n out %al, $0xf0\n"
 		   "1: movl $1, 0xfee00380\n sti\n hlt\n cli\n dec %esi\n jnz 1b\n"
 		   "out %al, $0xf1\n out %al, $0xf3\n"
 		   "g_irq_timer_isr: movl $0, 0xfee000b0\n iret");
+/*
+ * HLT that sleeps: the timer is armed HLT_WAKE_NS ahead, so the vCPU is
+ * halted when it fires; what the figure has beyond that delay is the wake-up.
+ */
+#define HLT_WAKE_NS	20000
+extern const unsigned char g_hlt_wake_isr[];
+GUEST(g_hlt_wake, APIC_SETUP "movl $0x40, 0xfee00320\n out %al, $0xf0\n"
+		  "1: movl $20000, 0xfee00380\n sti\n hlt\n cli\n dec %esi\n jnz 1b\n"
+		  "out %al, $0xf1\n out %al, $0xf3\n"
+		  "g_hlt_wake_isr: movl $0, 0xfee000b0\n iret");
+/*
+ * An IPI round trip between two vCPUs: vCPU 0 sends vector 0x42 to APIC 1
+ * and halts; vCPU 1, halted, takes it and sends 0x43 back, which wakes
+ * vCPU 0. vCPU 1 says it is ready by writing 1 at AP_READY.
+ */
+#define AP_READY	0x6000
+extern const unsigned char g_ipi_ping_isr[], g_ipi_pong[], g_ipi_pong_isr[];
+GUEST(g_ipi_ping, APIC_SETUP "2: cmpl $1, 0x6000\n jne 2b\n out %al, $0xf0\n"
+		  "1: movl $0x1000000, 0xfee00310\n movl $0x4042, 0xfee00300\n"
+		  "sti\n hlt\n cli\n dec %esi\n jnz 1b\n"
+		  "out %al, $0xf1\n out %al, $0xf3\n"
+		  "g_ipi_ping_isr: movl $0, 0xfee000b0\n iret\n"
+		  "g_ipi_pong: lgdt 0x5000\n lidt 0x5008\n mov $0x7000, %esp\n"
+		  "movl $0x1ff, 0xfee000f0\n movl $1, 0x6000\n sti\n 3: hlt\n jmp 3b\n"
+		  "g_ipi_pong_isr: movl $0, 0xfee00310\n movl $0x4043, 0xfee00300\n"
+		  "movl $0, 0xfee000b0\n iret");
 /* A self-IPI (ICR, shorthand self), taken at once with interrupts on. */
 extern const unsigned char g_ipi_self_isr[];
 GUEST(g_ipi_self, APIC_SETUP "sti\n out %al, $0xf0\n"
@@ -103,6 +132,10 @@ static void *map_ram(size_t size, int huge)
 
 void hv_vm_destroy(struct hv_vm *vm)
 {
+	if (vm->ap_run)
+		munmap(vm->ap_run, vm->run_size);
+	if (vm->ap > 0)
+		close(vm->ap);
 	if (vm->run)
 		munmap(vm->run, vm->run_size);
 	if (vm->vcpu >= 0)
@@ -174,18 +207,91 @@ static void exit_loop(const unsigned char *code, const unsigned char *end, unsig
 	       (unsigned long long)ticks);
 }
 
+/* @vector's IDT gate to @isr, in the flat code segment. */
+static void idt_gate(unsigned char *ram, unsigned int vector, uint32_t isr)
+{
+	uint64_t gate = (isr & 0xffff) | (8 << 16) | (uint64_t)((isr & 0xffff0000) | 0x8e00) << 32;
+
+	memcpy(ram + IDT_GPA + vector * 8, &gate, sizeof(gate));
+}
+
 /* Flat GDT (selectors 8 and 16, as hv_vcpu_create() sets), and @vector to @isr. */
 static void apic_tables(unsigned char *ram, unsigned int vector, uint32_t isr)
 {
 	uint64_t gdt[3] = { 0, 0x00cf9a000000ffffULL, 0x00cf92000000ffffULL };
-	uint64_t gate = (isr & 0xffff) | (8 << 16) | (uint64_t)((isr & 0xffff0000) | 0x8e00) << 32;
 	struct { uint16_t limit; uint32_t base; } __attribute__((packed)) gdtr = {
 		sizeof(gdt) - 1, GDT_GPA }, idtr = { 256 * 8 - 1, IDT_GPA };
 
 	memcpy(ram + GDT_GPA, gdt, sizeof(gdt));
-	memcpy(ram + IDT_GPA + vector * 8, &gate, sizeof(gate));
+	idt_gate(ram, vector, isr);
 	memcpy(ram + DESC_GPA, &gdtr, sizeof(gdtr));
 	memcpy(ram + DESC_GPA + 8, &idtr, sizeof(idtr));
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/* vCPU 1's thread: run it until told to stop (a signal ends each RUN). */
+static volatile int ap_stop;
+
+static void *ap_thread(void *arg)
+{
+	struct hv_vm *vm = arg;
+	struct hv_exit ex;
+	int ret;
+
+	while (!ap_stop) {
+		ret = hv_run_ap(vm, &ex);
+		if (ret == -EINTR)
+			continue;
+		if (ret)
+			die("run vCPU 1", ret);
+		fprintf(stderr, "bench-%s %s: vCPU 1 exited: %s\n", hv_name, op,
+			ex.kind == HV_EXIT_OTHER ? ex.what : ex.kind == HV_EXIT_HLT ? "HLT" : "I/O");
+		exit(1);
+	}
+	return NULL;
+}
+
+/*
+ * @n IPI round trips between two vCPUs whose threads share this one host
+ * CPU (the lab has one): ticks per round trip, each a send, a wake-up of
+ * the halted other vCPU, its reply and the first one's wake-up.
+ */
+static void ipi_roundtrip(unsigned long n)
+{
+	unsigned char *ram = map_ram(SZ_2M, 0);
+	struct sigaction sa = { .sa_handler = on_signal };
+	uint64_t ticks;
+	struct hv_vm vm;
+	pthread_t t;
+	int ret;
+
+	memcpy(ram + GUEST_CODE_GPA, g_ipi_ping, (size_t)(g_ipi_ping_end - g_ipi_ping));
+	apic_tables(ram, 0x43, GUEST_CODE_GPA + (uint32_t)(g_ipi_ping_isr - g_ipi_ping));
+	idt_gate(ram, 0x42, GUEST_CODE_GPA + (uint32_t)(g_ipi_pong_isr - g_ipi_ping));
+	ret = hv_vm_create_apic(&vm);
+	if (!ret)
+		ret = hv_add_memory(&vm, 0, 0, SZ_2M, ram);
+	if (!ret)
+		ret = hv_vcpu_create(&vm, GUEST_CODE_GPA, n, 0, 0);
+	if (!ret)
+		ret = hv_vcpu_create_ap(&vm, GUEST_CODE_GPA + (uint32_t)(g_ipi_pong - g_ipi_ping));
+	if (ret)
+		die("VM set-up (two vCPUs, in-kernel APIC)", ret);
+	sigaction(SIGUSR1, &sa, NULL);
+	if (pthread_create(&t, NULL, ap_thread, &vm))
+		die("pthread_create", -EAGAIN);
+	ticks = run_marked(&vm);
+	ap_stop = 1;
+	pthread_kill(t, SIGUSR1);
+	pthread_join(t, NULL);
+	hv_vm_destroy(&vm);
+	munmap(ram, SZ_2M);
+	printf("bench %s %.1f ticks/roundtrip n=%lu total=%llu\n", op, (double)ticks / n, n,
+	       (unsigned long long)ticks);
 }
 
 /*
@@ -194,7 +300,8 @@ static void apic_tables(unsigned char *ram, unsigned int vector, uint32_t isr)
  * the ICR) to the handler's EOI and back.
  */
 static void irq_loop(const unsigned char *code, const unsigned char *end,
-		     const unsigned char *isr, unsigned int vector, unsigned long n)
+		     const unsigned char *isr, unsigned int vector, unsigned long n,
+		     uint64_t delay)
 {
 	unsigned char *ram = map_ram(SZ_2M, 0);
 	uint64_t ticks;
@@ -213,8 +320,30 @@ static void irq_loop(const unsigned char *code, const unsigned char *end,
 	ticks = run_marked(&vm);
 	hv_vm_destroy(&vm);
 	munmap(ram, SZ_2M);
-	printf("bench %s %.1f ticks/irq n=%lu total=%llu\n", op, (double)ticks / n, n,
-	       (unsigned long long)ticks);
+	printf("bench %s %.1f ticks/irq n=%lu total=%llu delay=%llu\n", op,
+	       (double)ticks / n - (double)delay, n, (unsigned long long)ticks,
+	       (unsigned long long)delay);
+}
+
+/*
+ * TSC ticks per nanosecond, measured against CLOCK_MONOTONIC over 2 ms of
+ * spinning (1 under QEMU's icount; Bochs's TSC runs at its own rate), to
+ * take the programmed delay out of hlt-wake's figure in ticks.
+ */
+static double tsc_per_ns(void)
+{
+	struct timespec a, b;
+	uint64_t t0, t1;
+	double ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	t0 = __rdtsc();
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		ns = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
+	} while (ns < 2e6);
+	t1 = __rdtsc();
+	return (double)(t1 - t0) / ns;
 }
 
 static void write_file(const char *path, const char *val)
@@ -511,7 +640,11 @@ static void usage(void)
 	       "  exit-pio N            N OUT exits to this program and back\n"
 	       "  irq-timer N           N APIC timer interrupts (one-shot, count 1) that\n"
 	       "                        end a HLT, each EOIed (in-kernel APIC)\n"
+	       "  hlt-wake N            N HLTs woken by the APIC timer armed 20 us ahead:\n"
+	       "                        ticks beyond those 20 us\n"
 	       "  ipi-self N            N self-IPIs through the ICR, each EOIed\n"
+	       "  ipi-roundtrip N       N IPIs from vCPU 0 to vCPU 1 and back (both on\n"
+	       "                        this program's host CPU), each waking a HLT\n"
 	       "  fault-4k MIB          first touch of MIB MiB of 4 KiB pages\n"
 	       "  fault-2m MIB          the same over 2 MiB hugetlb pages\n"
 	       "  host-touch MIB        this program's own first touch of MIB MiB, no guest\n"
@@ -528,7 +661,7 @@ static const struct {
 	int args;
 } ops[] = {
 	{ "exit-cpuid", 1 }, { "exit-hypercall", 1 }, { "exit-pio", 1 }, { "irq-timer", 1 },
-	{ "ipi-self", 1 }, { "fault-4k", 1 },
+	{ "ipi-self", 1 }, { "hlt-wake", 1 }, { "ipi-roundtrip", 1 }, { "fault-4k", 1 },
 	{ "fault-2m", 1 }, { "host-touch", 1 }, { "host-touch-2m", 1 }, { "create", 1 },
 	{ "mem", 2 }, { "max-vms", 2 },
 };
@@ -565,9 +698,14 @@ int main(int argc, char **argv)
 	else if (!strcmp(op, "exit-pio"))
 		exit_loop(g_pio, g_pio_end, a);
 	else if (!strcmp(op, "irq-timer"))
-		irq_loop(g_irq_timer, g_irq_timer_end, g_irq_timer_isr, 0x40, a);
+		irq_loop(g_irq_timer, g_irq_timer_end, g_irq_timer_isr, 0x40, a, 0);
+	else if (!strcmp(op, "hlt-wake"))
+		irq_loop(g_hlt_wake, g_hlt_wake_end, g_hlt_wake_isr, 0x40, a,
+			 (uint64_t)(HLT_WAKE_NS * tsc_per_ns()));
+	else if (!strcmp(op, "ipi-roundtrip"))
+		ipi_roundtrip(a);
 	else if (!strcmp(op, "ipi-self"))
-		irq_loop(g_ipi_self, g_ipi_self_end, g_ipi_self_isr, 0x41, a);
+		irq_loop(g_ipi_self, g_ipi_self_end, g_ipi_self_isr, 0x41, a, 0);
 	else if (!strcmp(op, "fault-4k"))
 		first_touch(a, 0);
 	else if (!strcmp(op, "fault-2m"))

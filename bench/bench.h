@@ -16,9 +16,11 @@
 
 struct hv_vm {
 	int fd;		/* the VM */
-	int vcpu;	/* its one vCPU */
+	int vcpu;	/* its first vCPU */
 	void *run;	/* the vCPU's shared page(s) */
 	size_t run_size;
+	int ap;		/* a second vCPU (hv_vcpu_create_ap()), or 0 */
+	void *ap_run;
 };
 
 enum hv_exit_kind { HV_EXIT_IO, HV_EXIT_HLT, HV_EXIT_OTHER };
@@ -43,6 +45,10 @@ int hv_add_memory(struct hv_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, 
 /* One vCPU in 32-bit flat protected mode, paging off, at @rip. */
 int hv_vcpu_create(struct hv_vm *vm, uint64_t rip, uint64_t rsi, uint64_t rbx, uint64_t rcx);
 int hv_run(struct hv_vm *vm, struct hv_exit *exit);
+/* A second vCPU (id 1), runnable at once in the same state, at @rip. */
+int hv_vcpu_create_ap(struct hv_vm *vm, uint64_t rip);
+/* Run the second vCPU until its next exit to userspace (or a signal: -EINTR). */
+int hv_run_ap(struct hv_vm *vm, struct hv_exit *exit);
 
 /* Both hypervisors' VMs end the same way: every fd closed (bench.c). */
 void hv_vm_destroy(struct hv_vm *vm);

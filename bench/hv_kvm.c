@@ -80,36 +80,58 @@ static void set_flat(struct kvm_sregs *s)
 	s->cr0 = 0x11;	/* PE | ET */
 }
 
-int hv_vcpu_create(struct hv_vm *vm, uint64_t rip, uint64_t rsi, uint64_t rbx, uint64_t rcx)
+/* vCPU @id in 32-bit flat protected mode at @rip: its fd, its run page in @run. */
+static int vcpu_create(struct hv_vm *vm, unsigned int id, void **run, uint64_t rip, uint64_t rsi,
+		       uint64_t rbx, uint64_t rcx)
 {
 	struct kvm_regs regs = { .rip = rip, .rsi = rsi, .rbx = rbx, .rcx = rcx, .rflags = 2 };
 	struct kvm_sregs sregs;
-	void *run;
-	int ret;
+	int fd, ret;
 
-	vm->vcpu = kvm_ioctl(vm->fd, KVM_CREATE_VCPU, 0);
-	if (vm->vcpu < 0)
-		return vm->vcpu;
-	run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu, 0);
-	if (run == MAP_FAILED)
+	fd = kvm_ioctl(vm->fd, KVM_CREATE_VCPU, id);
+	if (fd < 0)
+		return fd;
+	*run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (*run == MAP_FAILED) {
+		*run = NULL;
+		close(fd);
 		return -errno;
-	vm->run = run;
+	}
 	vm->run_size = run_size;
-	ret = kvm_ioctl(vm->vcpu, KVM_GET_SREGS, (unsigned long)&sregs);
+	ret = kvm_ioctl(fd, KVM_GET_SREGS, (unsigned long)&sregs);
 	if (!ret) {
 		set_flat(&sregs);
-		ret = kvm_ioctl(vm->vcpu, KVM_SET_SREGS, (unsigned long)&sregs);
+		ret = kvm_ioctl(fd, KVM_SET_SREGS, (unsigned long)&sregs);
 	}
-	return ret ? ret : kvm_ioctl(vm->vcpu, KVM_SET_REGS, (unsigned long)&regs);
+	if (!ret)
+		ret = kvm_ioctl(fd, KVM_SET_REGS, (unsigned long)&regs);
+	return ret ? ret : fd;
 }
 
-int hv_run(struct hv_vm *vm, struct hv_exit *exit)
+int hv_vcpu_create(struct hv_vm *vm, uint64_t rip, uint64_t rsi, uint64_t rbx, uint64_t rcx)
 {
-	const struct kvm_run *run = vm->run;
-	int ret = kvm_ioctl(vm->vcpu, KVM_RUN, 0);
+	int fd = vcpu_create(vm, 0, &vm->run, rip, rsi, rbx, rcx);
 
-	if (ret)
-		return ret;
+	if (fd < 0)
+		return fd;
+	vm->vcpu = fd;
+	return 0;
+}
+
+int hv_vcpu_create_ap(struct hv_vm *vm, uint64_t rip)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+	int fd = vcpu_create(vm, 1, &vm->ap_run, rip, 0, 0, 0);
+
+	if (fd < 0)
+		return fd;
+	vm->ap = fd;
+	/* With an in-kernel APIC a second vCPU would wait for INIT/SIPI. */
+	return kvm_ioctl(fd, KVM_SET_MP_STATE, (unsigned long)&mp);
+}
+
+static void decode(const struct kvm_run *run, struct hv_exit *exit)
+{
 	if (run->exit_reason == KVM_EXIT_IO && run->io.direction == KVM_EXIT_IO_OUT) {
 		exit->kind = HV_EXIT_IO;
 		exit->port = run->io.port;
@@ -121,5 +143,22 @@ int hv_run(struct hv_vm *vm, struct hv_exit *exit)
 			 run->exit_reason,
 			 (unsigned long long)run->hw.hardware_exit_reason);
 	}
-	return 0;
+}
+
+int hv_run_ap(struct hv_vm *vm, struct hv_exit *exit)
+{
+	int ret = kvm_ioctl(vm->ap, KVM_RUN, 0);
+
+	if (!ret)
+		decode(vm->ap_run, exit);
+	return ret;
+}
+
+int hv_run(struct hv_vm *vm, struct hv_exit *exit)
+{
+	int ret = kvm_ioctl(vm->vcpu, KVM_RUN, 0);
+
+	if (!ret)
+		decode(vm->run, exit);
+	return ret;
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The benchmark's /dev/minivm back end, through libminivm. */
+#include <errno.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <string.h>
 #include <unistd.h>
 #include "bench.h"
@@ -52,33 +54,54 @@ static void set_flat(struct minivm_sregs *s)
 	s->cr0 = 0x11;	/* PE | ET */
 }
 
-int hv_vcpu_create(struct hv_vm *vm, uint64_t rip, uint64_t rsi, uint64_t rbx, uint64_t rcx)
+/* vCPU @id in 32-bit flat protected mode at @rip: its fd, its run page in @run. */
+static int vcpu_create(struct hv_vm *vm, unsigned int id, void **run, uint64_t rip, uint64_t rsi,
+		       uint64_t rbx, uint64_t rcx)
 {
 	struct minivm_regs regs = { .rip = rip, .rsi = rsi, .rbx = rbx, .rcx = rcx, .rflags = 2 };
 	struct minivm_sregs sregs;
-	struct minivm_run *run;
-	int ret;
+	struct minivm_run *r;
+	int fd, ret;
 
-	vm->vcpu = minivm_create_vcpu(vm->fd, 0, &run);
-	if (vm->vcpu < 0)
-		return vm->vcpu;
-	vm->run = run;
+	fd = minivm_create_vcpu(vm->fd, id, &r);
+	if (fd < 0)
+		return fd;
+	*run = r;
 	vm->run_size = (size_t)sysconf(_SC_PAGESIZE);
-	ret = minivm_get_sregs(vm->vcpu, &sregs);
+	ret = minivm_get_sregs(fd, &sregs);
 	if (!ret) {
 		set_flat(&sregs);
-		ret = minivm_set_sregs(vm->vcpu, &sregs);
+		ret = minivm_set_sregs(fd, &sregs);
 	}
-	return ret ? ret : minivm_set_regs(vm->vcpu, &regs);
+	if (!ret)
+		ret = minivm_set_regs(fd, &regs);
+	return ret ? ret : fd;
 }
 
-int hv_run(struct hv_vm *vm, struct hv_exit *exit)
+int hv_vcpu_create(struct hv_vm *vm, uint64_t rip, uint64_t rsi, uint64_t rbx, uint64_t rcx)
 {
-	const struct minivm_run *run = vm->run;
-	int ret = minivm_run(vm->vcpu);
+	int fd = vcpu_create(vm, 0, &vm->run, rip, rsi, rbx, rcx);
 
-	if (ret)
-		return ret;
+	if (fd < 0)
+		return fd;
+	vm->vcpu = fd;
+	return 0;
+}
+
+int hv_vcpu_create_ap(struct hv_vm *vm, uint64_t rip)
+{
+	struct minivm_mp_state mp = { .state = MINIVM_MP_RUNNABLE };
+	int fd = vcpu_create(vm, 1, &vm->ap_run, rip, 0, 0, 0);
+
+	if (fd < 0)
+		return fd;
+	vm->ap = fd;
+	/* With the in-kernel APIC a second vCPU would wait for INIT/SIPI. */
+	return ioctl(fd, MINIVM_SET_MP_STATE, &mp) ? -errno : 0;
+}
+
+static void decode(const struct minivm_run *run, struct hv_exit *exit)
+{
 	if (run->exit_reason == MINIVM_EXIT_IO && run->io.direction == MINIVM_IO_OUT) {
 		exit->kind = HV_EXIT_IO;
 		exit->port = run->io.port;
@@ -86,10 +109,26 @@ int hv_run(struct hv_vm *vm, struct hv_exit *exit)
 		exit->kind = HV_EXIT_HLT;
 	} else {
 		exit->kind = HV_EXIT_OTHER;
-		snprintf(exit->what, sizeof(exit->what), "%s (%s) gpa %#llx",
+		snprintf(exit->what, sizeof(exit->what), "%s (%s)",
 			 minivm_exit_reason_name(run->exit_reason),
-			 minivm_hw_exit_name(run->vendor, run->hw_reason),
-			 (unsigned long long)run->mmio.gpa);
+			 minivm_hw_exit_name(run->vendor, run->hw_reason));
 	}
-	return 0;
+}
+
+int hv_run(struct hv_vm *vm, struct hv_exit *exit)
+{
+	int ret = minivm_run(vm->vcpu);
+
+	if (!ret)
+		decode(vm->run, exit);
+	return ret;
+}
+
+int hv_run_ap(struct hv_vm *vm, struct hv_exit *exit)
+{
+	int ret = minivm_run(vm->ap);
+
+	if (!ret)
+		decode(vm->ap_run, exit);
+	return ret;
 }

@@ -79,7 +79,9 @@ each exit_incore exit-cpuid "$exits"
 each exit_hypercall exit-hypercall "$exits"
 each exit_userspace exit-pio "$exits"
 each irq_timer irq-timer "$irqs"
+each hlt_wake hlt-wake "$irqs"
 each ipi_self ipi-self "$irqs"
+each ipi_roundtrip ipi-roundtrip "$irqs"
 # The same loop with minivm's tracepoints compiled out (MINIVM_NOTRACE=y),
 # to set "off" against "absent".
 if [ -f /lab/minivm-notrace.ko ]; then
