@@ -12,8 +12,8 @@
  * has the in-kernel APIC (MINIVM_VM_LAPIC). Hidden: VMX/SVM, MONITOR/MWAIT,
  * performance counters and debug stores, power and thermal
  * management, machine-specific topology (leaves 0xb, 0x1f, 0x8000001e),
- * and instructions or CR4 bits minivm does not enable for guests (RDTSCP,
- * RDPID, INVPCID, XSAVES, PKU, UMIP, LA57, TSX, SGX, MPX, CET, processor
+ * and instructions or CR4 bits minivm does not enable for guests (RDPID,
+ * INVPCID, XSAVES, PKU, UMIP, LA57, TSX, SGX, MPX, CET, processor
  * trace), and the hypervisor leaves of a host that is itself a guest.
  */
 #include <linux/bits.h>
@@ -61,10 +61,12 @@
  */
 #define CE1_ECX	(BIT(0) | BIT(1) | GENMASK(8, 4) | BIT(11) | BIT(16) | BIT(21))
 /* CPUID.0x80000001:EDX: leaf 1's EDX bits AMD repeats, SYSCALL, NX, MMXEXT,
- * FFXSR, 1 GiB pages, LM, 3DNow! and its extensions (not RDTSCP).
+ * FFXSR, 1 GiB pages, LM, 3DNow! and its extensions, and RDTSCP where the
+ * backend offers it (TSC_AUX is switched for the guest).
  */
+#define CE1_EDX_RDTSCP	BIT(27)
 #define CE1_EDX	(GENMASK(8, 0) | BIT(11) | GENMASK(17, 12) | BIT(20) | BIT(22) | BIT(23) | \
-		 BIT(24) | BIT(25) | BIT(26) | BIT(29) | BIT(30) | BIT(31))
+		 BIT(24) | BIT(25) | BIT(26) | CE1_EDX_RDTSCP | BIT(29) | BIT(30) | BIT(31))
 /* CPUID.0x80000007:EDX: invariant TSC only. */
 #define CE7_EDX	BIT(8)
 
@@ -197,6 +199,9 @@ void minivm_cpuid(struct minivm_vcpu *vcpu, u64 guest_cr4)
 			r.d |= C1_EDX_APIC;
 		}
 	}
+	/* RDTSCP only where the backend lets the guest execute it. */
+	if (leaf == 0x80000001 && !minivm_caps.rdtscp)
+		r.d &= ~CE1_EDX_RDTSCP;
 	/* IA32_TSC_ADJUST is minivm's own (policy.c), on any host. */
 	if (leaf == 7 && sub == 0)
 		r.b |= C7_EBX_TSC_ADJUST;

@@ -234,11 +234,10 @@ void minivm_events_decide(struct minivm_vcpu *vcpu)
 		ev->irq_pending = false;
 	} else if (!ev->injected.type && apic_irq >= 0 && irq_open) {
 		/* The APIC's interrupt goes into service as the CPU takes it. */
-		minivm_lapic_ack(vcpu, apic_irq);
+		ev->injected_ns = minivm_lapic_ack(vcpu, apic_irq);
 		ev->injected = (struct minivm_event) {
 			.type = MINIVM_EVENT_INTERRUPT, .vector = apic_irq,
 		};
-		ev->injected_ns = events_now();
 		apic_irq = -1;
 	}
 	/*

@@ -140,6 +140,8 @@ void minivm_lapic_irq(struct minivm_lapic *apic, u8 vector, bool level)
 	else
 		clear_bit(vector & 31, apic_vec_word(apic, APIC_TMR, vector));
 	set_bit(vector & 31, apic_vec_word(apic, APIC_IRR, vector));
+	if (trace_minivm_inject_enabled() && !READ_ONCE(apic->pending_ns))
+		cmpxchg64(&apic->pending_ns, 0, ktime_get_ns());
 	WRITE_ONCE(apic->vcpu->ev.apic_pending, 1);
 	minivm_vcpu_kick(apic->vcpu);
 }
@@ -659,13 +661,17 @@ int minivm_lapic_next_irq(struct minivm_vcpu *vcpu)
  * minivm_lapic_ack() - the guest takes @vector: from IRR into ISR
  * @vcpu: the vCPU; its thread
  * @vector: what minivm_lapic_next_irq() returned
+ *
+ * Return: when the oldest interrupt not yet taken was requested, for
+ * minivm_inject's latency; 0 when not known.
  */
-void minivm_lapic_ack(struct minivm_vcpu *vcpu, u8 vector)
+u64 minivm_lapic_ack(struct minivm_vcpu *vcpu, u8 vector)
 {
 	struct minivm_lapic *apic = vcpu->lapic;
 
 	clear_bit(vector & 31, apic_vec_word(apic, APIC_IRR, vector));
 	set_bit(vector & 31, apic_vec_word(apic, APIC_ISR, vector));
+	return READ_ONCE(apic->pending_ns) ? xchg(&apic->pending_ns, 0) : 0;
 }
 
 /**

@@ -36,6 +36,8 @@ struct minivm_exit;
  *	vCPU's events (NMI) or its state (INIT, SIPI) before its next entry
  * @sipi_vector: the vector of the last start-up IPI, written before its
  *	request bit
+ * @pending_ns: while minivm_inject is traced, when the first interrupt
+ *	since the guest last took one was requested (0: none, or untraced)
  */
 struct minivm_lapic {
 	struct minivm_vcpu *vcpu;
@@ -46,6 +48,7 @@ struct minivm_lapic {
 	atomic_t esr_pending;
 	unsigned long requests;
 	u8 sipi_vector;
+	u64 pending_ns;
 };
 
 /*
@@ -66,7 +69,7 @@ int minivm_lapic_write(struct minivm_lapic *apic, u32 offset, u64 value, bool x2
 bool minivm_lapic_mmio_hit(struct minivm_vcpu *vcpu, u64 gpa);
 int minivm_lapic_mmio(struct minivm_vcpu *vcpu, const struct minivm_exit *exit);
 int minivm_lapic_next_irq(struct minivm_vcpu *vcpu);
-void minivm_lapic_ack(struct minivm_vcpu *vcpu, u8 vector);
+u64 minivm_lapic_ack(struct minivm_vcpu *vcpu, u8 vector);
 void minivm_lapic_fold_requests(struct minivm_vcpu *vcpu);
 void minivm_lapic_irq(struct minivm_lapic *apic, u8 vector, bool level);
 int minivm_lapic_msi(struct minivm_vm *vm, u64 address, u32 data);

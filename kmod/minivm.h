@@ -194,6 +194,10 @@ struct minivm_vcpu_events {
  * @tsc_offset: guest TSC minus host TSC; the VM's until the guest (or
  *	userspace) writes the TSC or TSC_ADJUST
  * @tsc_adjust: IA32_TSC_ADJUST: what writes of the TSC added to it
+ * @tsc_aux: IA32_TSC_AUX, what the guest's RDTSCP returns in ECX
+ * @host_tsc_aux: the host's IA32_TSC_AUX on the CPU that holds the guest's
+ * @tsc_aux_loaded: the guest's @tsc_aux is in the hardware (from the
+ *	run's first entry until the run ends or its thread is scheduled out)
  * @lapic: the local APIC in the kernel, or NULL (VMs without %MINIVM_VM_LAPIC)
  * @wait: where the vCPU's thread sleeps while the guest is halted
  * @kicked: set by minivm_vcpu_kick(): look at the events again
@@ -230,6 +234,8 @@ struct minivm_vcpu {
 	u64 apic_base;
 	s64 tsc_offset;
 	s64 tsc_adjust;
+	u64 tsc_aux, host_tsc_aux;
+	bool tsc_aux_loaded;
 	struct minivm_lapic *lapic;
 	struct rcuwait wait;
 	u8 kicked;
@@ -349,10 +355,13 @@ struct minivm_event_state {
  * struct minivm_caps - what a backend found the hardware can do
  * @tagged_tlb: number of TLB tags (VPIDs or ASIDs); 0 when untagged
  * @huge_pages: 2 MiB EPT/NPT mappings are available
+ * @rdtscp: the guest may execute RDTSCP (VMX: "enable RDTSCP"; SVM: the
+ *	host has it), so the core switches IA32_TSC_AUX for it
  */
 struct minivm_caps {
 	u32 tagged_tlb;
 	bool huge_pages;
+	bool rdtscp;
 };
 
 /**
@@ -487,6 +496,7 @@ void minivm_vcpu_free(struct minivm_vcpu *vcpu);
 void minivm_vcpu_init(void);
 void minivm_vcpu_exit(void);
 void minivm_vcpu_hold_host_state(struct minivm_vcpu *vcpu);
+void minivm_vcpu_load_tsc_aux(struct minivm_vcpu *vcpu);
 
 /* debug.c */
 bool minivm_debug_enter(struct minivm_vcpu *vcpu);

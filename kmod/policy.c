@@ -159,6 +159,20 @@ int minivm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 			return minivm_lapic_set_base(vcpu, *value);
 		vcpu->apic_base = *value;
 		return 0;
+	case MSR_TSC_AUX:
+		/* RDTSCP's ECX; only where the guest can execute RDTSCP. */
+		if (!minivm_caps.rdtscp)
+			return -ENOENT;
+		if (!write) {
+			*value = vcpu->tsc_aux;
+			return 0;
+		}
+		if (*value >> 32)	/* reserved */
+			return -EINVAL;
+		vcpu->tsc_aux = *value;
+		if (vcpu->tsc_aux_loaded)
+			wrmsrl(MSR_TSC_AUX, *value);
+		return 0;
 	case MSR_IA32_TSC_DEADLINE:
 	case APIC_BASE_MSR ... APIC_BASE_MSR + 0xff:
 		/* The in-kernel APIC's; without one there is no such MSR. */

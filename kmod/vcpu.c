@@ -97,6 +97,8 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	vcpu->tlb_gen = gen;
 	if (vcpu->xcr0 != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	if (unlikely(!vcpu->tsc_aux_loaded) && minivm_caps.rdtscp)
+		minivm_vcpu_load_tsc_aux(vcpu);
 	minivm_events_enter(vcpu);
 	debug_loaded = minivm_debug_enter(vcpu);
 	minivm_be->vcpu_run(vcpu, flush, exit);
@@ -233,10 +235,41 @@ static int vcpu_block(struct minivm_vcpu *vcpu)
 	}
 }
 
-/* The run's thread is scheduled out: the backend gives back what it loaded. */
+/*
+ * The host's state back, on the CPU that ran the vCPU (the run's end, or its
+ * thread scheduled out): TSC_AUX, then what the backend loaded.
+ */
+static void vcpu_put_host_state(struct minivm_vcpu *vcpu)
+{
+	if (vcpu->tsc_aux_loaded) {
+		if (vcpu->tsc_aux != vcpu->host_tsc_aux)
+			wrmsrl(MSR_TSC_AUX, vcpu->host_tsc_aux);
+		vcpu->tsc_aux_loaded = false;
+	}
+	if (minivm_be->vcpu_put)
+		minivm_be->vcpu_put(vcpu);
+}
+
+/**
+ * minivm_vcpu_load_tsc_aux() - the guest's IA32_TSC_AUX into the hardware,
+ * for RDTSCP, until the run ends or its thread is scheduled out (the host's
+ * holds this CPU's number, which its own RDTSCP and RDPID read in user
+ * mode); at the run's first entry, interrupts off
+ * @vcpu: the vCPU
+ */
+void minivm_vcpu_load_tsc_aux(struct minivm_vcpu *vcpu)
+{
+	minivm_vcpu_hold_host_state(vcpu);
+	rdmsrl(MSR_TSC_AUX, vcpu->host_tsc_aux);
+	if (vcpu->tsc_aux != vcpu->host_tsc_aux)
+		wrmsrl(MSR_TSC_AUX, vcpu->tsc_aux);
+	vcpu->tsc_aux_loaded = true;
+}
+
+/* The run's thread is scheduled out: the host's state goes back. */
 static void vcpu_sched_out(struct preempt_notifier *pn, struct task_struct *next)
 {
-	minivm_be->vcpu_put(container_of(pn, struct minivm_vcpu, preempt));
+	vcpu_put_host_state(container_of(pn, struct minivm_vcpu, preempt));
 }
 
 static void vcpu_sched_in(struct preempt_notifier *pn, int cpu)
@@ -328,7 +361,7 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 	}
 	if (vcpu->holds_host_state) {
 		preempt_disable();
-		minivm_be->vcpu_put(vcpu);
+		vcpu_put_host_state(vcpu);
 		preempt_notifier_unregister(&vcpu->preempt);
 		vcpu->holds_host_state = false;
 		preempt_enable();
@@ -653,6 +686,7 @@ static void vcpu_reset(struct minivm_vcpu *vcpu)
 
 	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
 			  (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
+	vcpu->tsc_aux = 0;
 	vcpu_init_state(vcpu);
 	cpu = get_cpu();
 	minivm_be->vcpu_load(vcpu, cpu);

@@ -44,6 +44,7 @@ static int svm_probe(struct minivm_caps *caps, const char **why)
 		return ret;
 	caps->tagged_tlb = svm_caps.nr_asids;
 	caps->huge_pages = true;	/* NPT always maps 2 MiB pages */
+	caps->rdtscp = boot_cpu_has(X86_FEATURE_RDTSCP);
 	return 0;
 }
 

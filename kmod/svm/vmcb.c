@@ -6,7 +6,8 @@
  * ones and shared by every vCPU), physical interrupts and NMIs exit, #DB
  * and #AC exit and are reflected into the guest, debug-register accesses
  * exit until the guest owns them (see ../debug.c), and the instructions a
- * guest must not reach (SVM's own, MONITOR/MWAIT, RDTSCP) raise #UD in it.
+ * guest must not reach (SVM's own, MONITOR/MWAIT; RDTSCP on a host without
+ * it) raise #UD in it.
  * ASIDs are handed out per CPU in generations: a vCPU arriving on a CPU, or
  * needing a flush, takes a fresh ASID there, and running out of ASIDs
  * flushes the whole TLB once and starts over.
@@ -93,7 +94,7 @@ int svm_vcpu_create(struct minivm_vcpu *vcpu)
 		INTERCEPT_CPUID, INTERCEPT_HLT, INTERCEPT_INVD, INTERCEPT_INVLPGA,
 		INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT, INTERCEPT_SHUTDOWN,
 		INTERCEPT_VMRUN, INTERCEPT_VMMCALL, INTERCEPT_VMLOAD, INTERCEPT_VMSAVE,
-		INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT, INTERCEPT_RDTSCP,
+		INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT,
 		INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
 		/* Their delivery may raise them again forever (../debug.c). */
 		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_AC,
@@ -115,6 +116,9 @@ int svm_vcpu_create(struct minivm_vcpu *vcpu)
 	s = &svm->vmcb->save;
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
 		set_intercept(c, intercepts[i]);
+	/* RDTSCP runs in the guest (its TSC_AUX switched by the core) where the host has it. */
+	if (!minivm_caps.rdtscp)
+		set_intercept(c, INTERCEPT_RDTSCP);
 	c->iopm_base_pa = page_to_phys(svm_iopm);
 	c->msrpm_base_pa = page_to_phys(svm_msrpm);
 	/* The guest's IF masks only virtual interrupts, never the host's. */

@@ -90,7 +90,9 @@ int vmx_vcpu_init(u32 revision, bool invept_single)
 		       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0, &vmx_ctl.proc) ||
 	    vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
 		       SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST,
-		       SECONDARY_EXEC_ENABLE_VPID, &vmx_ctl.proc2) ||
+		       SECONDARY_EXEC_ENABLE_VPID |
+		       (minivm_caps.rdtscp ? SECONDARY_EXEC_ENABLE_RDTSCP : 0),
+		       &vmx_ctl.proc2) ||
 	    vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
 		       VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER |
 		       VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |

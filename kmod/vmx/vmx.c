@@ -55,6 +55,9 @@ static int vmx_probe(struct minivm_caps *caps, const char **why)
 		return ret;
 	caps->tagged_tlb = vmx_caps.vpid ? VMX_NR_VPIDS - 1 : 0;	/* VPID 0 is the host's */
 	caps->huge_pages = vmx_caps.ept_2m;
+	/* "Enable RDTSCP" allowed (the high half of the controls MSR). */
+	caps->rdtscp = boot_cpu_has(X86_FEATURE_RDTSCP) &&
+		       ((m.procbased2 >> 32) & SECONDARY_EXEC_ENABLE_RDTSCP);
 	return 0;
 }
 

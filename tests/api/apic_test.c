@@ -77,6 +77,34 @@ GUEST(g_deadline, ".code16",
       ".globl g_deadline_handler\n g_deadline_handler: out %al, $0x20\n" X2APIC_EOI "iret");
 extern const unsigned char g_deadline_handler[];
 
+/* A TSC deadline already past fires at once: taken right after STI's shadow. */
+GUEST(g_deadline_past, ".code16",
+      X2APIC_ON
+      "mov $0x832, %ecx\n mov $0x40040, %eax\n wrmsr\n"		/* LVTT: TSC deadline */
+      "mov $0x6e0, %ecx\n mov $1, %eax\n xor %edx, %edx\n wrmsr\n"	/* deadline 1 */
+      "sti\n nop\n out %al, $0x11\n cli\n hlt\n"
+      ".globl g_deadline_past_handler\n g_deadline_past_handler: out %al, $0x20\n"
+      X2APIC_EOI "iret");
+extern const unsigned char g_deadline_past_handler[];
+
+/* An NMI sent to its own APIC ID through the x2APIC ICR (the SDM allows only fixed to "self"). */
+GUEST(g_nmi_self, ".code16",
+      X2APIC_ON
+      "mov $0x830, %ecx\n mov $0x4400, %eax\n xor %edx, %edx\n wrmsr\n"
+      "out %al, $0x11\n cli\n hlt\n"
+      ".globl g_nmi_self_handler\n g_nmi_self_handler: out %al, $0x22\n iret");
+extern const unsigned char g_nmi_self_handler[];
+
+/*
+ * Protected mode: the xAPIC page answers until the guest switches to
+ * x2APIC mode, then the same address is nobody's (an MMIO exit).
+ */
+GUEST(g_x2apic_switch, ".code32",
+      "mov 0xfee00030, %eax\n out %eax, $0x10\n"
+      "mov $0x1b, %ecx\n rdmsr\n or $0x400, %eax\n wrmsr\n"
+      "mov $0x803, %ecx\n rdmsr\n out %eax, $0x11\n"		/* version, via the MSR */
+      "mov 0xfee00030, %eax\n out %eax, $0x12\n hlt");
+
 /*
  * Protected mode, the xAPIC page at 0xfee00000 through MOVs of several
  * forms: version and ID reads, a self-IPI held by TPR until TPR drops.
@@ -246,6 +274,41 @@ static void xapic_mmio_and_task_priority(void)
 	    expect_io(&v, 0x14, 1, MINIVM_IO_OUT, ANY))
 		expect_io(&v, 0x15, 4, MINIVM_IO_OUT, 0);
 out:
+	vm_close(&v);
+}
+
+static void tsc_deadline_in_the_past_fires_at_once(void)
+{
+	struct vm v;
+
+	lapic_start(&v, g_deadline_past, g_deadline_past_end);
+	ivt(&v, TIMER_VECTOR, g_deadline_past, g_deadline_past_handler);
+	if (expect_io(&v, 0x20, 1, MINIVM_IO_OUT, ANY))
+		expect_io(&v, 0x11, 1, MINIVM_IO_OUT, ANY);
+	vm_close(&v);
+}
+
+static void nmi_ipi_to_itself(void)
+{
+	struct vm v;
+
+	lapic_start(&v, g_nmi_self, g_nmi_self_end);
+	ivt(&v, 2, g_nmi_self, g_nmi_self_handler);
+	if (expect_io(&v, 0x22, 1, MINIVM_IO_OUT, ANY))
+		expect_io(&v, 0x11, 1, MINIVM_IO_OUT, ANY);
+	vm_close(&v);
+}
+
+static void x2apic_mode_ends_the_xapic_page(void)
+{
+	struct vm v;
+
+	lapic_start(&v, g_x2apic_switch, g_x2apic_switch_end);
+	to_protected_ring(&v, 0);
+	if (expect_io(&v, 0x10, 4, MINIVM_IO_OUT, 0x50014) &&
+	    expect_io(&v, 0x11, 4, MINIVM_IO_OUT, 0x50014) && run_expect(&v, MINIVM_EXIT_MMIO))
+		CHECK(v.run->mmio.gpa == 0xfee00030, "MMIO exit at %#llx",
+		      (unsigned long long)v.run->mmio.gpa);
 	vm_close(&v);
 }
 
@@ -438,12 +501,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
-	ktap_plan("minivm-apic", 9);
+	ktap_plan("minivm-apic", 12);
 	KTAP_RUN(capability_and_flags);
 	KTAP_RUN(oneshot_timer_wakes_halt);
 	KTAP_RUN(periodic_timer_ticks);
 	KTAP_RUN(tsc_deadline_fires);
 	KTAP_RUN(xapic_mmio_and_task_priority);
+	KTAP_RUN(tsc_deadline_in_the_past_fires_at_once);
+	KTAP_RUN(nmi_ipi_to_itself);
+	KTAP_RUN(x2apic_mode_ends_the_xapic_page);
 	KTAP_RUN(halted_vcpu_stays_halted_across_a_signal);
 	KTAP_RUN(init_sipi_starts_a_second_vcpu);
 	KTAP_RUN(msi_from_userspace);

@@ -720,7 +720,7 @@ static void msrs_round_trip_and_refuse(void)
 		CHECK(back[i].data == e[i].data, "MSR %#x reads %#llx, set %#llx", e[i].index,
 		      (unsigned long long)back[i].data, (unsigned long long)e[i].data);
 	/* Refusals name the entry: done counts the ones before it. */
-	back[1].index = 0xc0000103;	/* TSC_AUX: not switched, not the guest's */
+	back[1].index = 0x19a;		/* IA32_CLOCK_MODULATION: not the guest's */
 	CHECK_ERR(minivm_get_msrs(v.vcpu, back, 4, &done), ENOENT);
 	CHECK(done == 1, "done %u, want 1", done);
 	e[2].data = 0x8000000000000000ULL;	/* not canonical */
@@ -751,6 +751,66 @@ static void msrs_round_trip_and_refuse(void)
 	if (expect_io(&v, 0x10, 4, MINIVM_IO_OUT, 0x00070106) &&
 	    expect_io(&v, 0x11, 4, MINIVM_IO_OUT, 0x00070106))
 		run_expect(&v, MINIVM_EXIT_SHUTDOWN);
+	vm_close(&v);
+}
+
+/* TSC_AUX read and written, then RDTSCP: ECX is what the guest wrote. */
+GUEST(g_rdtscp, ".code16",
+      "mov $0xc0000103, %ecx\n rdmsr\n out %eax, $0x10\n"
+      "mov $0x12345, %eax\n xor %edx, %edx\n wrmsr\n"
+      "rdtscp\n mov %ecx, %eax\n out %eax, $0x11\n hlt");
+
+/* Whether the lab's CPU has @flag in /proc/cpuinfo. */
+static int cpu_has_flag(const char *flag)
+{
+	char line[4096], *p;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	int found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		for (p = strtok(line, " \t\n:"); p && !found; p = strtok(NULL, " \t\n:"))
+			found = !strcmp(p, flag);
+		break;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * TSC_AUX is the guest's while it runs (RDTSCP returns what it wrote) and
+ * the host's afterwards (Linux keeps the CPU number there for getcpu()).
+ * On a CPU without RDTSCP the guest has neither: #UD and #GP.
+ */
+static void tsc_aux_is_the_guests(void)
+{
+	struct minivm_msr_entry e = { .index = 0xc0000103 };
+	unsigned int aux = 0, i, ok = 0;
+	struct vm v;
+
+	vm_start(&v, g_rdtscp, g_rdtscp_end);
+	if (!cpu_has_flag("rdtscp")) {
+		CHECK(minivm_get_msrs(v.vcpu, &e, 1, NULL) < 0, "TSC_AUX without RDTSCP");
+		printf("    # this CPU has no RDTSCP: the guest's TSC_AUX is refused\n");
+		vm_close(&v);
+		return;
+	}
+	if (expect_io(&v, 0x10, 4, MINIVM_IO_OUT, 0) && expect_io(&v, 0x11, 4, MINIVM_IO_OUT, 0x12345))
+		run_expect(&v, MINIVM_EXIT_HLT);
+	CHECK_ERR(minivm_get_msrs(v.vcpu, &e, 1, NULL), 0);
+	CHECK(e.data == 0x12345, "TSC_AUX %#llx", (unsigned long long)e.data);
+	e.data = 1ULL << 32;
+	CHECK_ERR(minivm_set_msrs(v.vcpu, &e, 1, NULL), EINVAL);
+	/* The host's own RDTSCP names the CPU it runs on (retried across a migration). */
+	for (i = 0; i < 20 && !ok; i++) {
+		int cpu = sched_getcpu();
+
+		__builtin_ia32_rdtscp(&aux);
+		ok = (int)(aux & 0xfff) == cpu && sched_getcpu() == cpu;
+	}
+	CHECK(ok, "host TSC_AUX %#x after the guest ran", aux);
 	vm_close(&v);
 }
 
@@ -1154,7 +1214,7 @@ int main(int argc, char **argv)
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
 	if (argc == 3)
 		return workload();
-	ktap_plan("minivm-run", 29);
+	ktap_plan("minivm-run", 30);
 	KTAP_RUN(port_io_exits_reach_userspace);
 	KTAP_RUN(cpuid_is_handled_in_kernel);
 	KTAP_RUN(cpuid_answers_match_the_host);
@@ -1178,6 +1238,7 @@ int main(int argc, char **argv)
 	KTAP_RUN(fds_close_while_vcpu_runs);
 	KTAP_RUN(msrs_round_trip_and_refuse);
 	KTAP_RUN(syscall_msrs_are_the_guests);
+	KTAP_RUN(tsc_aux_is_the_guests);
 	KTAP_RUN(tsc_counts_from_creation_and_is_writable);
 	KTAP_RUN(two_vcpus_run_at_once);
 	KTAP_RUN(memory_region_validation);

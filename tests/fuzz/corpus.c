@@ -6,7 +6,9 @@
  * protected and long mode, and crafted sequences (VMX and SVM instructions,
  * RDMSR/WRMSR of random MSRs, XSETBV of bad values, cli; hlt, a triple
  * fault, #UD and #BP storms, I/O to every port, junk in CR0/CR3/CR4,
- * LGDT/LIDT of junk, debug registers with reserved bits, endless loops).
+ * LGDT/LIDT of junk, debug registers with reserved bits, endless loops),
+ * and the in-kernel local APIC misused (a timer of one tick, a self-IPI
+ * flood, INIT sent to itself, junk in every register).
  *
  * Each case runs in a child process that the parent kills if it has not
  * finished in time, so a RUN that never returns fails its case instead of
@@ -17,6 +19,7 @@
 #define _GNU_SOURCE
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <sys/ioctl.h>
 #include "vmtest.h"
 #include "labemu.h"
 
@@ -237,6 +240,120 @@ static const struct insn vendor_insns[] = {
 
 static int amd;
 static int in_qemu;	/* the lab's emulator: some limits are allowed for */
+
+/* --- the in-kernel local APIC, misused ----------------------------------- */
+
+/* Real mode: x2APIC on, software-enabled; the handlers EOI through the MSR. */
+#define X2APIC_ON	"mov $0x1b, %ecx\n rdmsr\n or $0xc00, %eax\n wrmsr\n xor %edx, %edx\n" \
+			"mov $0x80f, %ecx\n mov $0x1ff, %eax\n wrmsr\n"
+#define X2APIC_EOI_IRET	"mov $0x80b, %ecx\n xor %eax, %eax\n xor %edx, %edx\n wrmsr\n iret"
+
+/* A periodic timer of one tick at divide-by-1 (the module's floor applies). */
+GUEST(g_timer_storm, ".code16", X2APIC_ON "mov $0x83e, %ecx\n mov $0xb, %eax\n wrmsr\n"
+      "mov $0x832, %ecx\n mov $0x20040, %eax\n wrmsr\n mov $0x838, %ecx\n mov $1, %eax\n"
+      "wrmsr\n sti\n 1: jmp 1b\n"
+      ".globl g_timer_storm_isr\n g_timer_storm_isr: " X2APIC_EOI_IRET);
+extern const unsigned char g_timer_storm_isr[];
+/* Self-IPIs as fast as the guest can send them, each taken and EOIed. */
+GUEST(g_ipi_flood, ".code16", X2APIC_ON "sti\n"
+      "1: mov $0x83f, %ecx\n mov $0x41, %eax\n xor %edx, %edx\n wrmsr\n jmp 1b\n"
+      ".globl g_ipi_flood_isr\n g_ipi_flood_isr: " X2APIC_EOI_IRET);
+extern const unsigned char g_ipi_flood_isr[];
+/* INIT to itself: the vCPU waits for a start-up IPI that never comes. */
+GUEST(g_init_self, ".code16", X2APIC_ON
+      "mov $0x830, %ecx\n mov $0x44500, %eax\n wrmsr\n out %al, $0x10\n hlt");
+/* Every x2APIC register written with generated junk; #GP skips the WRMSR. */
+GUEST(g_x2apic_junk, ".code16", "cli\n mov $0x1b, %ecx\n rdmsr\n or $0xc00, %eax\n wrmsr\n"
+      "mov $0x7000, %sp\n mov $0x800, %esi\n"
+      "1: imul $1103515245, %ebx, %ebx\n add $12345, %ebx\n mov %ebx, %eax\n"
+      "mov %ebx, %edx\n ror $7, %edx\n mov %esi, %ecx\n wrmsr\n rdmsr\n"
+      "inc %esi\n cmp $0x900, %esi\n jb 1b\n out %al, $0x10\n hlt\n"
+      ".globl g_x2apic_junk_gp\n g_x2apic_junk_gp: push %bp\n mov %sp, %bp\n"
+      "addw $2, 2(%bp)\n pop %bp\n iret");
+extern const unsigned char g_x2apic_junk_gp[];
+/* Every xAPIC register (protected mode, interrupts off) written with junk. */
+GUEST(g_xapic_junk, ".code32", "cli\n mov $0xfee00000, %edi\n"
+      "1: imul $1103515245, %ebx, %ebx\n add $12345, %ebx\n mov %ebx, (%edi)\n"
+      "mov (%edi), %eax\n add $0x10, %edi\n cmp $0xfee01000, %edi\n jb 1b\n"
+      "out %al, $0x10\n hlt");
+
+/* A VM with the in-kernel APIC running @code from real mode, @isr at @vector. */
+static void apic_start(struct vm *v, const unsigned char *code, const unsigned char *end,
+		       const unsigned char *isr, unsigned int vector)
+{
+	vm_flags = MINIVM_VM_LAPIC;
+	vm_start(v, code, end);
+	vm_flags = 0;
+	if (isr)
+		put32(v, vector * 4, (uint32_t)guest_addr(code, isr));
+}
+
+/* Interrupt storms the guest makes for itself: only it slows down, and a signal ends RUN. */
+static void apic_storms_are_interruptible(void)
+{
+	struct outcome o;
+	struct vm v;
+
+	apic_start(&v, g_timer_storm, g_timer_storm_end, g_timer_storm_isr, 0x40);
+	run_to_end(&v, &o, 0);
+	CHECK(o.exit == MINIVM_EXIT_INTR, "one-tick periodic timer ended with %s", end_name(o.exit));
+	vm_close(&v);
+	apic_start(&v, g_ipi_flood, g_ipi_flood_end, g_ipi_flood_isr, 0x41);
+	run_to_end(&v, &o, 0);
+	CHECK(o.exit == MINIVM_EXIT_INTR, "self-IPI flood ended with %s", end_name(o.exit));
+	vm_close(&v);
+}
+
+static void init_to_itself_waits_for_sipi(void)
+{
+	struct minivm_mp_state mp = { .state = 99 };
+	struct minivm_regs r;
+	struct outcome o;
+	struct vm v;
+
+	apic_start(&v, g_init_self, g_init_self_end, NULL, 0);
+	run_to_end(&v, &o, 0);
+	CHECK(o.exit == MINIVM_EXIT_INTR && !o.ios, "INIT to itself ended with %s after %lu OUTs",
+	      end_name(o.exit), o.ios);
+	CHECK_ERR(ioctl(v.vcpu, MINIVM_GET_MP_STATE, &mp) ? -errno : 0, 0);
+	CHECK(mp.state == MINIVM_MP_WAIT_SIPI, "state %u after INIT", mp.state);
+	CHECK_ERR(minivm_get_regs(v.vcpu, &r), 0);
+	CHECK(r.rip == 0xfff0, "rip %#llx after INIT, want the reset vector",
+	      (unsigned long long)r.rip);
+	vm_close(&v);
+}
+
+/* Junk in every APIC register: any documented end, and the vCPU still readable. */
+static void apic_registers_with_junk(void)
+{
+	unsigned int seed;
+
+	for (seed = 1; seed <= 4; seed++) {
+		struct minivm_regs r;
+		struct outcome o;
+		struct vm v;
+
+		apic_start(&v, g_x2apic_junk, g_x2apic_junk_end, g_x2apic_junk_gp, 13);
+		set_regs(&v, 0, 0, 0);
+		minivm_get_regs(v.vcpu, &r);
+		r.rbx = seed * 0x9e3779b9U;
+		CHECK_ERR(minivm_set_regs(v.vcpu, &r), 0);
+		run_to_end(&v, &o, 0);
+		CHECK(END_ANY & W(o.exit), "x2APIC junk, seed %u: %s", seed, exit_str(v.run));
+		CHECK_ERR(minivm_get_regs(v.vcpu, &r), 0);
+		vm_close(&v);
+
+		apic_start(&v, g_xapic_junk, g_xapic_junk_end, NULL, 0);
+		enter_mode(&v, PROT);
+		minivm_get_regs(v.vcpu, &r);
+		r.rbx = seed * 0x85ebca6bU;
+		CHECK_ERR(minivm_set_regs(v.vcpu, &r), 0);
+		run_to_end(&v, &o, 0);
+		CHECK(END_ANY & W(o.exit), "xAPIC junk, seed %u: %s", seed, exit_str(v.run));
+		CHECK_ERR(minivm_get_regs(v.vcpu, &r), 0);
+		vm_close(&v);
+	}
+}
 
 /*
  * None of these is the guest's (minivm offers no nested virtualization):
@@ -624,7 +741,7 @@ int main(int argc, char **argv)
 	in_qemu = lab_emulator_is_qemu();
 	if (argc > 2)
 		nr_seeds = (unsigned int)strtoul(argv[2], NULL, 0);
-	ktap_plan("minivm-corpus", 16);
+	ktap_plan("minivm-corpus", 19);
 	CASE(cli_hlt_ends_with_hlt);
 	CASE(triple_fault_ends_with_shutdown);
 	CASE(vmx_and_svm_instructions_fault);
@@ -637,6 +754,9 @@ int main(int argc, char **argv)
 	CASE(bp_storm_is_interruptible);
 	CASE(endless_loops_are_interruptible);
 	CASE(io_to_every_port_exits_in_order);
+	CASE(apic_storms_are_interruptible);
+	CASE(init_to_itself_waits_for_sipi);
+	CASE(apic_registers_with_junk);
 	CASE(random_bytes_in_real_mode);
 	CASE(random_bytes_in_protected_mode);
 	CASE(random_bytes_in_protected_mode_with_idt);
