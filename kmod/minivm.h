@@ -195,9 +195,11 @@ struct minivm_vcpu_events {
  *	userspace) writes the TSC or TSC_ADJUST
  * @tsc_adjust: IA32_TSC_ADJUST: what writes of the TSC added to it
  * @tsc_aux: IA32_TSC_AUX, what the guest's RDTSCP returns in ECX
- * @host_tsc_aux: the host's IA32_TSC_AUX on the CPU that holds the guest's
- * @tsc_aux_loaded: the guest's @tsc_aux is in the hardware (from the
- *	run's first entry until the run ends or its thread is scheduled out)
+ * @host_tsc_aux: the host's IA32_TSC_AUX on @tsc_aux_cpu
+ * @tsc_aux_cpu: the CPU whose hardware holds @tsc_aux, or -1
+ * @tsc_aux_written: it took a write there, which the host's value undoes
+ *	when the run ends or its thread is scheduled out (with equal values,
+ *	as for a guest that never writes it on CPU 0, nothing is switched)
  * @lapic: the local APIC in the kernel, or NULL (VMs without %MINIVM_VM_LAPIC)
  * @wait: where the vCPU's thread sleeps while the guest is halted
  * @kicked: set by minivm_vcpu_kick(): look at the events again
@@ -235,7 +237,8 @@ struct minivm_vcpu {
 	s64 tsc_offset;
 	s64 tsc_adjust;
 	u64 tsc_aux, host_tsc_aux;
-	bool tsc_aux_loaded;
+	int tsc_aux_cpu;
+	bool tsc_aux_written;
 	struct minivm_lapic *lapic;
 	struct rcuwait wait;
 	u8 kicked;
@@ -496,7 +499,8 @@ void minivm_vcpu_free(struct minivm_vcpu *vcpu);
 void minivm_vcpu_init(void);
 void minivm_vcpu_exit(void);
 void minivm_vcpu_hold_host_state(struct minivm_vcpu *vcpu);
-void minivm_vcpu_load_tsc_aux(struct minivm_vcpu *vcpu);
+void minivm_vcpu_load_tsc_aux(struct minivm_vcpu *vcpu, int cpu);
+void minivm_vcpu_set_tsc_aux(struct minivm_vcpu *vcpu, u64 value);
 
 /* debug.c */
 bool minivm_debug_enter(struct minivm_vcpu *vcpu);

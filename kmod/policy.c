@@ -169,9 +169,7 @@ int minivm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 		}
 		if (*value >> 32)	/* reserved */
 			return -EINVAL;
-		vcpu->tsc_aux = *value;
-		if (vcpu->tsc_aux_loaded)
-			wrmsrl(MSR_TSC_AUX, *value);
+		minivm_vcpu_set_tsc_aux(vcpu, *value);
 		return 0;
 	case MSR_IA32_TSC_DEADLINE:
 	case APIC_BASE_MSR ... APIC_BASE_MSR + 0xff:

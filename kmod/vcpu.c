@@ -97,8 +97,8 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	vcpu->tlb_gen = gen;
 	if (vcpu->xcr0 != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
-	if (unlikely(!vcpu->tsc_aux_loaded) && minivm_caps.rdtscp)
-		minivm_vcpu_load_tsc_aux(vcpu);
+	if (unlikely(vcpu->tsc_aux_cpu != cpu) && minivm_caps.rdtscp)
+		minivm_vcpu_load_tsc_aux(vcpu, cpu);
 	minivm_events_enter(vcpu);
 	debug_loaded = minivm_debug_enter(vcpu);
 	minivm_be->vcpu_run(vcpu, flush, exit);
@@ -241,29 +241,52 @@ static int vcpu_block(struct minivm_vcpu *vcpu)
  */
 static void vcpu_put_host_state(struct minivm_vcpu *vcpu)
 {
-	if (vcpu->tsc_aux_loaded) {
-		if (vcpu->tsc_aux != vcpu->host_tsc_aux)
-			wrmsrl(MSR_TSC_AUX, vcpu->host_tsc_aux);
-		vcpu->tsc_aux_loaded = false;
+	if (vcpu->tsc_aux_written) {
+		wrmsrl(MSR_TSC_AUX, vcpu->host_tsc_aux);
+		vcpu->tsc_aux_written = false;
+		vcpu->tsc_aux_cpu = -1;
 	}
 	if (minivm_be->vcpu_put)
 		minivm_be->vcpu_put(vcpu);
 }
 
 /**
- * minivm_vcpu_load_tsc_aux() - the guest's IA32_TSC_AUX into the hardware,
- * for RDTSCP, until the run ends or its thread is scheduled out (the host's
- * holds this CPU's number, which its own RDTSCP and RDPID read in user
- * mode); at the run's first entry, interrupts off
+ * minivm_vcpu_set_tsc_aux() - the guest's IA32_TSC_AUX changes (its WRMSR,
+ * or MINIVM_SET_MSRS); preemption off
  * @vcpu: the vCPU
+ * @value: the value, checked
+ *
+ * While a run holds the guest's value in this CPU (it was written, so the
+ * run has not been scheduled out since), the new one goes there too;
+ * otherwise the next entry loads it.
  */
-void minivm_vcpu_load_tsc_aux(struct minivm_vcpu *vcpu)
+void minivm_vcpu_set_tsc_aux(struct minivm_vcpu *vcpu, u64 value)
 {
-	minivm_vcpu_hold_host_state(vcpu);
+	vcpu->tsc_aux = value;
+	if (vcpu->tsc_aux_written)
+		wrmsrl(MSR_TSC_AUX, value);
+	else
+		vcpu->tsc_aux_cpu = -1;
+}
+
+/**
+ * minivm_vcpu_load_tsc_aux() - the guest's IA32_TSC_AUX into this CPU, for
+ * RDTSCP: at a run's first entry here (interrupts off). Only a value other
+ * than the host's is written, and undone when the run ends or its thread is
+ * scheduled out (the host keeps its CPU number there, which its own RDTSCP
+ * and RDPID read in user mode).
+ * @vcpu: the vCPU
+ * @cpu: this CPU
+ */
+void minivm_vcpu_load_tsc_aux(struct minivm_vcpu *vcpu, int cpu)
+{
 	rdmsrl(MSR_TSC_AUX, vcpu->host_tsc_aux);
-	if (vcpu->tsc_aux != vcpu->host_tsc_aux)
-		wrmsrl(MSR_TSC_AUX, vcpu->tsc_aux);
-	vcpu->tsc_aux_loaded = true;
+	vcpu->tsc_aux_cpu = cpu;
+	if (vcpu->tsc_aux == vcpu->host_tsc_aux)
+		return;
+	minivm_vcpu_hold_host_state(vcpu);
+	wrmsrl(MSR_TSC_AUX, vcpu->tsc_aux);
+	vcpu->tsc_aux_written = true;
 }
 
 /* The run's thread is scheduled out: the host's state goes back. */
@@ -748,6 +771,7 @@ long minivm_vcpu_create(struct minivm_vm *vm, struct minivm_create_vcpu __user *
 	vcpu->vm = vm;
 	vcpu->id = args.vcpu_id;
 	vcpu->cpu = -1;
+	vcpu->tsc_aux_cpu = -1;
 	vcpu->xcr0 = host_xcr0 ? XFEATURE_MASK_FP : 0;
 	mutex_init(&vcpu->lock);
 	rcuwait_init(&vcpu->wait);
