@@ -214,8 +214,11 @@ static void apic_set_tsc_deadline(struct minivm_lapic *apic, u64 deadline)
 	u64 now, ns;
 
 	apic_timer_stop(apic);
+	/* Outside TSC-deadline mode the write is ignored (SDM 11.5.4.1). */
+	if (LVT_TIMER_MODE(*apic_reg(apic, APIC_LVTT)) != APIC_LVT_TIMER_TSCDEADLINE)
+		deadline = 0;
 	apic->tsc_deadline = deadline;
-	if (!deadline || LVT_TIMER_MODE(*apic_reg(apic, APIC_LVTT)) != APIC_LVT_TIMER_TSCDEADLINE)
+	if (!deadline)
 		return;
 	now = rdtsc() + apic->vcpu->tsc_offset;
 	/* Far deadlines are bounded (2^44 ticks: hours), so the product fits. */

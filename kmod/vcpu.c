@@ -185,8 +185,9 @@ static void vcpu_init_state(struct minivm_vcpu *vcpu);
 
 /*
  * INIT and start-up IPIs other vCPUs sent (lapic.c): INIT puts the vCPU in
- * its INIT state, waiting for a start-up IPI; that one starts it in real
- * mode at vector << 12, and is ignored unless the vCPU waits for it.
+ * its INIT state; the bootstrap CPU then runs from the reset vector, the
+ * others wait for a start-up IPI, which starts them in real mode at
+ * vector << 12 and is ignored unless the vCPU waits for it.
  */
 static void vcpu_init_sipi(struct minivm_vcpu *vcpu)
 {
@@ -197,7 +198,8 @@ static void vcpu_init_sipi(struct minivm_vcpu *vcpu)
 
 	if (test_and_clear_bit(MINIVM_LAPIC_REQ_INIT, &apic->requests)) {
 		vcpu_init_state(vcpu);
-		vcpu->mp_state = MINIVM_MP_WAIT_SIPI;
+		if (!(vcpu->apic_base & MSR_IA32_APICBASE_BSP))
+			vcpu->mp_state = MINIVM_MP_WAIT_SIPI;
 	}
 	if (!test_and_clear_bit(MINIVM_LAPIC_REQ_SIPI, &apic->requests) ||
 	    vcpu->mp_state != MINIVM_MP_WAIT_SIPI)

@@ -259,7 +259,11 @@ GUEST(g_ipi_flood, ".code16", X2APIC_ON "sti\n"
       "1: mov $0x83f, %ecx\n mov $0x41, %eax\n xor %edx, %edx\n wrmsr\n jmp 1b\n"
       ".globl g_ipi_flood_isr\n g_ipi_flood_isr: " X2APIC_EOI_IRET);
 extern const unsigned char g_ipi_flood_isr[];
-/* INIT to itself: the vCPU waits for a start-up IPI that never comes. */
+/*
+ * INIT to itself: vCPU 0, the bootstrap CPU, starts over at the reset
+ * vector (0xfffffff0, not RAM here: an MMIO exit); vCPU 1 waits for a
+ * start-up IPI that never comes.
+ */
 GUEST(g_init_self, ".code16", X2APIC_ON
       "mov $0x830, %ecx\n mov $0x44500, %eax\n wrmsr\n out %al, $0x10\n hlt");
 /* Every x2APIC register written with generated junk; #GP skips the WRMSR. */
@@ -304,22 +308,52 @@ static void apic_storms_are_interruptible(void)
 	vm_close(&v);
 }
 
-static void init_to_itself_waits_for_sipi(void)
+static void init_to_itself(void)
 {
 	struct minivm_mp_state mp = { .state = 99 };
+	struct minivm_run *run1;
 	struct minivm_regs r;
 	struct outcome o;
 	struct vm v;
+	int ap;
 
+	/* The bootstrap CPU: from the reset vector again. */
 	apic_start(&v, g_init_self, g_init_self_end, NULL, 0);
 	run_to_end(&v, &o, 0);
-	CHECK(o.exit == MINIVM_EXIT_INTR && !o.ios, "INIT to itself ended with %s after %lu OUTs",
-	      end_name(o.exit), o.ios);
-	CHECK_ERR(ioctl(v.vcpu, MINIVM_GET_MP_STATE, &mp) ? -errno : 0, 0);
-	CHECK(mp.state == MINIVM_MP_WAIT_SIPI, "state %u after INIT", mp.state);
+	CHECK(o.exit == MINIVM_EXIT_MMIO && !o.ios && v.run->mmio.gpa == 0xfffffff0,
+	      "INIT to the bootstrap CPU ended with %s after %lu OUTs", exit_str(v.run), o.ios);
 	CHECK_ERR(minivm_get_regs(v.vcpu, &r), 0);
 	CHECK(r.rip == 0xfff0, "rip %#llx after INIT, want the reset vector",
 	      (unsigned long long)r.rip);
+	/* vCPU 1, started by hand at the same code: it waits for a start-up IPI. */
+	ap = minivm_create_vcpu(v.fd, 1, &run1);
+	CHECK(ap >= 0, "CREATE_VCPU 1: %s", strerror(-ap));
+	if (ap >= 0) {
+		struct vm w = v;
+
+		mp.state = MINIVM_MP_RUNNABLE;
+		CHECK_ERR(ioctl(ap, MINIVM_SET_MP_STATE, &mp) ? -errno : 0, 0);
+		CHECK_ERR(minivm_get_regs(v.vcpu, &r), 0);
+		r.rip = CODE_GPA;
+		CHECK_ERR(minivm_set_regs(ap, &r), 0);
+		{
+			struct minivm_sregs s;
+
+			CHECK_ERR(minivm_get_sregs(ap, &s), 0);
+			s.cs.selector = 0;
+			s.cs.base = 0;
+			CHECK_ERR(minivm_set_sregs(ap, &s), 0);
+		}
+		w.vcpu = ap;
+		w.run = run1;
+		run_to_end(&w, &o, 0);
+		CHECK(o.exit == MINIVM_EXIT_INTR && !o.ios, "INIT to vCPU 1 ended with %s after %lu OUTs",
+		      end_name(o.exit), o.ios);
+		CHECK_ERR(ioctl(ap, MINIVM_GET_MP_STATE, &mp) ? -errno : 0, 0);
+		CHECK(mp.state == MINIVM_MP_WAIT_SIPI, "vCPU 1's state %u after INIT", mp.state);
+		munmap(run1, (size_t)sysconf(_SC_PAGESIZE));
+		close(ap);
+	}
 	vm_close(&v);
 }
 
@@ -755,7 +789,7 @@ int main(int argc, char **argv)
 	CASE(endless_loops_are_interruptible);
 	CASE(io_to_every_port_exits_in_order);
 	CASE(apic_storms_are_interruptible);
-	CASE(init_to_itself_waits_for_sipi);
+	CASE(init_to_itself);
 	CASE(apic_registers_with_junk);
 	CASE(random_bytes_in_real_mode);
 	CASE(random_bytes_in_protected_mode);
