@@ -144,6 +144,37 @@ void hv_vm_destroy(struct hv_vm *vm)
 	memset(vm, 0, sizeof(*vm));
 }
 
+int hv_vcpu_create(struct hv_vm *vm, uint64_t rip, uint64_t rsi, uint64_t rbx, uint64_t rcx)
+{
+	int fd = hv_vcpu_new(vm, 0, &vm->run, rip, rsi, rbx, rcx);
+
+	if (fd < 0)
+		return fd;
+	vm->vcpu = fd;
+	return 0;
+}
+
+/* A second vCPU (id 1), runnable at once in the same state, at @rip. */
+int hv_vcpu_create_ap(struct hv_vm *vm, uint64_t rip)
+{
+	int fd = hv_vcpu_new(vm, 1, &vm->ap_run, rip, 0, 0, 0);
+
+	if (fd < 0)
+		return fd;
+	vm->ap = fd;
+	return hv_vcpu_runnable(fd);
+}
+
+int hv_run(struct hv_vm *vm, struct hv_exit *exit)
+{
+	return hv_run_vcpu(vm->vcpu, vm->run, exit);
+}
+
+int hv_run_ap(struct hv_vm *vm, struct hv_exit *exit)
+{
+	return hv_run_vcpu(vm->ap, vm->ap_run, exit);
+}
+
 /* RAM of @size at GPA 0 holding @code, and the vCPU about to run it. */
 static int vm_start(struct hv_vm *vm, void *ram, size_t size, const unsigned char *code,
 		    const unsigned char *end, uint64_t rsi, uint64_t rbx, uint64_t rcx)

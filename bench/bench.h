@@ -42,12 +42,21 @@ int hv_vm_create(struct hv_vm *vm);
  */
 int hv_vm_create_apic(struct hv_vm *vm);
 int hv_add_memory(struct hv_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *hva);
-/* One vCPU in 32-bit flat protected mode, paging off, at @rip. */
+/*
+ * vCPU @id in 32-bit flat protected mode, paging off, at @rip: its fd (or
+ * a negative errno), its shared page(s) mapped at *@run (vm->run_size).
+ */
+int hv_vcpu_new(struct hv_vm *vm, unsigned int id, void **run, uint64_t rip, uint64_t rsi,
+		uint64_t rbx, uint64_t rcx);
+/* Make a vCPU runnable that the in-kernel APIC would hold for INIT/SIPI. */
+int hv_vcpu_runnable(int vcpu);
+/* Run the vCPU @vcpu (shared page @run) until an exit to userspace. */
+int hv_run_vcpu(int vcpu, const void *run, struct hv_exit *exit);
+
+/* Built on those (bench.c): the first vCPU, a second one, and their runs. */
 int hv_vcpu_create(struct hv_vm *vm, uint64_t rip, uint64_t rsi, uint64_t rbx, uint64_t rcx);
-int hv_run(struct hv_vm *vm, struct hv_exit *exit);
-/* A second vCPU (id 1), runnable at once in the same state, at @rip. */
 int hv_vcpu_create_ap(struct hv_vm *vm, uint64_t rip);
-/* Run the second vCPU until its next exit to userspace (or a signal: -EINTR). */
+int hv_run(struct hv_vm *vm, struct hv_exit *exit);
 int hv_run_ap(struct hv_vm *vm, struct hv_exit *exit);
 
 /* Both hypervisors' VMs end the same way: every fd closed (bench.c). */

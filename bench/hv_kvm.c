@@ -80,9 +80,8 @@ static void set_flat(struct kvm_sregs *s)
 	s->cr0 = 0x11;	/* PE | ET */
 }
 
-/* vCPU @id in 32-bit flat protected mode at @rip: its fd, its run page in @run. */
-static int vcpu_create(struct hv_vm *vm, unsigned int id, void **run, uint64_t rip, uint64_t rsi,
-		       uint64_t rbx, uint64_t rcx)
+int hv_vcpu_new(struct hv_vm *vm, unsigned int id, void **run, uint64_t rip, uint64_t rsi,
+		uint64_t rbx, uint64_t rcx)
 {
 	struct kvm_regs regs = { .rip = rip, .rsi = rsi, .rbx = rbx, .rcx = rcx, .rflags = 2 };
 	struct kvm_sregs sregs;
@@ -108,30 +107,20 @@ static int vcpu_create(struct hv_vm *vm, unsigned int id, void **run, uint64_t r
 	return ret ? ret : fd;
 }
 
-int hv_vcpu_create(struct hv_vm *vm, uint64_t rip, uint64_t rsi, uint64_t rbx, uint64_t rcx)
-{
-	int fd = vcpu_create(vm, 0, &vm->run, rip, rsi, rbx, rcx);
-
-	if (fd < 0)
-		return fd;
-	vm->vcpu = fd;
-	return 0;
-}
-
-int hv_vcpu_create_ap(struct hv_vm *vm, uint64_t rip)
+int hv_vcpu_runnable(int vcpu)
 {
 	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
-	int fd = vcpu_create(vm, 1, &vm->ap_run, rip, 0, 0, 0);
 
-	if (fd < 0)
-		return fd;
-	vm->ap = fd;
-	/* With an in-kernel APIC a second vCPU would wait for INIT/SIPI. */
-	return kvm_ioctl(fd, KVM_SET_MP_STATE, (unsigned long)&mp);
+	return kvm_ioctl(vcpu, KVM_SET_MP_STATE, (unsigned long)&mp);
 }
 
-static void decode(const struct kvm_run *run, struct hv_exit *exit)
+int hv_run_vcpu(int vcpu, const void *r, struct hv_exit *exit)
 {
+	const struct kvm_run *run = r;
+	int ret = kvm_ioctl(vcpu, KVM_RUN, 0);
+
+	if (ret)
+		return ret;
 	if (run->exit_reason == KVM_EXIT_IO && run->io.direction == KVM_EXIT_IO_OUT) {
 		exit->kind = HV_EXIT_IO;
 		exit->port = run->io.port;
@@ -143,22 +132,5 @@ static void decode(const struct kvm_run *run, struct hv_exit *exit)
 			 run->exit_reason,
 			 (unsigned long long)run->hw.hardware_exit_reason);
 	}
-}
-
-int hv_run_ap(struct hv_vm *vm, struct hv_exit *exit)
-{
-	int ret = kvm_ioctl(vm->ap, KVM_RUN, 0);
-
-	if (!ret)
-		decode(vm->ap_run, exit);
-	return ret;
-}
-
-int hv_run(struct hv_vm *vm, struct hv_exit *exit)
-{
-	int ret = kvm_ioctl(vm->vcpu, KVM_RUN, 0);
-
-	if (!ret)
-		decode(vm->run, exit);
-	return ret;
+	return 0;
 }

@@ -54,9 +54,8 @@ static void set_flat(struct minivm_sregs *s)
 	s->cr0 = 0x11;	/* PE | ET */
 }
 
-/* vCPU @id in 32-bit flat protected mode at @rip: its fd, its run page in @run. */
-static int vcpu_create(struct hv_vm *vm, unsigned int id, void **run, uint64_t rip, uint64_t rsi,
-		       uint64_t rbx, uint64_t rcx)
+int hv_vcpu_new(struct hv_vm *vm, unsigned int id, void **run, uint64_t rip, uint64_t rsi,
+		uint64_t rbx, uint64_t rcx)
 {
 	struct minivm_regs regs = { .rip = rip, .rsi = rsi, .rbx = rbx, .rcx = rcx, .rflags = 2 };
 	struct minivm_sregs sregs;
@@ -78,30 +77,20 @@ static int vcpu_create(struct hv_vm *vm, unsigned int id, void **run, uint64_t r
 	return ret ? ret : fd;
 }
 
-int hv_vcpu_create(struct hv_vm *vm, uint64_t rip, uint64_t rsi, uint64_t rbx, uint64_t rcx)
-{
-	int fd = vcpu_create(vm, 0, &vm->run, rip, rsi, rbx, rcx);
-
-	if (fd < 0)
-		return fd;
-	vm->vcpu = fd;
-	return 0;
-}
-
-int hv_vcpu_create_ap(struct hv_vm *vm, uint64_t rip)
+int hv_vcpu_runnable(int vcpu)
 {
 	struct minivm_mp_state mp = { .state = MINIVM_MP_RUNNABLE };
-	int fd = vcpu_create(vm, 1, &vm->ap_run, rip, 0, 0, 0);
 
-	if (fd < 0)
-		return fd;
-	vm->ap = fd;
-	/* With the in-kernel APIC a second vCPU would wait for INIT/SIPI. */
-	return ioctl(fd, MINIVM_SET_MP_STATE, &mp) ? -errno : 0;
+	return ioctl(vcpu, MINIVM_SET_MP_STATE, &mp) ? -errno : 0;
 }
 
-static void decode(const struct minivm_run *run, struct hv_exit *exit)
+int hv_run_vcpu(int vcpu, const void *r, struct hv_exit *exit)
 {
+	const struct minivm_run *run = r;
+	int ret = minivm_run(vcpu);
+
+	if (ret)
+		return ret;
 	if (run->exit_reason == MINIVM_EXIT_IO && run->io.direction == MINIVM_IO_OUT) {
 		exit->kind = HV_EXIT_IO;
 		exit->port = run->io.port;
@@ -113,22 +102,5 @@ static void decode(const struct minivm_run *run, struct hv_exit *exit)
 			 minivm_exit_reason_name(run->exit_reason),
 			 minivm_hw_exit_name(run->vendor, run->hw_reason));
 	}
-}
-
-int hv_run(struct hv_vm *vm, struct hv_exit *exit)
-{
-	int ret = minivm_run(vm->vcpu);
-
-	if (!ret)
-		decode(vm->run, exit);
-	return ret;
-}
-
-int hv_run_ap(struct hv_vm *vm, struct hv_exit *exit)
-{
-	int ret = minivm_run(vm->ap);
-
-	if (!ret)
-		decode(vm->ap_run, exit);
-	return ret;
+	return 0;
 }
