@@ -121,9 +121,12 @@ t_launcher_refuses_bad_images() {
 	minivm run --mem 1M mbtest.elf 2>/tmp/bi.err
 	rc=$?
 	{ [ $rc = 2 ] && grep -q -- "--mem 1M" /tmp/bi.err; } || { say "--mem 1M: status $rc:"; cat /tmp/bi.err; ok=1; }
-	minivm run --cpus 2 mbtest.elf 2>/tmp/bi.err
-	rc=$?
-	{ [ $rc = 2 ] && grep -q "only 1 vCPU" /tmp/bi.err; } || { say "--cpus 2: status $rc:"; cat /tmp/bi.err; ok=1; }
+	for n in 0 65 2x; do
+		minivm run --cpus $n mbtest.elf 2>/tmp/bi.err
+		rc=$?
+		{ [ $rc = 2 ] && grep -q -- "--cpus $n: want 1 to 64" /tmp/bi.err; } ||
+			{ say "--cpus $n: status $rc:"; cat /tmp/bi.err; ok=1; }
+	done
 	return $ok
 }
 
