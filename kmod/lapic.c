@@ -156,14 +156,22 @@ static void apic_error(struct minivm_lapic *apic, u32 bit)
 		minivm_lapic_irq(apic, lvt & APIC_VECTOR_MASK, false);
 }
 
-/* The timer's count reached zero (hard interrupt context). */
+/* The timer's count or deadline was reached: its interrupt, unless masked. */
+static void apic_timer_expired(struct minivm_lapic *apic)
+{
+	u32 lvt = READ_ONCE(*apic_reg(apic, APIC_LVTT));
+
+	if (!(lvt & APIC_LVT_MASKED))
+		minivm_lapic_irq(apic, lvt & APIC_VECTOR_MASK, false);
+}
+
+/* The hrtimer behind the count or deadline expired (hard interrupt context). */
 static enum hrtimer_restart apic_timer_fn(struct hrtimer *t)
 {
 	struct minivm_lapic *apic = container_of(t, struct minivm_lapic, timer);
 	u32 lvt = READ_ONCE(*apic_reg(apic, APIC_LVTT));
 
-	if (!(lvt & APIC_LVT_MASKED))
-		minivm_lapic_irq(apic, lvt & APIC_VECTOR_MASK, false);
+	apic_timer_expired(apic);
 	if (apic->period_ns) {
 		hrtimer_forward_now(t, ns_to_ktime(apic->period_ns));
 		return HRTIMER_RESTART;
@@ -221,9 +229,19 @@ static void apic_set_tsc_deadline(struct minivm_lapic *apic, u64 deadline)
 	if (!deadline)
 		return;
 	now = rdtsc() + apic->vcpu->tsc_offset;
+	/*
+	 * A deadline already reached fires now, as on hardware: an hrtimer in
+	 * the past would still wait for the host's next timer interrupt, and
+	 * the guest could run on past the point where it must have the
+	 * interrupt (the WRMSR, STI, NOP a guest may rely on).
+	 */
+	if (deadline <= now) {
+		apic->tsc_deadline = 0;
+		apic_timer_expired(apic);
+		return;
+	}
 	/* Far deadlines are bounded (2^44 ticks: hours), so the product fits. */
-	ns = deadline > now ? mul_u64_u32_div(min(deadline - now, 1ULL << 44), 1000000,
-					      tsc_khz ?: 1) : 0;
+	ns = mul_u64_u32_div(min(deadline - now, 1ULL << 44), 1000000, tsc_khz ?: 1);
 	hrtimer_start(&apic->timer, ktime_add_ns(ktime_get(), ns), HRTIMER_MODE_ABS_HARD);
 }
 

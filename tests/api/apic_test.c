@@ -385,6 +385,7 @@ struct ap {
 	int ret[2];
 	uint32_t exit[2];
 	uint16_t port;
+	volatile int reported;	/* the first RUN came back */
 	volatile int done;
 };
 
@@ -397,8 +398,10 @@ static void *ap_thread(void *arg)
 	for (i = 0; i < 2; i++) {
 		ap->ret[i] = minivm_run(ap->vcpu);
 		ap->exit[i] = ap->run->exit_reason;
-		if (i == 0)
+		if (i == 0) {
 			ap->port = ap->run->io.port;
+			ap->reported = 1;
+		}
 	}
 	ap->done = 1;
 	return NULL;
@@ -411,6 +414,7 @@ static void init_sipi_starts_a_second_vcpu(void)
 	struct ap ap = { 0 };
 	pthread_t t;
 	struct vm v;
+	int i;
 
 	sigaction(SIGUSR1, &sa, NULL);
 	lapic_start(&v, g_bsp, g_bsp_end);
@@ -434,9 +438,13 @@ static void init_sipi_starts_a_second_vcpu(void)
 		expect_io(&v, 0x11, 1, MINIVM_IO_OUT, ANY);
 	alarm(0);
 	/*
-	 * vCPU 1 reported, then halted with interrupts off: only a signal ends
-	 * its RUN (one sent before that RUN began would be lost: send again).
+	 * vCPU 1's IPI reached vCPU 0 before vCPU 1's own report (its OUT) ends
+	 * its first RUN: a signal now would end that RUN instead. Once it has
+	 * reported, it halts with interrupts off and only a signal ends its
+	 * second RUN (one sent before that RUN began would be lost: send again).
 	 */
+	for (i = 0; !ap.reported && i < 6000; i++)
+		usleep(10000);
 	while (!ap.done) {
 		pthread_kill(t, SIGUSR1);
 		usleep(20000);
