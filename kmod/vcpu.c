@@ -90,6 +90,14 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		vcpu->exit_ns = 0;
 	}
 	local_irq_disable();
+	/*
+	 * The guest's FPU registers went to its fpstate when this thread was
+	 * scheduled out (cond_resched() in the run loop) or the kernel used the
+	 * FPU; the CPU now holds another task's or the kernel's. Load them back
+	 * (with the host's XCR0), or the guest would run on those.
+	 */
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
 	WRITE_ONCE(vcpu->mode, MINIVM_IN_GUEST);
 	smp_mb();	/* pairs with mmu_flush_guest_tlbs() */
 	gen = atomic64_read(&vcpu->vm->tlb_gen);

@@ -62,6 +62,16 @@ GUEST(g_huge32, ".code32",
 /* Put a value in XMM0, let the host run, then show what XMM0 holds. */
 GUEST(g_fpu32, ".code32",
       "movd %ebx, %xmm0\n out %al, $0x10\n movd %xmm0, %eax\n out %eax, $0x11\n hlt");
+/*
+ * XMM0 = EBX, then 3,000 CPUIDs (each an exit the kernel handles, each a
+ * chance for the host to schedule the thread out), checking XMM0 after each:
+ * OUT 0x12 with what it found the first time it changed, else OUT 0x11.
+ */
+GUEST(g_fpu_loop, ".code32",
+      "mov %ebx, %edi\n movd %edi, %xmm0\n mov $3000, %esi\n"
+      "1: xor %eax, %eax\n cpuid\n movd %xmm0, %eax\n cmp %edi, %eax\n jne 2f\n"
+      "dec %esi\n jnz 1b\n out %eax, $0x11\n hlt\n"
+      "2: out %eax, $0x12\n hlt");
 /* Show PAT as the guest reads it, then write an MSR the guest does not own. */
 GUEST(g_msr32, ".code32",
       "mov $0x277, %ecx\n rdmsr\n out %eax, $0x10\n mov %edx, %eax\n out %eax, $0x11\n"
@@ -629,6 +639,58 @@ static void guest_fpu_state_is_kept(void)
 		if (expect_io(&v, 0x11, 4, MINIVM_IO_OUT, 0x600dcafe))
 			run_expect(&v, MINIVM_EXIT_HLT);
 	}
+	vm_close(&v);
+}
+
+static volatile int fpu_spin_stop;
+
+/* Keep XMM0 at another value on the CPU the vCPU's thread shares. */
+static void *fpu_spinner(void *arg)
+{
+	cpu_set_t *set = arg;
+	uint32_t other = 0xbad0bad0;
+
+	sched_setaffinity(0, sizeof(*set), set);
+	while (!fpu_spin_stop)
+		asm volatile("movd %0, %%xmm0" : : "r"(other) : "xmm0");
+	return NULL;
+}
+
+/*
+ * The vCPU's thread shares one CPU with a thread that keeps its own value
+ * in XMM0, so the run loop is scheduled out between the guest's exits: the
+ * guest must find its XMM0 after every one (the kernel reloads the guest's
+ * FPU registers before entry; without that the guest ran on the other
+ * thread's, reading its data).
+ */
+static void guest_fpu_survives_preemption(void)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct minivm_regs regs;
+	cpu_set_t one, all;
+	pthread_t t;
+	struct vm v;
+	int i;
+
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	CPU_ZERO(&all);
+	for (i = 0; i < ncpu; i++)
+		CPU_SET(i, &all);
+	vm_start(&v, g_fpu_loop, g_fpu_loop_end);
+	to_protected_mode(&v, 0x600);	/* OSFXSR | OSXMMEXCPT */
+	minivm_get_regs(v.vcpu, &regs);
+	regs.rbx = 0x600dcafe;
+	minivm_set_regs(v.vcpu, &regs);
+	CHECK(sched_setaffinity(0, sizeof(one), &one) == 0, "setaffinity: %s", strerror(errno));
+	fpu_spin_stop = 0;
+	pthread_create(&t, NULL, fpu_spinner, &one);
+	if (run_expect(&v, MINIVM_EXIT_IO))
+		CHECK(v.run->io.port == 0x11, "the guest's XMM0 changed under it: %#x",
+		      (uint32_t)v.run->io.data);
+	fpu_spin_stop = 1;
+	pthread_join(t, NULL);
+	sched_setaffinity(0, sizeof(all), &all);
 	vm_close(&v);
 }
 
@@ -1214,7 +1276,7 @@ int main(int argc, char **argv)
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
 	if (argc == 3)
 		return workload();
-	ktap_plan("minivm-run", 30);
+	ktap_plan("minivm-run", 31);
 	KTAP_RUN(port_io_exits_reach_userspace);
 	KTAP_RUN(cpuid_is_handled_in_kernel);
 	KTAP_RUN(cpuid_answers_match_the_host);
@@ -1234,6 +1296,7 @@ int main(int argc, char **argv)
 	KTAP_RUN(pae_paging_outside_long_mode);
 	KTAP_RUN(huge_page_backing_maps_2m);
 	KTAP_RUN(guest_fpu_state_is_kept);
+	KTAP_RUN(guest_fpu_survives_preemption);
 	KTAP_RUN(vcpu_follows_its_thread_across_cpus);
 	KTAP_RUN(fds_close_while_vcpu_runs);
 	KTAP_RUN(msrs_round_trip_and_refuse);
