@@ -531,13 +531,15 @@ echo "MINIVM-KTAP-END race"
 # A bounded fuzz run on every lab, longer where KASAN and lockdep watch; a
 # new seed each time (printed, for a replay). The time is the guest's: in
 # Bochs with the debug kernel an emulated second is 10^9 instructions
-# (tests/lab/run), well over ten real seconds, so it gets fewer of them, and
-# 4 random-code guests per CPU mode instead of 16 (those took 20 minutes
-# there; the other labs run all 16).
+# (tests/lab/run), well over ten real seconds, so it gets fewer of them. The
+# random-code corpus cases are skipped there: twice in CI Bochs spun at 100%
+# in the first of them with no guest output for the rest of the hour (its
+# own VMX emulation, as far as the console shows); the other labs run 16
+# random guests per CPU mode.
 fuzz_seconds=20 corpus_seeds=
 if [ "$kernel" = debug ]; then
 	if grep -q labemu=bochs /proc/cmdline; then
-		fuzz_seconds=6 corpus_seeds=4
+		fuzz_seconds=6 corpus_seeds=0
 	else
 		fuzz_seconds=60
 	fi
