@@ -156,11 +156,9 @@ static void apic_error(struct minivm_lapic *apic, u32 bit)
 		minivm_lapic_irq(apic, lvt & APIC_VECTOR_MASK, false);
 }
 
-/* The timer's count or deadline was reached: its interrupt, unless masked. */
-static void apic_timer_expired(struct minivm_lapic *apic)
+/* The timer's count or deadline was reached: its interrupt (LVT @lvt), unless masked. */
+static void apic_timer_expired(struct minivm_lapic *apic, u32 lvt)
 {
-	u32 lvt = READ_ONCE(*apic_reg(apic, APIC_LVTT));
-
 	if (!(lvt & APIC_LVT_MASKED))
 		minivm_lapic_irq(apic, lvt & APIC_VECTOR_MASK, false);
 }
@@ -171,7 +169,7 @@ static enum hrtimer_restart apic_timer_fn(struct hrtimer *t)
 	struct minivm_lapic *apic = container_of(t, struct minivm_lapic, timer);
 	u32 lvt = READ_ONCE(*apic_reg(apic, APIC_LVTT));
 
-	apic_timer_expired(apic);
+	apic_timer_expired(apic, lvt);
 	if (apic->period_ns) {
 		hrtimer_forward_now(t, ns_to_ktime(apic->period_ns));
 		return HRTIMER_RESTART;
@@ -237,7 +235,7 @@ static void apic_set_tsc_deadline(struct minivm_lapic *apic, u64 deadline)
 	 */
 	if (deadline <= now) {
 		apic->tsc_deadline = 0;
-		apic_timer_expired(apic);
+		apic_timer_expired(apic, *apic_reg(apic, APIC_LVTT));
 		return;
 	}
 	/* Far deadlines are bounded (2^44 ticks: hours), so the product fits. */

@@ -253,10 +253,8 @@ static void vcpu_thread_moves_between_cpus(void)
 {
 	struct mover m = { .tid = (pid_t)syscall(SYS_gettid), .ncpu = sysconf(_SC_NPROCESSORS_ONLN) };
 	uint64_t want = 0x100, bad = 0, outs = 0;
-	cpu_set_t all;
 	pthread_t t;
 	struct vm v;
-	int i;
 
 	if (m.ncpu < 2) {
 		SKIP("one CPU");
@@ -279,10 +277,7 @@ static void vcpu_thread_moves_between_cpus(void)
 		want = (uint32_t)v.run->io.data + 0x100;
 	}
 	pthread_join(t, NULL);
-	CPU_ZERO(&all);
-	for (i = 0; i < m.ncpu; i++)
-		CPU_SET(i, &all);
-	sched_setaffinity(0, sizeof(all), &all);
+	run_on_all_cpus();
 	CHECK(m.moves == nr_moves, "%d moves, want %d", m.moves, nr_moves);
 	CHECK(bad == 0, "%llu of %llu counts out of order", (unsigned long long)bad,
 	      (unsigned long long)outs);

@@ -665,18 +665,13 @@ static void *fpu_spinner(void *arg)
  */
 static void guest_fpu_survives_preemption(void)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct minivm_regs regs;
-	cpu_set_t one, all;
 	pthread_t t;
+	cpu_set_t one;
 	struct vm v;
-	int i;
 
 	CPU_ZERO(&one);
 	CPU_SET(0, &one);
-	CPU_ZERO(&all);
-	for (i = 0; i < ncpu; i++)
-		CPU_SET(i, &all);
 	vm_start(&v, g_fpu_loop, g_fpu_loop_end);
 	to_protected_mode(&v, 0x600);	/* OSFXSR | OSXMMEXCPT */
 	minivm_get_regs(v.vcpu, &regs);
@@ -690,7 +685,7 @@ static void guest_fpu_survives_preemption(void)
 		      (uint32_t)v.run->io.data);
 	fpu_spin_stop = 1;
 	pthread_join(t, NULL);
-	sched_setaffinity(0, sizeof(all), &all);
+	run_on_all_cpus();
 	vm_close(&v);
 }
 
@@ -715,10 +710,7 @@ static void vcpu_follows_its_thread_across_cpus(void)
 		if (peek(&v) != (uint64_t)i)
 			break;
 	}
-	CPU_ZERO(&set);
-	for (i = 0; i < ncpu; i++)
-		CPU_SET(i, &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	run_on_all_cpus();
 	vm_close(&v);
 }
 

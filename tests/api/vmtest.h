@@ -129,6 +129,21 @@ static inline void on_alarm(int sig)
 	(void)sig;
 }
 
+#ifdef _GNU_SOURCE
+#include <sched.h>
+/* The calling thread may run on every CPU again, after a test pinned it. */
+static inline void run_on_all_cpus(void)
+{
+	long i, n = sysconf(_SC_NPROCESSORS_CONF);
+	cpu_set_t all;
+
+	CPU_ZERO(&all);
+	for (i = 0; i < n && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &all);
+	sched_setaffinity(0, sizeof(all), &all);
+}
+#endif
+
 static const struct minivm_segment flat32_code = { .limit = 0xffffffff, .selector = 8,
 	.attrib = 0xb | MINIVM_SEG_S | MINIVM_SEG_P | MINIVM_SEG_DB | MINIVM_SEG_G };
 static const struct minivm_segment flat_data = { .limit = 0xffffffff, .selector = 16,
