@@ -37,7 +37,7 @@ LAB_PROGS := build/lab/labctl build/lab/minivm build/lab/minivm-api-test build/l
 	build/lab/minivm-corpus build/lab/exit-numbers.sh \
 	build/lab/mbtest.elf build/lab/mbtest.expected build/lab/mbtest.mod \
 	build/lab/mbtest-initrd.expected build/lab/mbtest-smp2.expected build/lab/mbtest-smp4.expected \
-	$(TRACE_TOOLS:%=build/lab/%) build/lab/bench-kvm build/lab/bench-minivm
+	build/lab/mbtest-testdev.expected $(TRACE_TOOLS:%=build/lab/%) build/lab/bench-kvm build/lab/bench-minivm
 
 .PHONY: all module userspace tools lab-programs demo check bench fuzz clean
 all: module userspace tools
@@ -64,8 +64,10 @@ build/lab/exit-numbers.sh: uapi/linux/minivm_exits.h
 		$(CC) -E -P -Iuapi/linux -x c - | grep .; } >$@.tmp && mv $@.tmp $@
 
 LAUNCHER_SRC := userspace/minivm.c userspace/multiboot.c userspace/uart.c userspace/bus.c \
+	userspace/ioapic.c userspace/pc_testdev.c \
 	userspace/fw_cfg.c
-LAUNCHER_HDR := userspace/multiboot.h userspace/uart.h userspace/bus.h userspace/fw_cfg.h
+LAUNCHER_HDR := userspace/multiboot.h userspace/uart.h userspace/bus.h userspace/fw_cfg.h \
+	userspace/ioapic.h userspace/pc_testdev.h
 
 build/bin/minivm: $(LAUNCHER_SRC) $(LAUNCHER_HDR) $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
@@ -153,6 +155,11 @@ build/lab/mbtest.mod:
 
 build/lab/mbtest-initrd.expected: build/lab/mbtest.elf build/lab/mbtest.mod tests/guests/oracle
 	tests/guests/oracle --initrd mbtest.mod $< modules >$@.tmp && mv $@.tmp $@
+
+# QEMU's pc-testdev: its latch, I/O memory and page flush, and its IRQ
+# lines through the I/O APIC (edge and level pins).
+build/lab/mbtest-testdev.expected: build/lab/mbtest.elf tests/guests/oracle
+	tests/guests/oracle --device pc-testdev $< testdev >$@.tmp && mv $@.tmp $@
 
 # Two and four CPUs: the guest starts the others (QEMU's -smp N).
 build/lab/mbtest-smp%.expected: build/lab/mbtest.elf tests/guests/oracle

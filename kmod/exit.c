@@ -49,20 +49,24 @@ static void exit_io(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	exit->kind = MINIVM_KIND_USER;
 }
 
-/* RDMSR or WRMSR of the MSR in ECX; #GP for what the guest may not do. */
-static void exit_msr(struct minivm_vcpu *vcpu, struct minivm_exit *exit, bool write)
+/*
+ * RDMSR or WRMSR of the MSR in ECX; #GP for what the guest may not do.
+ * Returns true when the run ends: an x2APIC EOI of a level-triggered vector.
+ */
+static bool exit_msr(struct minivm_vcpu *vcpu, struct minivm_exit *exit, bool write)
 {
 	u64 *gpr = vcpu->gpr, value = edx_eax(gpr);
 
 	if (minivm_msr(vcpu, write, gpr[MINIVM_RCX], &value)) {
 		minivm_queue_exception(vcpu, X86_TRAP_GP, 0);
-		return;
+		return false;
 	}
 	if (!write) {
 		gpr[MINIVM_RAX] = (u32)value;
 		gpr[MINIVM_RDX] = value >> 32;
 	}
 	minivm_be->skip(vcpu, exit);
+	return write && minivm_lapic_eoi_exit(vcpu);
 }
 
 /* Each kind once; see minivm_handle_exit(). */
@@ -78,8 +82,10 @@ static void exit_decide(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		break;
 	case MINIVM_KIND_RDMSR:
 	case MINIVM_KIND_WRMSR:
-		exit_msr(vcpu, exit, exit->kind == MINIVM_KIND_WRMSR);
-		break;
+		if (!exit_msr(vcpu, exit, exit->kind == MINIVM_KIND_WRMSR))
+			break;
+		exit->kind = MINIVM_KIND_USER;
+		return;
 	case MINIVM_KIND_XSETBV:
 		if (minivm_set_xcr0(vcpu, gpr[MINIVM_RCX], edx_eax(gpr)))
 			minivm_queue_exception(vcpu, X86_TRAP_GP, 0);

@@ -243,7 +243,12 @@ static void apic_set_tsc_deadline(struct minivm_lapic *apic, u64 deadline)
 	hrtimer_start(&apic->timer, ktime_add_ns(ktime_get(), ns), HRTIMER_MODE_ABS_HARD);
 }
 
-/* EOI: the highest vector in service is done. */
+/*
+ * EOI: the highest vector in service is done. A level-triggered one (TMR
+ * set: it came from the IOAPIC in userspace) must reach that IOAPIC, which
+ * clears the pin's Remote IRR and sends the interrupt again if the line is
+ * still asserted: the run ends with MINIVM_EXIT_EOI after the instruction.
+ */
 static void apic_eoi(struct minivm_lapic *apic)
 {
 	int vector = minivm_apic_highest_vector(apic_reg(apic, APIC_ISR));
@@ -251,8 +256,29 @@ static void apic_eoi(struct minivm_lapic *apic)
 	if (vector < 0)
 		return;
 	clear_bit(vector & 31, apic_vec_word(apic, APIC_ISR, vector));
+	if (test_bit(vector & 31, apic_vec_word(apic, APIC_TMR, vector)))
+		apic->eoi_exit = MINIVM_LAPIC_EOI_EXIT | vector;
 	/* A lower vector may be deliverable now. */
 	WRITE_ONCE(apic->vcpu->ev.apic_pending, 1);
+}
+
+/**
+ * minivm_lapic_eoi_exit() - end the run for a level-triggered EOI, if one was written
+ * @vcpu: the vCPU, after an APIC register write; its own thread
+ *
+ * Return: true when the run page now holds %MINIVM_EXIT_EOI.
+ */
+bool minivm_lapic_eoi_exit(struct minivm_vcpu *vcpu)
+{
+	struct minivm_lapic *apic = vcpu->lapic;
+
+	if (!apic || likely(!apic->eoi_exit))
+		return false;
+	vcpu->run->exit_reason = MINIVM_EXIT_EOI;
+	vcpu->run->eoi.vector = apic->eoi_exit & 0xff;
+	vcpu->run->eoi.reserved = 0;
+	apic->eoi_exit = 0;
+	return true;
 }
 
 /* The x2APIC logical ID: cluster (ID bits 31:4) in 31:16, one member bit. */
@@ -709,6 +735,7 @@ void minivm_lapic_reset(struct minivm_vcpu *vcpu)
 	apic_timer_stop(apic);
 	memset(apic->regs, 0, PAGE_SIZE);
 	apic->tsc_deadline = 0;
+	apic->eoi_exit = 0;
 	atomic_set(&apic->esr_pending, 0);
 	/* INIT leaves IA32_APIC_BASE, so an x2APIC stays one. */
 	if (vcpu->apic_base & X2APIC_ENABLE) {

@@ -48,8 +48,11 @@ struct minivm_lapic {
 	atomic_t esr_pending;
 	unsigned long requests;
 	u8 sipi_vector;
+	u16 eoi_exit;	/* MINIVM_LAPIC_EOI_EXIT | vector: userspace must hear of it */
 	u64 pending_ns;
 };
+
+#define MINIVM_LAPIC_EOI_EXIT	0x100
 
 /*
  * The timer's input clock: 1 GHz, so one tick before the divider is one
@@ -74,5 +77,6 @@ void minivm_lapic_fold_requests(struct minivm_vcpu *vcpu);
 void minivm_lapic_irq(struct minivm_lapic *apic, u8 vector, bool level);
 int minivm_lapic_msi(struct minivm_vm *vm, u64 address, u32 data);
 void minivm_vcpu_kick(struct minivm_vcpu *vcpu);
+bool minivm_lapic_eoi_exit(struct minivm_vcpu *vcpu);
 
 #endif /* MINIVM_LAPIC_H */

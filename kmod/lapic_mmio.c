@@ -19,8 +19,9 @@
  * @vcpu: the vCPU (minivm_lapic_mmio_hit() said yes); process context
  * @exit: the EPT/NPT fault
  *
- * Return: 0 when the guest may go on; 1 when the run page holds an
- * unhandled exit.
+ * Return: 0 when the guest may go on; 1 when the run page holds an exit
+ * for userspace (an unhandled access, or the EOI of a level-triggered
+ * interrupt, after which RIP is past the MOV).
  */
 int minivm_lapic_mmio(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
 {
@@ -61,5 +62,5 @@ int minivm_lapic_mmio(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
 	if (!long64)
 		r.rip = (u32)r.rip;
 	minivm_be->set_regs(vcpu, &r);
-	return 0;
+	return minivm_lapic_eoi_exit(vcpu);
 }

@@ -57,6 +57,7 @@ static u64 minivm_cap_value(u32 cap)
 	case MINIVM_CAP_TSC_KHZ:
 		return tsc_khz;
 	case MINIVM_CAP_LAPIC:
+	case MINIVM_CAP_EOI_EXIT:
 		return 1;
 	default:
 		return 0;

@@ -1,19 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
-/* minivm launcher: the I/O port bus (bus.h). */
+/* minivm launcher: the port and MMIO buses (bus.h). */
+#include <string.h>
 #include "bus.h"
 
 /**
- * bus_add() - register a device's ports
+ * bus_init() - an empty bus
+ * @b: the bus
+ * @size: one past its last address (%BUS_PORTS, %BUS_MEMORY)
+ * @unassigned: what reads where no device is return
+ */
+void bus_init(struct bus *b, uint64_t size, uint64_t unassigned)
+{
+	memset(b, 0, sizeof(*b));
+	b->size = size;
+	b->unassigned = unassigned;
+}
+
+/**
+ * bus_add() - register a device's range
  * @b: the bus
  * @d: the device (copied)
  *
- * Return: 0, or -1 when its ports overlap another device's or the bus is full.
+ * Return: 0, or -1 when the range is empty, leaves the bus, overlaps
+ * another device's, or the bus is full.
  */
 int bus_add(struct bus *b, const struct bus_device *d)
 {
 	unsigned int i;
 
-	if (b->n == BUS_MAX_DEVICES || !d->len || (uint32_t)d->base + d->len > 0x10000)
+	if (b->n == BUS_MAX_DEVICES || !d->len || d->base >= b->size || d->len > b->size - d->base)
 		return -1;
 	for (i = 0; i < b->n; i++)
 		if (d->base < b->dev[i].base + b->dev[i].len && b->dev[i].base < d->base + d->len)
@@ -23,31 +38,34 @@ int bus_add(struct bus *b, const struct bus_device *d)
 }
 
 /**
- * bus_io() - one port access
+ * bus_access() - one access
  * @b: the bus
- * @port: the port
- * @size: 1, 2 or 4 bytes
- * @in: an IN (the value goes to *@data), else an OUT of *@data
+ * @addr: the port or guest-physical address
+ * @size: 1, 2, 4 or 8 bytes
+ * @read: a read (the value goes to *@data), else a write of *@data
  * @data: the value
+ *
+ * The device that decodes @addr gets the whole access, as on the PC's
+ * buses (no device here straddles another).
  *
  * Return: 0, or the status a device's write asks the run to end with.
  */
-int bus_io(const struct bus *b, uint16_t port, unsigned int size, int in, uint64_t *data)
+int bus_access(const struct bus *b, uint64_t addr, unsigned int size, int read, uint64_t *data)
 {
 	unsigned int i;
 
 	for (i = 0; i < b->n; i++) {
 		const struct bus_device *d = &b->dev[i];
 
-		if (port < d->base || port >= d->base + d->len)
+		if (addr < d->base || addr - d->base >= d->len)
 			continue;
-		if (in) {
-			*data = d->read ? d->read(d->ctx, port - d->base, size) : ~0ULL;
+		if (read) {
+			*data = d->read ? d->read(d->ctx, addr - d->base, size) : b->unassigned;
 			return 0;
 		}
-		return d->write ? d->write(d->ctx, port - d->base, size, *data) : 0;
+		return d->write ? d->write(d->ctx, addr - d->base, size, *data) : 0;
 	}
-	if (in)
-		*data = ~0ULL;	/* nothing there: the bus floats high */
+	if (read)
+		*data = b->unassigned;
 	return 0;
 }

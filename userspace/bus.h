@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * minivm launcher: the I/O port bus. Each device registers the ports it
- * decodes; a port I/O exit goes to the one device there, or reads all ones
- * (the ISA bus floats high) and is dropped when nothing is.
+ * minivm launcher: a bus of devices, one for I/O ports and one for MMIO.
+ * Each device registers the range it decodes; an access goes to the one
+ * device there, or reads the bus's "unassigned" value and is dropped when
+ * nothing is (the ISA port bus floats high; the PC's unassigned memory
+ * reads 0).
  */
 #ifndef MINIVM_BUS_H
 #define MINIVM_BUS_H
@@ -10,30 +12,42 @@
 #include <stdint.h>
 
 /**
- * struct bus_device - ports a device decodes
+ * struct bus_device - a range a device decodes
  * @name: for messages
- * @base: first port
- * @len: how many ports
- * @read: an IN of @size bytes at @base + @off
- * @write: an OUT; returns 0, or a status that ends the run (isa-debug-exit)
+ * @base: first port or guest-physical address
+ * @len: how many
+ * @read: a read of @size bytes at @base + @off
+ * @write: a write; returns 0, or a status that ends the run (isa-debug-exit)
  * @ctx: the device's state, passed to both
  */
 struct bus_device {
 	const char *name;
-	uint16_t base, len;
-	uint64_t (*read)(void *ctx, uint16_t off, unsigned int size);
-	int (*write)(void *ctx, uint16_t off, unsigned int size, uint64_t value);
+	uint64_t base, len;
+	uint64_t (*read)(void *ctx, uint64_t off, unsigned int size);
+	int (*write)(void *ctx, uint64_t off, unsigned int size, uint64_t value);
 	void *ctx;
 };
 
 #define BUS_MAX_DEVICES	16
 
+/**
+ * struct bus - the devices of one address space
+ * @dev: the devices
+ * @n: how many
+ * @size: addresses run from 0 to @size - 1 (0x10000 for ports)
+ * @unassigned: what a read where no device is returns
+ */
 struct bus {
 	struct bus_device dev[BUS_MAX_DEVICES];
 	unsigned int n;
+	uint64_t size, unassigned;
 };
 
+#define BUS_PORTS	0x10000ULL
+#define BUS_MEMORY	(1ULL << 52)	/* the architectural physical-address limit */
+
+void bus_init(struct bus *b, uint64_t size, uint64_t unassigned);
 int bus_add(struct bus *b, const struct bus_device *d);
-int bus_io(const struct bus *b, uint16_t port, unsigned int size, int in, uint64_t *data);
+int bus_access(const struct bus *b, uint64_t addr, unsigned int size, int read, uint64_t *data);
 
 #endif /* MINIVM_BUS_H */

@@ -40,7 +40,7 @@ static unsigned int fw_cfg_item(const struct fw_cfg *f, uint8_t *buf)
 	return 0;
 }
 
-static uint64_t fw_cfg_read(void *ctx, uint16_t off, unsigned int size)
+static uint64_t fw_cfg_read(void *ctx, uint64_t off, unsigned int size)
 {
 	struct fw_cfg *f = ctx;
 	uint8_t buf[8];
@@ -53,7 +53,7 @@ static uint64_t fw_cfg_read(void *ctx, uint16_t off, unsigned int size)
 	return f->off < len ? buf[f->off++] : 0;
 }
 
-static int fw_cfg_write(void *ctx, uint16_t off, unsigned int size, uint64_t value)
+static int fw_cfg_write(void *ctx, uint64_t off, unsigned int size, uint64_t value)
 {
 	struct fw_cfg *f = ctx;
 

@@ -145,6 +145,14 @@ int minivm_interrupt(int vcpu_fd, uint32_t vector)
 	return minivm_ioctl(vcpu_fd, MINIVM_INTERRUPT, &irq);
 }
 
+/* MINIVM_SIGNAL_MSI: how many APICs the message reached, or -errno. */
+int minivm_signal_msi(int vm_fd, uint64_t address, uint32_t data)
+{
+	struct minivm_msi msi = { .address = address, .data = data };
+
+	return minivm_ioctl(vm_fd, MINIVM_SIGNAL_MSI, &msi);
+}
+
 int minivm_nmi(int vcpu_fd)
 {
 	return minivm_ioctl(vcpu_fd, MINIVM_NMI, NULL);

@@ -32,6 +32,7 @@ int minivm_get_msrs(int vcpu_fd, struct minivm_msr_entry *e, uint32_t n, uint32_
 int minivm_set_msrs(int vcpu_fd, const struct minivm_msr_entry *e, uint32_t n, uint32_t *done);
 int minivm_interrupt(int vcpu_fd, uint32_t vector);
 int minivm_nmi(int vcpu_fd);
+int minivm_signal_msi(int vm_fd, uint64_t address, uint32_t data);
 int minivm_get_events(int vcpu_fd, struct minivm_events *events);
 int minivm_set_events(int vcpu_fd, const struct minivm_events *events);
 int minivm_inject_exception(int vcpu_fd, uint8_t vector, uint32_t error_code);

@@ -4,13 +4,16 @@
  *
  *   minivm info    what the module offers
  *   minivm run     run a multiboot kernel as `qemu-system-x86_64 -kernel`
- *                  would: COM1 on stdin/stdout, isa-debug-exit at 0xf4
+ *                  would: COM1 on stdin/stdout, isa-debug-exit at 0xf4,
+ *                  fw_cfg, the I/O APIC, and pc-testdev when asked
  *
  * The devices live here, in userspace, not in the module: a bug in them can
  * only hurt this process's guest. Each vCPU runs in its own thread (vCPU 0
  * in the main one); the devices are shared, behind one lock. The local
  * APICs are the module's (MINIVM_VM_LAPIC): the other vCPUs wait there for
- * the bootstrap CPU's INIT and start-up IPIs, as on a PC.
+ * the bootstrap CPU's INIT and start-up IPIs, as on a PC. Devices raise ISA
+ * interrupt lines; the platform routes them to the I/O APIC, whose messages
+ * go to the module's APICs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +28,9 @@
 #include "libminivm.h"
 #include "bus.h"
 #include "fw_cfg.h"
+#include "ioapic.h"
 #include "multiboot.h"
+#include "pc_testdev.h"
 #include "uart.h"
 
 /*
@@ -71,6 +76,10 @@ static void usage(FILE *out)
 		"                  others wait for its INIT and start-up IPIs, as on a PC\n"
 		"    --initrd FILE a multiboot module, as QEMU's -initrd: the file is the\n"
 		"                  text up to the first space, the module's string all of it\n"
+		"    --device pc-testdev\n"
+		"                  QEMU's test device (-device pc-testdev): a latch at port\n"
+		"                  0xe0, page flush at 0xe4, ISA IRQ lines at 0x2000-0x200f,\n"
+		"                  64 KiB of I/O memory at 0xff000000\n"
 		"  help            this text\n"
 		"\n"
 		"exit status: 0 ok (info), odd: the guest's isa-debug-exit status, and\n"
@@ -90,6 +99,7 @@ static int cmd_info(void)
 		{ MINIVM_CAP_MAX_VMS, "VMs at once" },
 		{ MINIVM_CAP_MAX_VCPUS, "vCPUs per VM" },
 		{ MINIVM_CAP_LAPIC, "local APIC in the kernel (1: yes)" },
+		{ MINIVM_CAP_EOI_EXIT, "level-triggered EOIs reach userspace (1: yes)" },
 	};
 	uint64_t value, vm_id;
 	uint32_t version;
@@ -135,10 +145,13 @@ static int cmd_info(void)
 struct guest {
 	uint8_t *ram;
 	uint64_t ram_size;
+	int vm;
 	pthread_mutex_t lock;	/* the devices, which every vCPU's thread reaches */
-	struct bus bus;
+	struct bus ports, mmio;
 	struct uart com1;
 	struct fw_cfg fw_cfg;
+	struct ioapic *ioapic;	/* with the module's local APICs only */
+	struct pc_testdev *testdev;
 };
 
 /* One vCPU and its thread. */
@@ -159,21 +172,21 @@ static void *guest_gpa_to_hva(void *ctx, uint64_t gpa)
 	return NULL;
 }
 
-/* Unassigned memory, as QEMU's PC has it: reads 0, writes vanish. */
+/* MMIO outside RAM, on the MMIO bus; unassigned memory reads 0 (QEMU's PC). */
 static uint64_t guest_mmio_read(void *ctx, uint64_t gpa, unsigned int size)
 {
-	(void)ctx;
-	(void)gpa;
-	(void)size;
-	return 0;
+	struct guest *g = ctx;
+	uint64_t data;
+
+	bus_access(&g->mmio, gpa, size, 1, &data);
+	return data;
 }
 
 static void guest_mmio_write(void *ctx, uint64_t gpa, unsigned int size, uint64_t value)
 {
-	(void)ctx;
-	(void)gpa;
-	(void)size;
-	(void)value;
+	struct guest *g = ctx;
+
+	bus_access(&g->mmio, gpa, size, 0, &value);
 }
 
 /* Port I/O: 0 to go on, or the process's exit status. */
@@ -183,28 +196,28 @@ static int guest_io(struct guest *g, struct minivm_run *run)
 	int ret;
 
 	pthread_mutex_lock(&g->lock);
-	ret = bus_io(&g->bus, run->io.port, run->io.size, run->io.direction == MINIVM_IO_IN,
-		     &data);
+	ret = bus_access(&g->ports, run->io.port, run->io.size,
+			 run->io.direction == MINIVM_IO_IN, &data);
 	pthread_mutex_unlock(&g->lock);
 	run->io.data = data;
 	return ret;
 }
 
-static uint64_t com1_read(void *ctx, uint16_t off, unsigned int size)
+static uint64_t com1_read(void *ctx, uint64_t off, unsigned int size)
 {
 	(void)size;
-	return uart_read(ctx, off);
+	return uart_read(ctx, (unsigned int)off);
 }
 
-static int com1_write(void *ctx, uint16_t off, unsigned int size, uint64_t value)
+static int com1_write(void *ctx, uint64_t off, unsigned int size, uint64_t value)
 {
 	(void)size;
-	uart_write(ctx, off, (uint8_t)value);
+	uart_write(ctx, (unsigned int)off, (uint8_t)value);
 	return 0;
 }
 
 /* isa-debug-exit: writing V ends the run with status (V << 1) | 1. */
-static int debug_exit_write(void *ctx, uint16_t off, unsigned int size, uint64_t value)
+static int debug_exit_write(void *ctx, uint64_t off, unsigned int size, uint64_t value)
 {
 	(void)ctx;
 	(void)off;
@@ -212,8 +225,41 @@ static int debug_exit_write(void *ctx, uint16_t off, unsigned int size, uint64_t
 	return (int)((value << 1) | 1) & 0xff;
 }
 
-/* The PC's devices on the port bus: COM1, isa-debug-exit, fw_cfg. */
-static int guest_devices(struct guest *g, unsigned int cpus)
+/* The I/O APIC's messages go to the module's local APICs. */
+static int guest_msi(void *ctx, uint64_t address, uint32_t data)
+{
+	struct guest *g = ctx;
+
+	return minivm_signal_msi(g->vm, address, data);
+}
+
+/*
+ * ISA interrupt line @irq, as the PC wires it: to the I/O APIC's pin of the
+ * same number, but IRQ 0 (the PIT) to pin 2. The 8259 PICs are not there
+ * yet. Called with the device lock held.
+ */
+static void guest_set_isa_irq(void *ctx, unsigned int irq, int level)
+{
+	struct guest *g = ctx;
+
+	if (g->ioapic)
+		ioapic_set_line(g->ioapic, irq ? irq : 2, level);
+}
+
+/* The host address of RAM page @gpa, for pc-testdev's flush. */
+static void *guest_page(void *ctx, uint64_t gpa)
+{
+	struct guest *g = ctx;
+	uint8_t *p = guest_gpa_to_hva(g, gpa);
+
+	return p && guest_gpa_to_hva(g, gpa + 4095) == p + 4095 ? p : NULL;
+}
+
+/*
+ * The PC's devices: COM1, isa-debug-exit and fw_cfg on the port bus; the
+ * I/O APIC when the module gives the VM local APICs; pc-testdev if asked.
+ */
+static int guest_devices(struct guest *g, unsigned int cpus, int lapic, int testdev)
 {
 	const struct bus_device com1 = {
 		.name = "COM1", .base = COM1, .len = 8,
@@ -224,11 +270,27 @@ static int guest_devices(struct guest *g, unsigned int cpus)
 	};
 
 	uart_init(&g->com1, 0, 1);
-	memset(&g->bus, 0, sizeof(g->bus));
-	if (bus_add(&g->bus, &com1) || bus_add(&g->bus, &debug_exit))
+	bus_init(&g->ports, BUS_PORTS, ~0ULL);
+	bus_init(&g->mmio, BUS_MEMORY, 0);
+	if (bus_add(&g->ports, &com1) || bus_add(&g->ports, &debug_exit))
 		return -1;
 	pthread_mutex_init(&g->lock, NULL);
-	return fw_cfg_init(&g->fw_cfg, &g->bus, g->ram_size, cpus);
+	if (lapic) {
+		g->ioapic = malloc(sizeof(*g->ioapic));
+		if (!g->ioapic || ioapic_init(g->ioapic, &g->mmio, guest_msi, g))
+			return -1;
+	}
+	if (testdev) {
+		g->testdev = malloc(sizeof(*g->testdev));
+		if (!g->testdev)
+			return -1;
+		*g->testdev = (struct pc_testdev){
+			.set_irq = guest_set_isa_irq, .page = guest_page, .ctx = g,
+		};
+		if (pc_testdev_init(g->testdev, &g->ports, &g->mmio))
+			return -1;
+	}
+	return fw_cfg_init(&g->fw_cfg, &g->ports, g->ram_size, cpus);
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -356,6 +418,13 @@ static int run_loop(struct vcpu *v)
 					    ret == -EOPNOTSUPP ? "instruction not supported" :
 					    strerror(-ret));
 			break;
+		case MINIVM_EXIT_EOI:
+			/* A level-triggered interrupt's end: the I/O APIC may send it again. */
+			pthread_mutex_lock(&g->lock);
+			if (g->ioapic)
+				ioapic_eoi(g->ioapic, (uint8_t)run->eoi.vector);
+			pthread_mutex_unlock(&g->lock);
+			break;
 		case MINIVM_EXIT_HLT:
 			return fail(EXIT_HALTED, "the guest halted at rip %#llx; minivm emulates no interrupt controller, so nothing can wake it",
 				    (unsigned long long)run->hw.rip);
@@ -396,14 +465,14 @@ static int cmd_run(int argc, char **argv)
 	uint8_t *mod_data = NULL;
 	char cmdline[4096];
 	struct mb_boot boot;
-	struct guest g;
+	struct guest g = { 0 };
 	struct vcpu *vcpus;
 	uint8_t *image;
 	size_t image_size, len;
 	const char *why;
 	unsigned long cpus = 1;
 	uint64_t lapic = 0;
-	int i, sys, vm, ret;
+	int i, sys, vm, ret, testdev = 0;
 	char *end;
 
 	for (i = 2; i < argc; i++) {
@@ -417,6 +486,11 @@ static int cmd_run(int argc, char **argv)
 			cpus = strtoul(argv[++i], &end, 10);
 			if (*end || end == argv[i] || cpus < 1 || cpus > 64)
 				return fail(EXIT_USAGE, "--cpus %s: want 1 to 64", argv[i]);
+		} else if (!strcmp(argv[i], "--device") && i + 1 < argc) {
+			if (strcmp(argv[++i], "pc-testdev"))
+				return fail(EXIT_USAGE, "--device %s: the only device to add is pc-testdev",
+					    argv[i]);
+			testdev = 1;
 		} else if (!strcmp(argv[i], "--")) {
 			i++;
 			break;
@@ -469,8 +543,6 @@ static int cmd_run(int argc, char **argv)
 		return fail(EXIT_BAD_IMAGE, "%s: %s", image_path, why);
 	free(image);
 	free(mod_data);
-	if (guest_devices(&g, cpus))
-		return fail(EXIT_SYSTEM, "the devices' ports overlap");
 
 	sys = minivm_open();
 	if (sys < 0)
@@ -486,6 +558,9 @@ static int cmd_run(int argc, char **argv)
 	if (vm < 0)
 		return fail(vm == -EBUSY ? EXIT_HW_BUSY : EXIT_NO_MODULE, "cannot create a VM: %s%s",
 			    strerror(-vm), vm == -EBUSY ? " (another hypervisor holds VMX/SVM)" : "");
+	g.vm = vm;
+	if (guest_devices(&g, cpus, lapic, testdev))
+		return fail(EXIT_SYSTEM, "cannot set up the devices (their ranges overlap, or no memory)");
 	ret = minivm_set_memory_region(vm, 0, 0, 0, LOW_RAM_END, g.ram);
 	if (!ret)
 		ret = minivm_set_memory_region(vm, 1, 0, HIGH_RAM, mem - HIGH_RAM, g.ram + HIGH_RAM);

@@ -101,6 +101,7 @@ static void run_exits_are_all_named(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, minivm_run_exit_name(MINIVM_EXIT_IO), "IO");
 	KUNIT_EXPECT_STREQ(test, minivm_run_exit_name(MINIVM_EXIT_IRQ_WINDOW_OPEN),
 			   "IRQ_WINDOW_OPEN");
+	KUNIT_EXPECT_STREQ(test, minivm_run_exit_name(MINIVM_EXIT_EOI), "EOI");
 	KUNIT_EXPECT_STREQ(test, minivm_run_exit_name(ARRAY_SIZE(listed)), "UNKNOWN");
 }
 

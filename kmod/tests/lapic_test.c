@@ -130,12 +130,20 @@ static void irr_isr_eoi_under_tpr(struct kunit *test)
 	wr(apic, APIC_EOI, 0);
 	KUNIT_EXPECT_EQ(test, vcpu->ev.apic_pending, 1);
 	KUNIT_EXPECT_EQ(test, rd(apic, APIC_ISR + 0x20), 0ULL);
+	/* A level-triggered vector's EOI is for userspace's IOAPIC too. */
+	KUNIT_EXPECT_EQ(test, apic->eoi_exit, MINIVM_LAPIC_EOI_EXIT | 0x40);
+	apic->eoi_exit = 0;
 	/* TPR of the same class holds it; one class lower lets it through. */
 	wr(apic, APIC_TASKPRI, 0x30);
 	KUNIT_EXPECT_EQ(test, minivm_lapic_next_irq(vcpu), -1);
 	wr(apic, APIC_TASKPRI, 0x2f);
 	KUNIT_EXPECT_EQ(test, rd(apic, APIC_PROCPRI), 0x2fULL);
 	KUNIT_EXPECT_EQ(test, minivm_lapic_next_irq(vcpu), 0x35);
+	/* An edge-triggered one's is not. */
+	minivm_lapic_ack(vcpu, 0x35);
+	wr(apic, APIC_EOI, 0);
+	KUNIT_EXPECT_EQ(test, rd(apic, APIC_ISR + 0x20), 0ULL);
+	KUNIT_EXPECT_EQ(test, apic->eoi_exit, 0);
 	test_free(vm);
 }
 

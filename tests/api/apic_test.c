@@ -9,7 +9,8 @@
  * kernel); self-IPIs held by the task priority until it drops; EOI; a halted
  * vCPU that a signal interrupts stays halted; a second vCPU started with
  * INIT and a start-up IPI that interrupts the first across threads; MSIs
- * from userspace; and a VM without the flag keeps today's behaviour (HLT
+ * from userspace, a level-triggered one's EOI reported to userspace; and a
+ * VM without the flag keeps today's behaviour (HLT
  * exits, no x2APIC, no APIC in CPUID).
  * Guests are assembled into this binary; each reports by port I/O.
  *
@@ -502,6 +503,48 @@ out:
 	vm_close(&v);
 }
 
+/*
+ * A level-triggered MSI (an IOAPIC pin in level mode): its EOI ends the run
+ * with MINIVM_EXIT_EOI, RIP past the WRMSR, so that the IOAPIC in
+ * userspace can clear the pin's Remote IRR; an edge-triggered one's does not.
+ */
+static void level_triggered_eoi_reaches_userspace(void)
+{
+	struct minivm_msi msi = { .address = 0xfee00000, .data = 0xc045 };
+	struct vm v;
+	uint64_t cap = 0;
+	int sys = minivm_open(), ret;
+
+	CHECK_ERR(minivm_check_cap(sys, MINIVM_CAP_EOI_EXIT, &cap), 0);
+	CHECK(cap == 1, "MINIVM_CAP_EOI_EXIT %llu", (unsigned long long)cap);
+	close(sys);
+	lapic_start(&v, g_msi, g_msi_end);
+	ivt(&v, 0x45, g_msi, g_msi_handler);
+	if (!expect_io(&v, 0x10, 1, MINIVM_IO_OUT, ANY))
+		goto out;
+	ret = ioctl(v.fd, MINIVM_SIGNAL_MSI, &msi);
+	CHECK(ret == 1, "level MSI to APIC 0: %d (%s)", ret, ret < 0 ? strerror(errno) : "");
+	if (!expect_io(&v, 0x20, 1, MINIVM_IO_OUT, ANY) || !run_expect(&v, MINIVM_EXIT_EOI))
+		goto out;
+	CHECK(v.run->eoi.vector == 0x45 && !v.run->eoi.reserved, "EOI of vector %#x (reserved %#x)",
+	      v.run->eoi.vector, v.run->eoi.reserved);
+	expect_io(&v, 0x11, 1, MINIVM_IO_OUT, ANY);
+	vm_close(&v);
+
+	/* The same with an edge-triggered MSI: the handler's EOI stays in the kernel. */
+	lapic_start(&v, g_msi, g_msi_end);
+	ivt(&v, 0x45, g_msi, g_msi_handler);
+	if (!expect_io(&v, 0x10, 1, MINIVM_IO_OUT, ANY))
+		goto out;
+	msi.data = 0x4045;
+	ret = ioctl(v.fd, MINIVM_SIGNAL_MSI, &msi);
+	CHECK(ret == 1, "edge MSI to APIC 0: %d (%s)", ret, ret < 0 ? strerror(errno) : "");
+	if (expect_io(&v, 0x20, 1, MINIVM_IO_OUT, ANY))
+		expect_io(&v, 0x11, 1, MINIVM_IO_OUT, ANY);
+out:
+	vm_close(&v);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2 || (strcmp(argv[1], "amd") && strcmp(argv[1], "intel"))) {
@@ -509,7 +552,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
-	ktap_plan("minivm-apic", 12);
+	ktap_plan("minivm-apic", 13);
 	KTAP_RUN(capability_and_flags);
 	KTAP_RUN(oneshot_timer_wakes_halt);
 	KTAP_RUN(periodic_timer_ticks);
@@ -521,6 +564,7 @@ int main(int argc, char **argv)
 	KTAP_RUN(halted_vcpu_stays_halted_across_a_signal);
 	KTAP_RUN(init_sipi_starts_a_second_vcpu);
 	KTAP_RUN(msi_from_userspace);
+	KTAP_RUN(level_triggered_eoi_reaches_userspace);
 	KTAP_RUN(without_the_flag_nothing_changes);
 	return ktap_failed ? 1 : 0;
 }

@@ -182,6 +182,29 @@ bcast_isr:
 ignore_isr:
 	iret
 
+/* pc-testdev's lines (main.c): an edge pin's interrupt is counted; a level
+ * pin's too, and its line is lowered once level_limit is reached, before the
+ * EOI (as a driver quiets its device), else the EOI brings it back. */
+	.globl	edge_isr, level_isr
+edge_isr:
+	lock incl edge_count
+	movl	$0, APIC_EOI
+	iret
+level_isr:
+	push	%eax
+	push	%edx
+	lock incl level_count
+	mov	level_count, %eax
+	cmp	level_limit, %eax
+	jb	1f
+	mov	$0x2009, %dx
+	xor	%eax, %eax
+	outb	%al, %dx
+1:	pop	%edx
+	pop	%eax
+	movl	$0, APIC_EOI
+	iret
+
 /*
  * An application processor's start, copied to AP_BASE (the start-up IPI's
  * vector << 12): real mode to flat protected mode on a stack of its own,

@@ -6,8 +6,10 @@
  * switches to long mode and back and to real mode and back, does port I/O
  * and MMIO, takes an APIC timer interrupt, starts the other CPUs with INIT
  * and start-up IPIs when fw_cfg says there are some, and exits through the
- * isa-debug-exit port. It prints only what
- * both must agree on.
+ * isa-debug-exit port. With "testdev" on its command line (QEMU's -device
+ * pc-testdev, minivm's --device pc-testdev) it also drives that device and,
+ * through its interrupt lines, the I/O APIC's edge and level pins. It
+ * prints only what both must agree on.
  */
 #include <stdint.h>
 
@@ -55,6 +57,14 @@ static inline void outw(uint16_t port, uint16_t v)
 static inline void outl(uint16_t port, uint32_t v)
 {
 	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
 }
 
 static void putc(char c)
@@ -430,6 +440,121 @@ static void apic_checks(uint32_t cpus)
 	puts("\n");
 }
 
+/* pc-testdev's interrupt lines reach the I/O APIC (entry.S's handlers count). */
+#define IOAPIC		((volatile uint32_t *)0xfec00000)
+#define TESTDEV_IRQ	0x2000
+#define TESTDEV_IOMEM	((volatile uint8_t *)0xff000000)
+
+volatile uint32_t edge_count, level_count, level_limit;
+void edge_isr(void), level_isr(void);
+static volatile uint32_t flush_probe[1024] __attribute__((aligned(4096)));
+
+static uint32_t ioapic_read(uint32_t reg)
+{
+	IOAPIC[0] = reg;
+	return IOAPIC[4];
+}
+
+static void ioapic_write(uint32_t reg, uint32_t value)
+{
+	IOAPIC[0] = reg;
+	IOAPIC[4] = value;
+}
+
+/* Interrupts on until @count reaches @want (or a long while passes). */
+static void wait_count(volatile uint32_t *count, uint32_t want)
+{
+	uint32_t i;
+
+	asm volatile("sti");
+	for (i = 0; i < 1000000 && *count < want; i++)
+		asm volatile("pause");
+	asm volatile("cli");
+}
+
+static void testdev_checks(void)
+{
+	volatile uint32_t *iomem32 = (volatile uint32_t *)(TESTDEV_IOMEM + 0x10);
+
+	outl(0xe0, 0x12345678);
+	puts("minivm-guest: testdev latch ");
+	puthex(inb(0xe0), 2);
+	puts(" ");
+	puthex(inb(0xe2), 2);
+	puts(" ");
+	puthex(inb(0xe3), 2);
+	outb(0xe9, 0xab);
+	puts(" ");
+	puthex(inl(0xe0), 8);
+	puts("\nminivm-guest: testdev iomem ");
+	*iomem32 = 0x11223344;
+	puthex(*(volatile uint16_t *)(TESTDEV_IOMEM + 0x12), 4);
+	puts(" ");
+	puthex(TESTDEV_IOMEM[0x11], 2);
+	puts(" ");
+	puthex(*iomem32, 8);
+	puts("\n");
+	flush_probe[3] = 0xfeedface;
+	outl(0xe4, (uint32_t)flush_probe);
+	check(flush_probe[3] == 0xfeedface, "testdev page flush keeps the page's contents");
+
+	puts("minivm-guest: ioapic version ");
+	puthex(ioapic_read(1), 8);
+	puts(" id ");
+	puthex(ioapic_read(0), 8);
+	puts(" pin 5 at reset ");
+	puthex(ioapic_read(0x10 + 2 * 5), 8);
+	puts(" ");
+	puthex(ioapic_read(0x11 + 2 * 5), 8);
+	puts("\n");
+	idt_gate(0x50, edge_isr);
+	idt_gate(0x59, level_isr);
+
+	/* Pin 5, edge, vector 0x50 to APIC 0: one interrupt per rising edge. */
+	ioapic_write(0x11 + 2 * 5, 0);
+	ioapic_write(0x10 + 2 * 5, 0x50);
+	outb(TESTDEV_IRQ + 5, 1);
+	wait_count(&edge_count, 1);
+	outb(TESTDEV_IRQ + 5, 0);
+	outb(TESTDEV_IRQ + 5, 1);
+	wait_count(&edge_count, 2);
+	outb(TESTDEV_IRQ + 5, 0);
+	/* Masked, an edge is lost: unmasking later sends nothing. */
+	ioapic_write(0x10 + 2 * 5, 0x10050);
+	outb(TESTDEV_IRQ + 5, 1);
+	outb(TESTDEV_IRQ + 5, 0);
+	ioapic_write(0x10 + 2 * 5, 0x50);
+	wait_count(&edge_count, 3);
+	puts("minivm-guest: ioapic edge pin: ");
+	putdec(edge_count);
+	puts(" interrupts for 2 edges and 1 masked\n");
+
+	/*
+	 * Pin 9, level, vector 0x59: sent while the line is asserted, again
+	 * after each EOI, until the handler lowers the line on its third.
+	 */
+	level_limit = 3;
+	ioapic_write(0x11 + 2 * 9, 0);
+	ioapic_write(0x10 + 2 * 9, 0x8059);
+	outb(TESTDEV_IRQ + 9, 1);
+	wait_count(&level_count, 3);
+	wait_count(&level_count, 4);
+	puts("minivm-guest: ioapic level pin: ");
+	putdec(level_count);
+	puts(" interrupts, remote irr ");
+	putdec((ioapic_read(0x10 + 2 * 9) >> 14) & 1);
+	puts("\n");
+	/* Asserted while masked: sent when unmasked. */
+	ioapic_write(0x10 + 2 * 9, 0x18059);
+	level_limit = 4;
+	outb(TESTDEV_IRQ + 9, 1);
+	ioapic_write(0x10 + 2 * 9, 0x8059);
+	wait_count(&level_count, 4);
+	puts("minivm-guest: ioapic level pin unmasked while asserted: ");
+	putdec(level_count);
+	puts("\n");
+}
+
 static void triple_fault(void)
 {
 	static const struct { uint16_t limit; uint32_t base; } __attribute__((packed)) none;
@@ -452,6 +577,8 @@ void main32(uint32_t magic, const struct mb_info *mbi)
 	string_io_checks();
 	fw_cfg_checks();
 	apic_checks((uint32_t)fw_cfg(0x05, 2));
+	if ((mbi->flags & 4) && has_word((const char *)mbi->cmdline, "testdev"))
+		testdev_checks();
 	puts("minivm-guest: bye\n");
 	exit_guest(0x21);
 }

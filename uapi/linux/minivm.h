@@ -52,6 +52,9 @@ struct minivm_api_version {
  *	%MINIVM_VM_LAPIC: a local APIC per vCPU in the kernel (xAPIC and
  *	x2APIC, its timer, IPIs, HLT that sleeps in the kernel),
  *	%MINIVM_SIGNAL_MSI, %MINIVM_GET_MP_STATE and %MINIVM_SET_MP_STATE
+ * @MINIVM_CAP_EOI_EXIT: non-zero when the guest's EOI of a level-triggered
+ *	interrupt (one sent with %MINIVM_SIGNAL_MSI, trigger mode 1) ends the
+ *	run with %MINIVM_EXIT_EOI, as a userspace IOAPIC needs
  * @MINIVM_CAP_NR: one past the last capability this header knows
  */
 enum minivm_cap {
@@ -65,6 +68,7 @@ enum minivm_cap {
 	MINIVM_CAP_EVENTS = 8,
 	MINIVM_CAP_TSC_KHZ = 9,
 	MINIVM_CAP_LAPIC = 10,
+	MINIVM_CAP_EOI_EXIT = 11,
 	MINIVM_CAP_NR,
 };
 
@@ -302,6 +306,10 @@ struct minivm_msrs {
  * @MINIVM_EXIT_IRQ_WINDOW_OPEN: &minivm_run.request_interrupt_window was
  *	set and the guest can now take an external interrupt; no interrupt
  *	is queued (%MINIVM_INTERRUPT)
+ * @MINIVM_EXIT_EOI: the guest wrote EOI for an interrupt its in-kernel APIC
+ *	took as level-triggered (&minivm_run.eoi.vector): the IOAPIC in
+ *	userspace clears that pin's Remote IRR and sends it again if the line
+ *	is still asserted. RIP is past the instruction.
  */
 enum minivm_exit_reason {
 	MINIVM_EXIT_NONE = 0,
@@ -314,6 +322,7 @@ enum minivm_exit_reason {
 	MINIVM_EXIT_INTR = 7,
 	MINIVM_EXIT_MEMORY_ERROR = 8,
 	MINIVM_EXIT_IRQ_WINDOW_OPEN = 9,
+	MINIVM_EXIT_EOI = 10,
 };
 
 /*
@@ -362,6 +371,8 @@ enum minivm_exit_reason {
  *	interruption info, SVM EXITINFO2) and the guest's @hw.rip
  * @memory: %MINIVM_EXIT_MEMORY_ERROR: @memory.gpa, the host address
  *	@memory.hva behind it, and @memory.error (a negative errno)
+ * @eoi: %MINIVM_EXIT_EOI: the @eoi.vector whose level-triggered interrupt
+ *	the guest ended; @eoi.reserved is 0
  * @padding: keeps the union's size fixed as exits are added
  *
  * The header before the union is the same for every exit and is written
@@ -403,6 +414,10 @@ struct minivm_run {
 			__u64 hva;
 			__s64 error;
 		} memory;
+		struct {
+			__u32 vector;
+			__u32 reserved;
+		} eoi;
 		__u64 padding[30];
 	};
 };

@@ -33,6 +33,7 @@ MINIVM_RUN_EXIT(UNHANDLED, "unhandled exit")
 MINIVM_RUN_EXIT(INTR, "interrupted by a signal")
 MINIVM_RUN_EXIT(MEMORY_ERROR, "guest memory cannot be faulted in")
 MINIVM_RUN_EXIT(IRQ_WINDOW_OPEN, "interrupt window open")
+MINIVM_RUN_EXIT(EOI, "EOI of a level-triggered interrupt")
 
 MINIVM_VMX_EXIT(0, EXCEPTION_NMI)
 MINIVM_VMX_EXIT(1, EXTERNAL_INTERRUPT)

@@ -102,6 +102,21 @@ t_difftest_smp_matches_qemu() {
 	done
 }
 
+# QEMU's pc-testdev (--device pc-testdev): the latch, I/O memory and page
+# flush, and its interrupt lines through the userspace I/O APIC to the
+# module's APIC: edge pins, a masked edge lost, a level pin sent again after
+# each EOI (MINIVM_EXIT_EOI) while asserted, and one unmasked while asserted.
+t_difftest_testdev_matches_qemu() {
+	minivm run --device pc-testdev mbtest.elf -- testdev >/tmp/dp.out 2>/tmp/dp.err
+	echo "exit status $?" >>/tmp/dp.out
+	grep -q "^minivm-guest: ioapic level pin: " /tmp/dp.out ||
+		{ say "the guest did not reach the I/O APIC checks:"; sed 's/^/    # /' /tmp/dp.out /tmp/dp.err; return 1; }
+	diff /lab/mbtest-testdev.expected /tmp/dp.out >/tmp/dp.diff && return 0
+	say "minivm run --device pc-testdev differs from QEMU -device pc-testdev (- QEMU, + minivm):"
+	sed 's/^/    # /' /tmp/dp.diff /tmp/dp.err
+	return 1
+}
+
 t_launcher_reports_triple_fault() {
 	minivm run mbtest.elf -- triple >/tmp/tf.out 2>/tmp/tf.err
 	rc=$?
@@ -550,6 +565,7 @@ begin launcher
 run_test difftest_matches_qemu t_difftest_matches_qemu
 run_test difftest_initrd_matches_qemu t_difftest_initrd_matches_qemu
 run_test difftest_smp_matches_qemu t_difftest_smp_matches_qemu
+run_test difftest_testdev_matches_qemu t_difftest_testdev_matches_qemu
 run_test launcher_reports_triple_fault t_launcher_reports_triple_fault
 run_test launcher_refuses_bad_images t_launcher_refuses_bad_images
 end launcher
