@@ -461,6 +461,15 @@ static void ioapic_write(uint32_t reg, uint32_t value)
 	IOAPIC[4] = value;
 }
 
+/* One line: "minivm-guest: @what@n@rest". */
+static void say_count(const char *what, uint32_t n, const char *rest)
+{
+	puts("minivm-guest: ");
+	puts(what);
+	putdec(n);
+	puts(rest);
+}
+
 /* Interrupts on until @count reaches @want (or a long while passes). */
 static void wait_count(volatile uint32_t *count, uint32_t want)
 {
@@ -525,9 +534,7 @@ static void testdev_checks(void)
 	outb(TESTDEV_IRQ + 5, 0);
 	ioapic_write(0x10 + 2 * 5, 0x50);
 	wait_count(&edge_count, 3);
-	puts("minivm-guest: ioapic edge pin: ");
-	putdec(edge_count);
-	puts(" interrupts for 2 edges and 1 masked\n");
+	say_count("ioapic edge pin: ", edge_count, " interrupts for 2 edges and 1 masked\n");
 
 	/*
 	 * Pin 9, level, vector 0x59: sent while the line is asserted, again
@@ -539,9 +546,7 @@ static void testdev_checks(void)
 	outb(TESTDEV_IRQ + 9, 1);
 	wait_count(&level_count, 3);
 	wait_count(&level_count, 4);
-	puts("minivm-guest: ioapic level pin: ");
-	putdec(level_count);
-	puts(" interrupts, remote irr ");
+	say_count("ioapic level pin: ", level_count, " interrupts, remote irr ");
 	putdec((ioapic_read(0x10 + 2 * 9) >> 14) & 1);
 	puts("\n");
 	/* Asserted while masked: sent when unmasked. */
@@ -550,9 +555,7 @@ static void testdev_checks(void)
 	outb(TESTDEV_IRQ + 9, 1);
 	ioapic_write(0x10 + 2 * 9, 0x8059);
 	wait_count(&level_count, 4);
-	puts("minivm-guest: ioapic level pin unmasked while asserted: ");
-	putdec(level_count);
-	puts("\n");
+	say_count("ioapic level pin unmasked while asserted: ", level_count, "\n");
 }
 
 static void triple_fault(void)

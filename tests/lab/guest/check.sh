@@ -61,26 +61,36 @@ unload_kvm() {
 
 # --- tests with minivm.ko loaded --------------------------------------
 
-# The differential test: QEMU's own output for the guest is the oracle.
-t_difftest_matches_qemu() {
-	minivm run mbtest.elf -- hello world >/tmp/dt.out 2>/tmp/dt.err
+# The differential tests: QEMU's own output for the guest is the oracle
+# (tests/guests/oracle, at build time).
+# difftest EXPECTED MARK WHAT -- RUN-ARGS...: `minivm run RUN-ARGS` prints
+# what QEMU printed (/lab/EXPECTED) and ends with its status. MARK, when
+# given, is a line the guest must have reached, so that a guest that
+# stopped early says where.
+difftest() {
+	expected=$1 mark=$2 what=$3
+	shift 4
+	minivm run "$@" >/tmp/dt.out 2>/tmp/dt.err
 	echo "exit status $?" >>/tmp/dt.out
-	diff /lab/mbtest.expected /tmp/dt.out >/tmp/dt.diff && return 0
-	say "minivm run differs from QEMU (- QEMU, + minivm):"
+	if [ -n "$mark" ] && ! grep -q "^minivm-guest: $mark" /tmp/dt.out; then
+		say "$what: the guest never printed '$mark':"
+		sed 's/^/    # /' /tmp/dt.out /tmp/dt.err
+		return 1
+	fi
+	diff "/lab/$expected" /tmp/dt.out >/tmp/dt.diff && return 0
+	say "$what differs from QEMU (- QEMU, + minivm):"
 	sed 's/^/    # /' /tmp/dt.diff /tmp/dt.err
 	return 1
 }
 
+t_difftest_matches_qemu() {
+	difftest mbtest.expected "" "minivm run" -- mbtest.elf -- hello world
+}
+
 # A multiboot module, as QEMU's -initrd passes it: same string, size, contents.
 t_difftest_initrd_matches_qemu() {
-	minivm run --initrd mbtest.mod mbtest.elf -- modules >/tmp/di.out 2>/tmp/di.err
-	echo "exit status $?" >>/tmp/di.out
-	grep -q "^minivm-guest: module 'mbtest.mod' size " /tmp/di.out ||
-		{ say "the guest saw no module:"; sed 's/^/    # /' /tmp/di.out /tmp/di.err; return 1; }
-	diff /lab/mbtest-initrd.expected /tmp/di.out >/tmp/di.diff && return 0
-	say "minivm run --initrd differs from QEMU -initrd (- QEMU, + minivm):"
-	sed 's/^/    # /' /tmp/di.diff /tmp/di.err
-	return 1
+	difftest mbtest-initrd.expected "module 'mbtest.mod' size " "minivm run --initrd" -- \
+		--initrd mbtest.mod mbtest.elf -- modules
 }
 
 # Two and four vCPUs: the bootstrap CPU's INIT and start-up IPIs bring up
@@ -88,17 +98,8 @@ t_difftest_initrd_matches_qemu() {
 # bootstrap CPU an IPI, and all take its broadcast, as under QEMU -smp N.
 t_difftest_smp_matches_qemu() {
 	for n in 2 4; do
-		minivm run --cpus $n mbtest.elf -- smp >/tmp/ds.out 2>/tmp/ds.err
-		echo "exit status $?" >>/tmp/ds.out
-		grep -q "^minivm-guest: smp: application processors up $((n - 1))" /tmp/ds.out || {
-			say "--cpus $n: the application processors did not come up:"
-			sed 's/^/    # /' /tmp/ds.out /tmp/ds.err
-			return 1
-		}
-		diff /lab/mbtest-smp$n.expected /tmp/ds.out >/tmp/ds.diff && continue
-		say "minivm run --cpus $n differs from QEMU -smp $n (- QEMU, + minivm):"
-		sed 's/^/    # /' /tmp/ds.diff /tmp/ds.err
-		return 1
+		difftest "mbtest-smp$n.expected" "smp: application processors up $((n - 1))" \
+			"minivm run --cpus $n (QEMU -smp $n)" -- --cpus $n mbtest.elf -- smp || return 1
 	done
 }
 
@@ -107,14 +108,8 @@ t_difftest_smp_matches_qemu() {
 # module's APIC: edge pins, a masked edge lost, a level pin sent again after
 # each EOI (MINIVM_EXIT_EOI) while asserted, and one unmasked while asserted.
 t_difftest_testdev_matches_qemu() {
-	minivm run --device pc-testdev mbtest.elf -- testdev >/tmp/dp.out 2>/tmp/dp.err
-	echo "exit status $?" >>/tmp/dp.out
-	grep -q "^minivm-guest: ioapic level pin: " /tmp/dp.out ||
-		{ say "the guest did not reach the I/O APIC checks:"; sed 's/^/    # /' /tmp/dp.out /tmp/dp.err; return 1; }
-	diff /lab/mbtest-testdev.expected /tmp/dp.out >/tmp/dp.diff && return 0
-	say "minivm run --device pc-testdev differs from QEMU -device pc-testdev (- QEMU, + minivm):"
-	sed 's/^/    # /' /tmp/dp.diff /tmp/dp.err
-	return 1
+	difftest mbtest-testdev.expected "ioapic level pin: " "minivm run --device pc-testdev" -- \
+		--device pc-testdev mbtest.elf -- testdev
 }
 
 t_launcher_reports_triple_fault() {
