@@ -262,18 +262,11 @@ static void apic_eoi(struct minivm_lapic *apic)
 	WRITE_ONCE(apic->vcpu->ev.apic_pending, 1);
 }
 
-/**
- * minivm_lapic_eoi_exit() - end the run for a level-triggered EOI, if one was written
- * @vcpu: the vCPU, after an APIC register write; its own thread
- *
- * Return: true when the run page now holds %MINIVM_EXIT_EOI.
- */
-bool minivm_lapic_eoi_exit(struct minivm_vcpu *vcpu)
+/* minivm_lapic_eoi_exit()'s rare half: fill the run page. */
+bool minivm_lapic_fill_eoi_exit(struct minivm_vcpu *vcpu)
 {
 	struct minivm_lapic *apic = vcpu->lapic;
 
-	if (!apic || likely(!apic->eoi_exit))
-		return false;
 	vcpu->run->exit_reason = MINIVM_EXIT_EOI;
 	vcpu->run->eoi.vector = apic->eoi_exit & 0xff;
 	vcpu->run->eoi.reserved = 0;

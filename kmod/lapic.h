@@ -77,6 +77,6 @@ void minivm_lapic_fold_requests(struct minivm_vcpu *vcpu);
 void minivm_lapic_irq(struct minivm_lapic *apic, u8 vector, bool level);
 int minivm_lapic_msi(struct minivm_vm *vm, u64 address, u32 data);
 void minivm_vcpu_kick(struct minivm_vcpu *vcpu);
-bool minivm_lapic_eoi_exit(struct minivm_vcpu *vcpu);
+bool minivm_lapic_fill_eoi_exit(struct minivm_vcpu *vcpu);
 
 #endif /* MINIVM_LAPIC_H */

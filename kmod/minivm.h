@@ -246,6 +246,21 @@ struct minivm_vcpu {
 	void *be;
 };
 
+/**
+ * minivm_lapic_eoi_exit() - end the run for a level-triggered EOI, if one was written
+ * @vcpu: the vCPU, after an APIC register write; its own thread
+ *
+ * Inline: every WRMSR exit asks, and nearly always the answer is no.
+ *
+ * Return: true when the run page now holds %MINIVM_EXIT_EOI.
+ */
+static inline bool minivm_lapic_eoi_exit(struct minivm_vcpu *vcpu)
+{
+	if (!vcpu->lapic || likely(!vcpu->lapic->eoi_exit))
+		return false;
+	return minivm_lapic_fill_eoi_exit(vcpu);
+}
+
 /*
  * What a backend does right after every VM exit, once the host's state is
  * back: when minivm_entry is on, note the reason and the time it will want

@@ -3,6 +3,7 @@
  * minivm launcher: QEMU's pc-testdev (pc_testdev.h), register for register
  * as hw/misc/pc-testdev.c behaves (bhyve's pctestdev.c is the same idea).
  */
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "pc_testdev.h"
@@ -73,10 +74,10 @@ static int flush_write(void *ctx, uint64_t off, unsigned int size, uint64_t valu
 	if (off || size != 4)
 		return 0;
 	page = t->page(t->ctx, value & ~0xfffULL);
-	if (page) {
-		mprotect(page, 4096, PROT_NONE);
-		mprotect(page, 4096, PROT_READ | PROT_WRITE);
-	}
+	/* A page left without access would stop the guest later, far from here: say it now. */
+	if (page && !mprotect(page, 4096, PROT_NONE) &&
+	    mprotect(page, 4096, PROT_READ | PROT_WRITE))
+		perror("minivm: pc-testdev: cannot give a flushed page back");
 	return 0;
 }
 
