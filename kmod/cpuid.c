@@ -149,6 +149,18 @@ static void cpuid_filtered(u32 leaf, u32 sub, struct minivm_cpuid_regs *r)
 }
 
 /*
+ * A leaf with subleaves, answered afresh: out of line and by value, so that
+ * minivm_cpuid() keeps nothing in memory (no stack canary on every exit).
+ */
+static noinline struct minivm_cpuid_regs cpuid_subleaf(u32 leaf, u32 sub)
+{
+	struct minivm_cpuid_regs r;
+
+	cpuid_filtered(leaf, sub, &r);
+	return r;
+}
+
+/*
  * The leaves without subleaves, filtered once at load: a CPUID exit copies
  * its answer from here instead of running CPUID and the filter each time
  * (which, on a host that is itself a guest, is an exit of its own). The
@@ -174,23 +186,23 @@ void minivm_cpuid_init(void)
 
 /**
  * minivm_cpuid() - execute CPUID for the guest
- * @vcpu: the vCPU; leaf in RAX, subleaf in RCX, results into RAX-RDX
- * @guest_cr4: the guest's CR4, which CPUID.1:ECX.OSXSAVE reflects
+ * @vcpu: the vCPU; leaf in RAX, subleaf in RCX, results into RAX-RDX;
+ *	loaded, for its CR4, which CPUID.1:ECX.OSXSAVE reflects
  */
-void minivm_cpuid(struct minivm_vcpu *vcpu, u64 guest_cr4)
+void minivm_cpuid(struct minivm_vcpu *vcpu)
 {
 	u32 leaf = vcpu->gpr[MINIVM_RAX], sub = vcpu->gpr[MINIVM_RCX];
 	struct minivm_cpuid_regs r = { 0 };
 
 	if (cpuid_has_subleaves(leaf))
-		cpuid_filtered(leaf, sub, &r);
+		r = cpuid_subleaf(leaf, sub);
 	else if (leaf <= MINIVM_CPUID_MAX_BASIC)
 		r = cpuid_basic[leaf];
 	else if (leaf - 0x80000000 <= MINIVM_CPUID_MAX_EXT - 0x80000000)
 		r = cpuid_ext[leaf - 0x80000000];
 	if (leaf == 1) {
 		r.c |= C1_ECX_HYPERVISOR;
-		if (guest_cr4 & X86_CR4_OSXSAVE)
+		if (minivm_be->get_cr(vcpu, 4) & X86_CR4_OSXSAVE)
 			r.c |= C1_ECX_OSXSAVE;
 		/* One logical processor per package; APIC ID = vCPU id. */
 		r.b = (r.b & 0xffff) | (1 << 16) | (vcpu->id << 24);

@@ -24,15 +24,14 @@
 #include "minivm.h"
 
 /**
- * minivm_debug_enter() - before entry: the guest's DR0-DR3 when it needs them
+ * minivm_debug_load() - before entry, when the guest owns its debug
+ * registers or enables a breakpoint: its DR0-DR3 into the hardware
  * @vcpu: the vCPU about to run; interrupts off
  *
- * Return: whether the hardware now holds the guest's values.
+ * Return: true: the hardware now holds the guest's values.
  */
-bool minivm_debug_enter(struct minivm_vcpu *vcpu)
+bool minivm_debug_load(struct minivm_vcpu *vcpu)
 {
-	if (!vcpu->dr_guest_owned && !vcpu->dr_bp_enabled)
-		return false;
 	/* A host breakpoint must not fire on the guest's addresses meanwhile. */
 	if (hw_breakpoint_active())
 		set_debugreg(0UL, 7);
@@ -44,12 +43,13 @@ bool minivm_debug_enter(struct minivm_vcpu *vcpu)
 }
 
 /**
- * minivm_debug_exit() - after the exit: the guest's values kept, the host's back
+ * minivm_debug_put() - after an exit that has debug-register work: the
+ * guest's values kept, the host's back
  * @vcpu: the vCPU that ran; interrupts off, its VMCS/VMCB current
  * @exit: the decoded exit; %MINIVM_KIND_DR_ACCESS is consumed here
  * @loaded: what minivm_debug_enter() returned
  */
-void minivm_debug_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit, bool loaded)
+void minivm_debug_put(struct minivm_vcpu *vcpu, struct minivm_exit *exit, bool loaded)
 {
 	if (vcpu->dr_guest_owned) {
 		get_debugreg(vcpu->db[0], 0);

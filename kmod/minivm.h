@@ -15,6 +15,7 @@
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
 #include <linux/types.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <uapi/linux/minivm.h>
 #include "lapic.h"
@@ -408,8 +409,8 @@ struct minivm_caps {
  * @exit_name: the name of a hardware exit reason of this vendor, or NULL
  * @vcpu_create: allocate and initialize @be to the x86 reset state
  * @vcpu_destroy: free @be (no longer current on any CPU afterwards)
- * @vcpu_load: make the vCPU runnable on this CPU; preemption off,
- *	interrupts on
+ * @vcpu_load: optional; make the vCPU runnable on this CPU (VMX: its VMCS
+ *	current); preemption off, interrupts on
  * @vcpu_put: optional; give the host back what @vcpu_run loaded lazily
  *	(VMX: the SYSCALL MSRs) after calling minivm_vcpu_hold_host_state(),
  *	at the end of the run and when its thread is scheduled out;
@@ -517,9 +518,26 @@ void minivm_vcpu_hold_host_state(struct minivm_vcpu *vcpu);
 void minivm_vcpu_load_tsc_aux(struct minivm_vcpu *vcpu, int cpu);
 void minivm_vcpu_set_tsc_aux(struct minivm_vcpu *vcpu, u64 value);
 
-/* debug.c */
-bool minivm_debug_enter(struct minivm_vcpu *vcpu);
-void minivm_debug_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit, bool loaded);
+/* debug.c; the tests below are all an entry without debug work costs */
+bool minivm_debug_load(struct minivm_vcpu *vcpu);
+void minivm_debug_put(struct minivm_vcpu *vcpu, struct minivm_exit *exit, bool loaded);
+
+/* Before entry: returns whether the guest's DR0-DR3 were loaded. */
+static inline bool minivm_debug_enter(struct minivm_vcpu *vcpu)
+{
+	if (likely(!(vcpu->dr_guest_owned | vcpu->dr_bp_enabled)))
+		return false;
+	return minivm_debug_load(vcpu);
+}
+
+/* After the exit, interrupts still off: see minivm_debug_put(). */
+static inline void minivm_debug_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit,
+				     bool loaded)
+{
+	if (unlikely(loaded || vcpu->dr_guest_owned || exit->kind == MINIVM_KIND_DR_ACCESS) ||
+	    hw_breakpoint_active())
+		minivm_debug_put(vcpu, exit, loaded);
+}
 
 /* exit.c: the core's handling of decoded exits */
 void minivm_handle_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit);
@@ -586,7 +604,7 @@ int minivm_read_guest(struct minivm_vcpu *vcpu, u64 gpa, void *data, unsigned in
 int minivm_write_guest(struct minivm_vcpu *vcpu, u64 gpa, const void *data, unsigned int len);
 
 /* cpuid.c: what the guest sees, the same on both vendors. */
-void minivm_cpuid(struct minivm_vcpu *vcpu, u64 guest_cr4);
+void minivm_cpuid(struct minivm_vcpu *vcpu);
 void minivm_cpuid_init(void);
 
 /* policy.c: what the guest may do, the same on both vendors. */

@@ -74,6 +74,13 @@ static void vcpu_complete_io_in(struct minivm_vcpu *vcpu)
 	vcpu->gpr[MINIVM_RAX] = rax;
 }
 
+/* The backend's vcpu_load, which SVM does not need (a VMCB is not per CPU). */
+static inline void vcpu_be_load(struct minivm_vcpu *vcpu, int cpu)
+{
+	if (minivm_be->vcpu_load)
+		minivm_be->vcpu_load(vcpu, cpu);
+}
+
 /* One entry and exit, interrupts off around the part that must have them off. */
 static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 {
@@ -82,7 +89,7 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	bool debug_loaded;
 	u64 gen;
 
-	minivm_be->vcpu_load(vcpu, cpu);
+	vcpu_be_load(vcpu, cpu);
 	WRITE_ONCE(vcpu->cpu, cpu);	/* read by mmu_flush_guest_tlbs() */
 	if (trace_minivm_entry_enabled() && vcpu->exit_ns) {
 		trace_minivm_entry(vcpu->vm->id, vcpu->id, minivm_be->vendor, vcpu->exit_reason,
@@ -163,7 +170,7 @@ static void vcpu_run_header(struct minivm_vcpu *vcpu)
 	struct minivm_run *run = vcpu->run;
 	int cpu = get_cpu();
 
-	minivm_be->vcpu_load(vcpu, cpu);
+	vcpu_be_load(vcpu, cpu);
 	minivm_be->get_event_state(vcpu, &st);
 	put_cpu();
 	run->cr8 = st.cr8;
@@ -183,7 +190,7 @@ static bool vcpu_wakes(struct minivm_vcpu *vcpu)
 	int cpu = get_cpu();
 	bool wake;
 
-	minivm_be->vcpu_load(vcpu, cpu);
+	vcpu_be_load(vcpu, cpu);
 	wake = minivm_events_wake(vcpu);
 	put_cpu();
 	return wake;
@@ -328,6 +335,13 @@ void minivm_vcpu_hold_host_state(struct minivm_vcpu *vcpu)
 	vcpu->holds_host_state = true;
 }
 
+/*
+ * What ends a run or must run before the next entry: a signal, or the
+ * scheduler wanting this CPU (RCU asks that way too, when this CPU holds up
+ * a grace period).
+ */
+#define VCPU_RUN_WORK	(_TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL | _TIF_NEED_RESCHED)
+
 static long vcpu_run(struct minivm_vcpu *vcpu)
 {
 	struct minivm_exit exit;
@@ -353,13 +367,17 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 		if (vcpu->lapic && unlikely(READ_ONCE(vcpu->lapic->requests) &
 					    MINIVM_LAPIC_REQ_INIT_SIPI))
 			vcpu_init_sipi(vcpu);
-		if (signal_pending(current) ||
-		    (vcpu->mp_state != MINIVM_MP_RUNNABLE && vcpu_block(vcpu))) {
-			vcpu->run->exit_reason = MINIVM_EXIT_INTR;
-			ret = -EINTR;
-			break;
+		/* One test of the thread's flags while nothing is pending. */
+		if (unlikely((read_thread_flags() & VCPU_RUN_WORK) ||
+			     vcpu->mp_state != MINIVM_MP_RUNNABLE)) {
+			if (signal_pending(current) ||
+			    (vcpu->mp_state != MINIVM_MP_RUNNABLE && vcpu_block(vcpu))) {
+				vcpu->run->exit_reason = MINIVM_EXIT_INTR;
+				ret = -EINTR;
+				break;
+			}
+			cond_resched();
 		}
-		cond_resched();
 		vcpu_enter(vcpu, &exit);
 		if (exit.kind == MINIVM_KIND_CONTINUE)
 			continue;
@@ -500,7 +518,7 @@ static int vcpu_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 {
 	int ret, cpu = get_cpu();
 
-	minivm_be->vcpu_load(vcpu, cpu);
+	vcpu_be_load(vcpu, cpu);
 	ret = minivm_msr(vcpu, write, index, value);
 	put_cpu();
 	return ret;
@@ -530,7 +548,7 @@ static long vcpu_events(struct minivm_vcpu *vcpu, struct minivm_events __user *u
 	if (set && copy_from_user(&e, uarg, sizeof(e)))
 		return -EFAULT;
 	cpu = get_cpu();
-	minivm_be->vcpu_load(vcpu, cpu);
+	vcpu_be_load(vcpu, cpu);
 	if (set)
 		ret = minivm_events_set(vcpu, &e);
 	else
@@ -693,7 +711,7 @@ static void vcpu_init_state(struct minivm_vcpu *vcpu)
 	vcpu->io_in_pending = false;
 	vcpu->ins_len[0] = 0;
 	cpu = get_cpu();
-	minivm_be->vcpu_load(vcpu, cpu);
+	vcpu_be_load(vcpu, cpu);
 	minivm_events_reset(vcpu);
 	put_cpu();
 	vcpu->mp_state = MINIVM_MP_RUNNABLE;
@@ -722,7 +740,7 @@ static void vcpu_reset(struct minivm_vcpu *vcpu)
 	vcpu->tsc_aux = 0;
 	vcpu_init_state(vcpu);
 	cpu = get_cpu();
-	minivm_be->vcpu_load(vcpu, cpu);
+	vcpu_be_load(vcpu, cpu);
 	minivm_be->msr(vcpu, true, MSR_IA32_CR_PAT, &value);
 	for (i = 0; i < ARRAY_SIZE(msrs_zero); i++) {
 		value = 0;
@@ -803,7 +821,7 @@ long minivm_vcpu_create(struct minivm_vm *vm, struct minivm_create_vcpu __user *
 	vcpu_reset(vcpu);
 	vcpu->tsc_offset = vm->tsc_offset;
 	cpu = get_cpu();
-	minivm_be->vcpu_load(vcpu, cpu);
+	vcpu_be_load(vcpu, cpu);
 	minivm_be->set_tsc_offset(vcpu, vcpu->tsc_offset);
 	put_cpu();
 

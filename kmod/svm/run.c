@@ -141,12 +141,34 @@ static void svm_decode_io(u64 info, struct minivm_exit *exit)
 	exit->io.rep = info & SVM_IOIO_REP_MASK;
 }
 
-/* An instruction's kind, and its length for a CPU that reports no next RIP. */
-static void svm_insn(struct minivm_exit *exit, enum minivm_exit_kind kind, unsigned int len)
-{
-	exit->kind = kind;
-	exit->insn_len = len;
-}
+/*
+ * Intercepts that are one instruction of a fixed kind, with its length for
+ * a CPU that reports no next RIP: looked up in one load rather than found
+ * down the switch's tree of compares (the kernel builds without jump
+ * tables). Kind 0 (CONTINUE) means "not here".
+ */
+static const struct {
+	u8 kind;
+	u8 len;
+} svm_insn_exits[] = {
+	[SVM_EXIT_CPUID] = { MINIVM_KIND_CPUID, 2 },
+	[SVM_EXIT_HLT] = { MINIVM_KIND_HLT, 1 },
+	[SVM_EXIT_INVD] = { MINIVM_KIND_INVD, 2 },
+	[SVM_EXIT_VMMCALL] = { MINIVM_KIND_HYPERCALL, 3 },
+	[SVM_EXIT_XSETBV] = { MINIVM_KIND_XSETBV, 3 },
+	/* What the guest may not execute: #UD, the instruction not run. */
+	[SVM_EXIT_VMRUN] = { MINIVM_KIND_UD },
+	[SVM_EXIT_VMLOAD] = { MINIVM_KIND_UD },
+	[SVM_EXIT_VMSAVE] = { MINIVM_KIND_UD },
+	[SVM_EXIT_STGI] = { MINIVM_KIND_UD },
+	[SVM_EXIT_CLGI] = { MINIVM_KIND_UD },
+	[SVM_EXIT_SKINIT] = { MINIVM_KIND_UD },
+	[SVM_EXIT_INVLPGA] = { MINIVM_KIND_UD },
+	[SVM_EXIT_RDTSCP] = { MINIVM_KIND_UD },
+	[SVM_EXIT_MONITOR] = { MINIVM_KIND_UD },
+	[SVM_EXIT_MWAIT] = { MINIVM_KIND_UD },
+	[SVM_EXIT_MWAIT_COND] = { MINIVM_KIND_UD },
+};
 
 /*
  * Decode the exit for the core. What is SVM's alone is done here: reflected
@@ -157,6 +179,11 @@ static void svm_decode_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb, u32 cod
 {
 	u32 err;
 
+	if (code < ARRAY_SIZE(svm_insn_exits) && svm_insn_exits[code].kind) {
+		exit->kind = svm_insn_exits[code].kind;
+		exit->insn_len = svm_insn_exits[code].len;
+		return;
+	}
 	exit->kind = MINIVM_KIND_CONTINUE;
 	switch (code) {
 	case SVM_EXIT_INTR:
@@ -173,39 +200,12 @@ static void svm_decode_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb, u32 cod
 		exit->access = (err & NPF_WRITE) ? MINIVM_ACCESS_WRITE :
 			       (err & NPF_FETCH) ? MINIVM_ACCESS_FETCH : MINIVM_ACCESS_READ;
 		return;
-	case SVM_EXIT_CPUID:
-		svm_insn(exit, MINIVM_KIND_CPUID, 2);
-		return;
 	case SVM_EXIT_IOIO:
 		svm_decode_io(exit->qualification, exit);
 		return;
-	case SVM_EXIT_HLT:
-		svm_insn(exit, MINIVM_KIND_HLT, 1);
-		return;
 	case SVM_EXIT_MSR:
-		svm_insn(exit, exit->qualification ? MINIVM_KIND_WRMSR : MINIVM_KIND_RDMSR, 2);
-		return;
-	case SVM_EXIT_XSETBV:
-		svm_insn(exit, MINIVM_KIND_XSETBV, 3);
-		return;
-	case SVM_EXIT_VMMCALL:
-		svm_insn(exit, MINIVM_KIND_HYPERCALL, 3);
-		return;
-	case SVM_EXIT_INVD:
-		svm_insn(exit, MINIVM_KIND_INVD, 2);
-		return;
-	case SVM_EXIT_VMRUN:
-	case SVM_EXIT_VMLOAD:
-	case SVM_EXIT_VMSAVE:
-	case SVM_EXIT_STGI:
-	case SVM_EXIT_CLGI:
-	case SVM_EXIT_SKINIT:
-	case SVM_EXIT_INVLPGA:
-	case SVM_EXIT_RDTSCP:
-	case SVM_EXIT_MONITOR:
-	case SVM_EXIT_MWAIT:
-	case SVM_EXIT_MWAIT_COND:
-		exit->kind = MINIVM_KIND_UD;
+		exit->kind = exit->qualification ? MINIVM_KIND_WRMSR : MINIVM_KIND_RDMSR;
+		exit->insn_len = 2;
 		return;
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
 		svm_reflect_db(vcpu, vmcb);
@@ -258,7 +258,7 @@ void svm_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	 */
 	asm volatile("clgi" ::: "memory");
 	raw_local_irq_enable();
-	minivm_svm_vmrun(__pa(vmcb), vcpu->gpr, minivm_virt_area(smp_processor_id()) + PAGE_SIZE);
+	minivm_svm_vmrun(svm->vmcb_pa, vcpu->gpr, __this_cpu_read(svm_cpu.host_save_pa));
 	raw_local_irq_disable();
 	asm volatile("stgi" ::: "memory");
 

@@ -8,6 +8,7 @@
 #include "../minivm.h"
 #include "caps.h"
 #include "svm.h"
+#include "vcpu.h"
 
 static struct svm_caps svm_caps;
 
@@ -83,6 +84,8 @@ static int svm_cpu_enable(phys_addr_t hsave)
 	if (wrmsrl_safe(MSR_EFER, efer | EFER_SVME))
 		return -EIO;
 	wrmsrl(MSR_VM_HSAVE_PA, hsave);
+	/* The page after the CPU's own save area (area_pages is 2). */
+	this_cpu_write(svm_cpu.host_save_pa, hsave + PAGE_SIZE);
 	return 0;
 }
 
@@ -115,7 +118,6 @@ const struct minivm_backend minivm_svm_backend = {
 	.exit_name = svm_exit_name,
 	.vcpu_create = svm_vcpu_create,
 	.vcpu_destroy = svm_vcpu_destroy,
-	.vcpu_load = svm_vcpu_load,
 	.vcpu_run = svm_vcpu_run,
 	.skip = svm_skip_insn,
 	.inject_event = svm_inject_event,

@@ -12,7 +12,6 @@ int svm_vcpu_init(u32 nr_asids);
 void svm_vcpu_exit(void);
 int svm_vcpu_create(struct minivm_vcpu *vcpu);
 void svm_vcpu_destroy(struct minivm_vcpu *vcpu);
-void svm_vcpu_load(struct minivm_vcpu *vcpu, int cpu);
 void svm_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit);
 void svm_get_regs(struct minivm_vcpu *vcpu, struct minivm_regs *regs);
 void svm_set_regs(struct minivm_vcpu *vcpu, const struct minivm_regs *regs);

@@ -7,6 +7,7 @@
 #ifndef MINIVM_SVM_VCPU_H
 #define MINIVM_SVM_VCPU_H
 
+#include <linux/percpu.h>
 #include <linux/types.h>
 #include <asm/svm.h>
 #include "../minivm.h"
@@ -14,6 +15,7 @@
 /**
  * struct svm_vcpu - SVM's part of a vCPU
  * @vmcb: the VMCB
+ * @vmcb_pa: its physical address, for VMRUN
  * @asid_gen: the ASID generation its ASID belongs to
  * @windows: MINIVM_WINDOW_* the core asked for (run.c)
  * @nmi_masked: NMIs are blocked: SVM keeps no such state for the guest
@@ -23,6 +25,7 @@
  */
 struct svm_vcpu {
 	struct vmcb *vmcb;
+	u64 vmcb_pa;
 	u64 asid_gen;
 	unsigned int windows;
 	bool nmi_masked;
@@ -30,8 +33,34 @@ struct svm_vcpu {
 	u64 iret_rip;
 };
 
+/**
+ * struct svm_cpu - SVM's state of one host CPU
+ * @asid_gen: the generation of the ASIDs handed out here (vmcb.c)
+ * @next_asid: the next ASID to hand out
+ * @host_save_pa: where a run VMSAVEs the host's FS, GS, TR, LDTR and
+ *	SYSCALL MSRs, which VMLOAD of the guest's replaces (svm.c)
+ */
+struct svm_cpu {
+	u64 asid_gen;
+	u32 next_asid;
+	u64 host_save_pa;
+};
+
+DECLARE_PER_CPU(struct svm_cpu, svm_cpu);
+
 /* vmcb.c; interrupts off */
-void svm_assign_asid(struct svm_vcpu *svm, bool flush);
+void svm_new_asid(struct svm_vcpu *svm);
+
+/*
+ * The ASID for this entry: the vCPU's own, unless it arrives from another
+ * CPU or ASID generation or must flush, and then a fresh one.
+ */
+static inline void svm_assign_asid(struct svm_vcpu *svm, bool flush)
+{
+	svm->vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	if (unlikely(flush || svm->asid_gen != this_cpu_read(svm_cpu.asid_gen)))
+		svm_new_asid(svm);
+}
 
 /* state.c: NMI blocking, and the IRET intercept that ends it */
 void svm_set_nmi_masked(struct svm_vcpu *svm, bool masked);

@@ -27,12 +27,7 @@
 static struct page *svm_iopm, *svm_msrpm;	/* all ones: intercept everything */
 static u32 svm_max_asid;
 
-struct svm_cpu {
-	u64 asid_gen;
-	u32 next_asid;
-};
-
-static DEFINE_PER_CPU(struct svm_cpu, svm_cpu) = { .asid_gen = 1, .next_asid = 1 };
+DEFINE_PER_CPU(struct svm_cpu, svm_cpu) = { .asid_gen = 1, .next_asid = 1 };
 
 #define IOPM_ORDER	2	/* 12 KiB used */
 #define MSRPM_ORDER	1	/* 8 KiB */
@@ -112,6 +107,7 @@ int svm_vcpu_create(struct minivm_vcpu *vcpu)
 		kfree(svm);
 		return -ENOMEM;
 	}
+	svm->vmcb_pa = __pa(svm->vmcb);
 	c = &svm->vmcb->control;
 	s = &svm->vmcb->save;
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
@@ -144,10 +140,6 @@ void svm_vcpu_destroy(struct minivm_vcpu *vcpu)
 	kfree(svm);
 }
 
-void svm_vcpu_load(struct minivm_vcpu *vcpu, int cpu)
-{
-}
-
 /* NPT entries are ordinary x86 page-table entries (user, no NX used). */
 const struct minivm_pt_format svm_pt_format = {
 	.present = _PAGE_PRESENT,
@@ -161,18 +153,14 @@ const struct minivm_pt_format svm_pt_format = {
 };
 
 /*
- * The ASID for this entry on this CPU: a fresh one when the vCPU arrives
- * from another CPU or generation, or must flush; running out of ASIDs
+ * A fresh ASID on this CPU (see svm_assign_asid()); running out of ASIDs
  * starts a new generation with one flush of every ASID.
  */
-void svm_assign_asid(struct svm_vcpu *svm, bool flush)
+void svm_new_asid(struct svm_vcpu *svm)
 {
 	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
 	struct vmcb *vmcb = svm->vmcb;
 
-	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
-	if (!flush && svm->asid_gen == sc->asid_gen)
-		return;
 	if (sc->next_asid > svm_max_asid) {
 		sc->asid_gen++;
 		sc->next_asid = 1;

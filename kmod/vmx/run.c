@@ -263,6 +263,21 @@ static void vmx_decode_io(u64 qual, struct minivm_exit *exit)
 }
 
 /*
+ * Exits that are one instruction of a fixed kind: looked up in one load
+ * rather than found down the switch's tree of compares (the kernel builds
+ * without jump tables). Kind 0 (CONTINUE) means "not here".
+ */
+static const u8 vmx_insn_exits[] = {
+	[EXIT_REASON_CPUID] = MINIVM_KIND_CPUID,
+	[EXIT_REASON_HLT] = MINIVM_KIND_HLT,
+	[EXIT_REASON_INVD] = MINIVM_KIND_INVD,
+	[EXIT_REASON_VMCALL] = MINIVM_KIND_HYPERCALL,
+	[EXIT_REASON_MSR_READ] = MINIVM_KIND_RDMSR,
+	[EXIT_REASON_MSR_WRITE] = MINIVM_KIND_WRMSR,
+	[EXIT_REASON_XSETBV] = MINIVM_KIND_XSETBV,
+};
+
+/*
  * Decode the exit for the core. What is VMX's alone is done here: reflected
  * #DB and #AC, CR accesses (which SVM does not intercept), interrupts.
  */
@@ -274,6 +289,10 @@ static void vmx_decode_exit(struct minivm_vcpu *vcpu, u32 reason, struct minivm_
 	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 		exit->kind = MINIVM_KIND_FAIL_ENTRY;
 		exit->info = 0;
+		return;
+	}
+	if (reason < ARRAY_SIZE(vmx_insn_exits) && vmx_insn_exits[reason]) {
+		exit->kind = vmx_insn_exits[reason];
 		return;
 	}
 	switch (reason) {
@@ -322,29 +341,8 @@ static void vmx_decode_exit(struct minivm_vcpu *vcpu, u32 reason, struct minivm_
 			vmx_skip();
 		return;
 	}
-	case EXIT_REASON_CPUID:
-		exit->kind = MINIVM_KIND_CPUID;
-		return;
 	case EXIT_REASON_IO_INSTRUCTION:
 		vmx_decode_io(qual, exit);
-		return;
-	case EXIT_REASON_HLT:
-		exit->kind = MINIVM_KIND_HLT;
-		return;
-	case EXIT_REASON_MSR_READ:
-		exit->kind = MINIVM_KIND_RDMSR;
-		return;
-	case EXIT_REASON_MSR_WRITE:
-		exit->kind = MINIVM_KIND_WRMSR;
-		return;
-	case EXIT_REASON_XSETBV:
-		exit->kind = MINIVM_KIND_XSETBV;
-		return;
-	case EXIT_REASON_VMCALL:
-		exit->kind = MINIVM_KIND_HYPERCALL;
-		return;
-	case EXIT_REASON_INVD:
-		exit->kind = MINIVM_KIND_INVD;
 		return;
 	case EXIT_REASON_TRIPLE_FAULT:
 		exit->kind = MINIVM_KIND_SHUTDOWN;

@@ -267,7 +267,9 @@ static void vcpu_thread_moves_between_cpus(void)
 		int ret = minivm_run(v.vcpu);
 
 		if (ret || v.run->exit_reason != MINIVM_EXIT_IO) {
-			CHECK(0, "RUN %d: %s", ret, exit_str(v.run));
+			CHECK(0, "RUN %d after %llu exits: %s", ret, (unsigned long long)outs,
+			      exit_str(v.run));
+			dump_vcpu(&v);
 			m.stop = 1;
 			break;
 		}

@@ -98,6 +98,39 @@ static inline const char *exit_str(const struct minivm_run *run)
 	return buf;
 }
 
+static inline void dump_segment(const char *name, const struct minivm_segment *g)
+{
+	printf("    # %s sel %#x base %#llx limit %#x attrib %#x\n", name, g->selector,
+	       (unsigned long long)g->base, g->limit, g->attrib);
+}
+
+/* The vCPU's registers as TAP comments: what a failed case saw, for the log. */
+static inline void dump_vcpu(const struct vm *v)
+{
+	struct minivm_sregs s;
+	struct minivm_regs r;
+
+	if (minivm_get_regs(v->vcpu, &r) || minivm_get_sregs(v->vcpu, &s)) {
+		printf("    # registers unreadable\n");
+		return;
+	}
+	printf("    # rip %#llx rsp %#llx rflags %#llx rax %#llx rbx %#llx rcx %#llx rdx %#llx\n",
+	       (unsigned long long)r.rip, (unsigned long long)r.rsp,
+	       (unsigned long long)r.rflags, (unsigned long long)r.rax,
+	       (unsigned long long)r.rbx, (unsigned long long)r.rcx, (unsigned long long)r.rdx);
+	printf("    # rsi %#llx rdi %#llx rbp %#llx r8 %#llx r15 %#llx\n",
+	       (unsigned long long)r.rsi, (unsigned long long)r.rdi, (unsigned long long)r.rbp,
+	       (unsigned long long)r.r8, (unsigned long long)r.r15);
+	dump_segment("cs", &s.cs);
+	dump_segment("ss", &s.ss);
+	dump_segment("ds", &s.ds);
+	dump_segment("tr", &s.tr);
+	printf("    # gdt %#llx/%#x idt %#llx/%#x cr0 %#llx cr2 %#llx cr3 %#llx cr4 %#llx efer %#llx\n",
+	       (unsigned long long)s.gdt.base, s.gdt.limit, (unsigned long long)s.idt.base,
+	       s.idt.limit, (unsigned long long)s.cr0, (unsigned long long)s.cr2,
+	       (unsigned long long)s.cr3, (unsigned long long)s.cr4, (unsigned long long)s.efer);
+}
+
 /* Run until the next exit; check that it is @reason. */
 static inline int run_expect(struct vm *v, uint32_t reason)
 {
