@@ -64,10 +64,10 @@ build/lab/exit-numbers.sh: uapi/linux/minivm_exits.h
 		$(CC) -E -P -Iuapi/linux -x c - | grep .; } >$@.tmp && mv $@.tmp $@
 
 LAUNCHER_SRC := userspace/minivm.c userspace/multiboot.c userspace/uart.c userspace/bus.c \
-	userspace/ioapic.c userspace/pc_testdev.c \
+	userspace/ioapic.c userspace/pc_testdev.c userspace/pic.c \
 	userspace/fw_cfg.c
 LAUNCHER_HDR := userspace/multiboot.h userspace/uart.h userspace/bus.h userspace/fw_cfg.h \
-	userspace/ioapic.h userspace/pc_testdev.h
+	userspace/ioapic.h userspace/pc_testdev.h userspace/pic.h
 
 build/bin/minivm: $(LAUNCHER_SRC) $(LAUNCHER_HDR) $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
@@ -157,7 +157,7 @@ build/lab/mbtest-initrd.expected: build/lab/mbtest.elf build/lab/mbtest.mod test
 	tests/guests/oracle --initrd mbtest.mod $< modules >$@.tmp && mv $@.tmp $@
 
 # QEMU's pc-testdev: its latch, I/O memory and page flush, and its IRQ
-# lines through the I/O APIC (edge and level pins).
+# lines through the I/O APIC (edge and level pins) and the 8259s.
 build/lab/mbtest-testdev.expected: build/lab/mbtest.elf tests/guests/oracle
 	tests/guests/oracle --device pc-testdev $< testdev >$@.tmp && mv $@.tmp $@
 

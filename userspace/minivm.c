@@ -31,6 +31,7 @@
 #include "ioapic.h"
 #include "multiboot.h"
 #include "pc_testdev.h"
+#include "pic.h"
 #include "uart.h"
 
 /*
@@ -150,6 +151,7 @@ struct guest {
 	struct bus ports, mmio;
 	struct uart com1;
 	struct fw_cfg fw_cfg;
+	struct pic pic;		/* its INT reaches vCPU 0: guest_pic_deliver() */
 	struct ioapic *ioapic;	/* with the module's local APICs only */
 	struct pc_testdev *testdev;
 };
@@ -234,14 +236,15 @@ static int guest_msi(void *ctx, uint64_t address, uint32_t data)
 }
 
 /*
- * ISA interrupt line @irq, as the PC wires it: to the I/O APIC's pin of the
- * same number, but IRQ 0 (the PIT) to pin 2. The 8259 PICs are not there
- * yet. Called with the device lock held.
+ * ISA interrupt line @irq, as the PC wires it: to the 8259s' IRQ of the
+ * same number, and to the I/O APIC's pin of the same number but IRQ 0 (the
+ * PIT) to pin 2. Called with the device lock held.
  */
 static void guest_set_isa_irq(void *ctx, unsigned int irq, int level)
 {
 	struct guest *g = ctx;
 
+	pic_set_irq(&g->pic, irq, level);
 	if (g->ioapic)
 		ioapic_set_line(g->ioapic, irq ? irq : 2, level);
 }
@@ -256,8 +259,9 @@ static void *guest_page(void *ctx, uint64_t gpa)
 }
 
 /*
- * The PC's devices: COM1, isa-debug-exit and fw_cfg on the port bus; the
- * I/O APIC when the module gives the VM local APICs; pc-testdev if asked.
+ * The PC's devices: COM1, isa-debug-exit, the 8259 pair and fw_cfg on the
+ * port bus; the I/O APIC when the module gives the VM local APICs;
+ * pc-testdev if asked.
  */
 static int guest_devices(struct guest *g, unsigned int cpus, int lapic, int testdev)
 {
@@ -272,7 +276,8 @@ static int guest_devices(struct guest *g, unsigned int cpus, int lapic, int test
 	uart_init(&g->com1, 0, 1);
 	bus_init(&g->ports, BUS_PORTS, ~0ULL);
 	bus_init(&g->mmio, BUS_MEMORY, 0);
-	if (bus_add(&g->ports, &com1) || bus_add(&g->ports, &debug_exit))
+	if (bus_add(&g->ports, &com1) || bus_add(&g->ports, &debug_exit) ||
+	    pic_init(&g->pic, &g->ports, NULL, NULL))
 		return -1;
 	pthread_mutex_init(&g->lock, NULL);
 	if (lapic) {
@@ -378,6 +383,35 @@ static int fail(int status, const char *fmt, ...)
 	return status;
 }
 
+/*
+ * The 8259s' INT output reaches vCPU 0 as an external interrupt, as through
+ * a local APIC whose LINT0 firmware left in virtual-wire (ExtINT) mode, as
+ * SeaBIOS leaves QEMU's (the module does not read LINT0 yet). The vector is
+ * taken from the PICs (their interrupt acknowledge) only when the guest can
+ * take it at this entry; until then the run asks for an interrupt window.
+ * Every device that raises a line now does so in a vCPU's own exit, so the
+ * next entry is soon enough; none interrupts a RUN from another thread yet.
+ */
+static void guest_pic_deliver(struct vcpu *v)
+{
+	struct guest *g = v->g;
+	struct minivm_run *run = v->run;
+
+	uint8_t vector;
+	int ret;
+
+	pthread_mutex_lock(&g->lock);
+	if (g->pic.output && run->ready_for_interrupt_injection) {
+		vector = pic_acknowledge(&g->pic);
+		ret = minivm_interrupt(v->fd, vector);
+		if (ret)	/* ready means nothing is queued: a minivm bug */
+			fprintf(stderr, "minivm: the PICs' vector %#x was lost: MINIVM_INTERRUPT: %s\n",
+				vector, strerror(-ret));
+	}
+	run->request_interrupt_window = (uint8_t)g->pic.output;
+	pthread_mutex_unlock(&g->lock);
+}
+
 /* Run one vCPU until the guest ends: the process's exit status. */
 static int run_loop(struct vcpu *v)
 {
@@ -390,6 +424,8 @@ static int run_loop(struct vcpu *v)
 	int ret, status, vcpu = v->fd;
 
 	for (;;) {
+		if (v->id == 0)
+			guest_pic_deliver(v);
 		ret = minivm_run(vcpu);
 		if (ret == -EINTR)
 			continue;	/* a handled signal; SIGINT's default ends us */
@@ -418,6 +454,8 @@ static int run_loop(struct vcpu *v)
 					    ret == -EOPNOTSUPP ? "instruction not supported" :
 					    strerror(-ret));
 			break;
+		case MINIVM_EXIT_IRQ_WINDOW_OPEN:
+			break;		/* guest_pic_deliver() delivers now */
 		case MINIVM_EXIT_EOI:
 			/* A level-triggered interrupt's end: the I/O APIC may send it again. */
 			pthread_mutex_lock(&g->lock);

@@ -205,6 +205,17 @@ level_isr:
 	movl	$0, APIC_EOI
 	iret
 
+/* The 8259s' IRQ 10 (main.c): counted, then EOI to the slave and the master. */
+	.globl	pic_isr
+pic_isr:
+	push	%eax
+	lock incl pic_count
+	mov	$0x20, %al
+	outb	%al, $0xa0
+	outb	%al, $0x20
+	pop	%eax
+	iret
+
 /*
  * An application processor's start, copied to AP_BASE (the start-up IPI's
  * vector << 12): real mode to flat protected mode on a stack of its own,

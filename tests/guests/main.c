@@ -8,8 +8,8 @@
  * and start-up IPIs when fw_cfg says there are some, and exits through the
  * isa-debug-exit port. With "testdev" on its command line (QEMU's -device
  * pc-testdev, minivm's --device pc-testdev) it also drives that device and,
- * through its interrupt lines, the I/O APIC's edge and level pins. It
- * prints only what both must agree on.
+ * through its interrupt lines, the I/O APIC's edge and level pins and the
+ * 8259s. It prints only what both must agree on.
  */
 #include <stdint.h>
 
@@ -445,8 +445,8 @@ static void apic_checks(uint32_t cpus)
 #define TESTDEV_IRQ	0x2000
 #define TESTDEV_IOMEM	((volatile uint8_t *)0xff000000)
 
-volatile uint32_t edge_count, level_count, level_limit;
-void edge_isr(void), level_isr(void);
+volatile uint32_t edge_count, level_count, level_limit, pic_count;
+void edge_isr(void), level_isr(void), pic_isr(void);
 static volatile uint32_t flush_probe[1024] __attribute__((aligned(4096)));
 
 static uint32_t ioapic_read(uint32_t reg)
@@ -479,6 +479,57 @@ static void wait_count(volatile uint32_t *count, uint32_t want)
 	for (i = 0; i < 1000000 && *count < want; i++)
 		asm volatile("pause");
 	asm volatile("cli");
+}
+
+/*
+ * The 8259s, reprogrammed as an OS does (vectors 0x60 and 0x68), take
+ * pc-testdev's IRQ 10 through the slave and the master's IRQ 2, and reach
+ * the CPU through LINT0 in ExtINT mode: two edges, two interrupts, each
+ * EOI'd to both. The ELCR's bits for IRQs 0-2, 8 and 13 stay 0.
+ */
+static void pic_checks(void)
+{
+	idt_gate(0x6a, pic_isr);
+	APIC_REG(0x350) = 0x700;			/* LINT0: ExtINT */
+	outb(0x20, 0x11);
+	outb(0x21, 0x60);
+	outb(0x21, 0x04);
+	outb(0x21, 0x01);
+	outb(0xa0, 0x11);
+	outb(0xa1, 0x68);
+	outb(0xa1, 0x02);
+	outb(0xa1, 0x01);
+	outb(0x4d0, 0xff);
+	outb(0x4d1, 0xff);
+	puts("minivm-guest: pic elcr ");
+	puthex(inb(0x4d0), 2);
+	puts(" ");
+	puthex(inb(0x4d1), 2);
+	outb(0x4d0, 0);
+	outb(0x4d1, 0);				/* IRQ 10 edge-triggered */
+	outb(0x21, 0xfb);			/* the cascade only */
+	outb(0xa1, 0xfb);			/* IRQ 10 only */
+	puts(" masks ");
+	puthex(inb(0x21), 2);
+	puts(" ");
+	puthex(inb(0xa1), 2);
+	puts("\n");
+	outb(TESTDEV_IRQ + 10, 1);
+	wait_count(&pic_count, 1);
+	outb(TESTDEV_IRQ + 10, 0);
+	outb(TESTDEV_IRQ + 10, 1);
+	wait_count(&pic_count, 2);
+	outb(TESTDEV_IRQ + 10, 0);
+	outb(0xa0, 0x0b);			/* OCW3: read ISR */
+	outb(0x20, 0x0b);
+	say_count("pic irq 10: ", pic_count, " interrupts for 2 edges, in service ");
+	puthex(inb(0xa0), 2);
+	puts(" ");
+	puthex(inb(0x20), 2);
+	puts("\n");
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+	APIC_REG(0x350) = 0x10000;		/* LINT0 masked again */
 }
 
 static void testdev_checks(void)
@@ -556,6 +607,7 @@ static void testdev_checks(void)
 	ioapic_write(0x10 + 2 * 9, 0x8059);
 	wait_count(&level_count, 4);
 	say_count("ioapic level pin unmasked while asserted: ", level_count, "\n");
+	pic_checks();
 }
 
 static void triple_fault(void)

@@ -4,7 +4,8 @@
  * overlap another's, an unassigned port reads all ones and unassigned
  * memory 0, writes reach only their device; fw_cfg gives QEMU's items byte
  * by byte; the I/O APIC's registers, its edge and level pins, masking and
- * EOI; pc-testdev's latch, I/O memory and interrupt lines.
+ * EOI; pc-testdev's latch, I/O memory and interrupt lines; the 8259 pair's
+ * initialization, masking, priorities, cascade, EOIs, level IRQs and poll.
  * Prints one line per failed check; exits 1 if any failed.
  */
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "fw_cfg.h"
 #include "ioapic.h"
 #include "pc_testdev.h"
+#include "pic.h"
 
 static int failures;
 
@@ -178,6 +180,154 @@ static void pc_testdev_checks(void)
 	CHECK(rd(&p, 0x2007, 1) == 0);
 }
 
+/* The master's INT output as the CPU would see it. */
+static int pic_int;
+
+static void record_pic_int(void *ctx, int level)
+{
+	(void)ctx;
+	pic_int = level;
+}
+
+static void out8(struct bus *b, uint16_t port, uint8_t v)
+{
+	uint64_t x = v;
+
+	CHECK(bus_access(b, port, 1, 0, &x) == 0);
+}
+
+/* ICW1-ICW4 as Linux's init_8259A() writes them: vectors 0x30 and 0x38. */
+static void pic_program(struct bus *b)
+{
+	out8(b, 0x20, 0x11);
+	out8(b, 0x21, 0x30);
+	out8(b, 0x21, 0x04);
+	out8(b, 0x21, 0x01);
+	out8(b, 0xa0, 0x11);
+	out8(b, 0xa1, 0x38);
+	out8(b, 0xa1, 0x02);
+	out8(b, 0xa1, 0x01);
+}
+
+static void pic_checks(void)
+{
+	static struct pic pic;
+	struct bus b;
+
+	bus_init(&b, BUS_PORTS, ~0ULL);
+	CHECK(pic_init(&pic, &b, record_pic_int, NULL) == 0);
+	/* Linux's probe: the mask it writes reads back. */
+	out8(&b, 0x21, 0xff);
+	CHECK(rd(&b, 0x21, 1) == 0xff);
+	pic_program(&b);
+	CHECK(rd(&b, 0x21, 1) == 0 && rd(&b, 0xa1, 1) == 0);	/* ICW1 cleared the masks */
+	out8(&b, 0x21, 0xfe);					/* only IRQ 0 */
+	out8(&b, 0xa1, 0xff);
+
+	/* An edge on IRQ 0: INT, acknowledged as vector 0x30, in service, INT gone. */
+	pic_set_irq(&pic, 0, 1);
+	CHECK(pic_int == 1);
+	CHECK(pic_acknowledge(&pic) == 0x30);
+	CHECK(pic_int == 0);
+	out8(&b, 0x20, 0x0b);					/* OCW3: read ISR */
+	CHECK(rd(&b, 0x20, 1) == 0x01);
+	pic_set_irq(&pic, 0, 0);
+	pic_set_irq(&pic, 0, 1);				/* again, while in service */
+	CHECK(pic_int == 0);
+	out8(&b, 0x20, 0x20);					/* non-specific EOI */
+	CHECK(rd(&b, 0x20, 1) == 0 && pic_int == 1);		/* ... then it comes */
+	CHECK(pic_acknowledge(&pic) == 0x30);
+	out8(&b, 0x20, 0x60);					/* specific EOI, IRQ 0 */
+	pic_set_irq(&pic, 0, 0);
+
+	/* A masked IRQ waits in IRR; unmasked, it comes. */
+	pic_set_irq(&pic, 1, 1);
+	CHECK(pic_int == 0);
+	out8(&b, 0x20, 0x0a);					/* OCW3: read IRR */
+	CHECK(rd(&b, 0x20, 1) == 0x02);
+	out8(&b, 0x21, 0xfc);
+	CHECK(pic_int == 1 && pic_acknowledge(&pic) == 0x31);
+
+	/* Fully nested: IRQ 0 preempts IRQ 1 in service; IRQ 3 waits for both. */
+	out8(&b, 0x21, 0xf0);					/* IRQs 0-3: 0, 1, 3 and the cascade */
+	pic_set_irq(&pic, 3, 1);
+	CHECK(pic_int == 0);
+	pic_set_irq(&pic, 0, 1);
+	CHECK(pic_int == 1 && pic_acknowledge(&pic) == 0x30);
+	out8(&b, 0x20, 0x20);					/* ends IRQ 0, the highest */
+	CHECK(pic_int == 0);
+	out8(&b, 0x20, 0x20);					/* ends IRQ 1 */
+	CHECK(pic_int == 1 && pic_acknowledge(&pic) == 0x33);
+	out8(&b, 0x20, 0x20);
+	pic_set_irq(&pic, 0, 0);
+	pic_set_irq(&pic, 1, 0);
+	pic_set_irq(&pic, 3, 0);
+
+	/* The slave's IRQ 12 through the master's IRQ 2: vector 0x3c, both in service. */
+	out8(&b, 0xa1, 0xef);
+	pic_set_irq(&pic, 12, 1);
+	CHECK(pic_int == 1 && pic_acknowledge(&pic) == 0x3c);
+	out8(&b, 0xa0, 0x0b);
+	CHECK(rd(&b, 0xa0, 1) == 0x10);
+	out8(&b, 0x20, 0x0b);
+	CHECK(rd(&b, 0x20, 1) == 0x04);
+	out8(&b, 0xa0, 0x20);
+	out8(&b, 0x20, 0x20);
+	CHECK(rd(&b, 0xa0, 1) == 0 && rd(&b, 0x20, 1) == 0);
+	pic_set_irq(&pic, 12, 0);
+
+	/* Level-triggered through the ELCR: back after the EOI while the line stays up. */
+	out8(&b, 0x4d1, 0xff);
+	CHECK(rd(&b, 0x4d1, 1) == 0xde);			/* IRQs 8 and 13 stay edge */
+	pic_set_irq(&pic, 12, 1);
+	CHECK(pic_int == 1 && pic_acknowledge(&pic) == 0x3c);
+	out8(&b, 0xa0, 0x20);
+	out8(&b, 0x20, 0x20);
+	CHECK(pic_int == 1 && pic_acknowledge(&pic) == 0x3c);
+	pic_set_irq(&pic, 12, 0);				/* the device is satisfied */
+	out8(&b, 0xa0, 0x20);
+	out8(&b, 0x20, 0x20);
+	CHECK(pic_int == 0);
+
+	/*
+	 * A request gone before the acknowledge is spurious. The slave's: the
+	 * master latched the edge on its IRQ 2, the slave has nothing: IRQ 15,
+	 * only the master's IRQ 2 in service. The master's own: IRQ 7,
+	 * nothing in service.
+	 */
+	pic_set_irq(&pic, 12, 1);
+	pic_set_irq(&pic, 12, 0);
+	CHECK(pic_int == 1 && pic_acknowledge(&pic) == 0x3f);
+	CHECK(rd(&b, 0xa0, 1) == 0 && rd(&b, 0x20, 1) == 0x04);	/* both read ISR */
+	out8(&b, 0x20, 0x20);
+	CHECK(pic_int == 0);
+	pic_set_irq(&pic, 0, 1);
+	out8(&b, 0x21, 0xff);					/* masked after INT rose */
+	CHECK(pic_acknowledge(&pic) == 0x37);
+	out8(&b, 0x20, 0x0b);
+	CHECK(rd(&b, 0x20, 1) == 0);
+
+	/* The poll command acknowledges the highest request: 0x80 | IRQ. */
+	out8(&b, 0x21, 0xfe);					/* IRQ 0 latched above */
+	out8(&b, 0x20, 0x0c);
+	CHECK(rd(&b, 0x20, 1) == 0x80);
+	out8(&b, 0x20, 0x0c);
+	CHECK(rd(&b, 0x20, 1) == 0);				/* nothing more */
+	out8(&b, 0x20, 0x20);
+
+	/* Auto-EOI: acknowledged, never in service. */
+	pic_set_irq(&pic, 0, 0);
+	out8(&b, 0x20, 0x11);
+	out8(&b, 0x21, 0x30);
+	out8(&b, 0x21, 0x04);
+	out8(&b, 0x21, 0x03);
+	out8(&b, 0x21, 0xfe);
+	pic_set_irq(&pic, 0, 1);
+	CHECK(pic_acknowledge(&pic) == 0x30);
+	out8(&b, 0x20, 0x0b);
+	CHECK(rd(&b, 0x20, 1) == 0);
+}
+
 int main(void)
 {
 	struct bus_device d = { .name = "exit", .base = 0xf4, .len = 4, .write = exit_write };
@@ -222,5 +372,6 @@ int main(void)
 	CHECK(rd(&b, 0x510, 2) == ~0ULL);	/* the selector is write-only */
 	ioapic_checks();
 	pc_testdev_checks();
+	pic_checks();
 	return failures != 0;
 }
