@@ -171,7 +171,8 @@ static void chip_command(struct pic_chip *c, uint8_t v)
 
 	if (v & ICW1) {
 		*c = (struct pic_chip){
-			.lines = c->lines, .elcr = c->elcr, .vector_base = c->vector_base,
+			.pic = c->pic, .lines = c->lines, .elcr = c->elcr,
+			.vector_base = c->vector_base,
 			.lowest = 7, .init_step = 2, .icw4 = v & ICW1_IC4,
 			.single = !!(v & ICW1_SNGL), .level = !!(v & ICW1_LTIM),
 		};
@@ -232,9 +233,10 @@ static void chip_data(struct pic_chip *c, uint8_t v)
 	}
 }
 
-static uint8_t chip_read(struct pic *p, unsigned int i, unsigned int port)
+/* A read of one of a chip's two ports (@ctx: the chip). */
+static uint8_t chip_read(void *ctx, unsigned int port)
 {
-	struct pic_chip *c = &p->chip[i];
+	struct pic_chip *c = ctx;
 	unsigned int irq;
 
 	if (port == 1)
@@ -242,80 +244,81 @@ static uint8_t chip_read(struct pic *p, unsigned int i, unsigned int port)
 	if (c->poll) {
 		/* The poll command: an acknowledge without INTA; bit 7 says one was there. */
 		c->poll = 0;
-		irq = chip_acknowledge(c, i == MASTER);
-		pic_update(p);
+		irq = chip_acknowledge(c, c == &c->pic->chip[MASTER]);
+		pic_update(c->pic);
 		return irq == NONE ? 0 : (uint8_t)(0x80 | irq);
 	}
 	return c->read_isr ? c->isr : chip_irr(c);
 }
 
-static void chip_write(struct pic *p, unsigned int i, unsigned int port, uint8_t v)
+static void chip_write(void *ctx, unsigned int port, uint8_t v)
 {
+	struct pic_chip *c = ctx;
+
 	if (port == 0)
-		chip_command(&p->chip[i], v);
+		chip_command(c, v);
 	else
-		chip_data(&p->chip[i], v);
+		chip_data(c, v);
+	pic_update(c->pic);
+}
+
+/* The ELCR pair (@ctx: the PICs): port 0 the master's, port 1 the slave's. */
+static uint8_t elcr_read(void *ctx, unsigned int port)
+{
+	return ((struct pic *)ctx)->chip[port].elcr;
+}
+
+static void elcr_write(void *ctx, unsigned int port, uint8_t v)
+{
+	struct pic *p = ctx;
+
+	p->chip[port].elcr = v & elcr_mask[port];
 	pic_update(p);
 }
 
-/* A read or write of @size bytes at @off of the master's or slave's two ports. */
-static uint64_t master_read(void *ctx, uint64_t off, unsigned int size)
+/*
+ * Every range here is two byte-wide ports; a wider access is split into
+ * bytes, one port after the other, as the ISA bus does.
+ */
+static uint64_t read_bytes(uint8_t (*read_byte)(void *ctx, unsigned int port), void *ctx,
+			   uint64_t off, unsigned int size)
 {
 	uint64_t v = 0;
 	unsigned int n;
 
 	for (n = 0; n < size && off + n < 2; n++)
-		v |= (uint64_t)chip_read(ctx, MASTER, (unsigned int)off + n) << (8 * n);
+		v |= (uint64_t)read_byte(ctx, (unsigned int)off + n) << (8 * n);
 	return v;
 }
 
-static uint64_t slave_read(void *ctx, uint64_t off, unsigned int size)
-{
-	uint64_t v = 0;
-	unsigned int n;
-
-	for (n = 0; n < size && off + n < 2; n++)
-		v |= (uint64_t)chip_read(ctx, SLAVE, (unsigned int)off + n) << (8 * n);
-	return v;
-}
-
-static int master_write(void *ctx, uint64_t off, unsigned int size, uint64_t value)
+static void write_bytes(void (*write_byte)(void *ctx, unsigned int port, uint8_t v), void *ctx,
+			uint64_t off, unsigned int size, uint64_t value)
 {
 	unsigned int n;
 
 	for (n = 0; n < size && off + n < 2; n++)
-		chip_write(ctx, MASTER, (unsigned int)off + n, (uint8_t)(value >> (8 * n)));
+		write_byte(ctx, (unsigned int)off + n, (uint8_t)(value >> (8 * n)));
+}
+
+static uint64_t chip_ports_read(void *ctx, uint64_t off, unsigned int size)
+{
+	return read_bytes(chip_read, ctx, off, size);
+}
+
+static int chip_ports_write(void *ctx, uint64_t off, unsigned int size, uint64_t value)
+{
+	write_bytes(chip_write, ctx, off, size, value);
 	return 0;
 }
 
-static int slave_write(void *ctx, uint64_t off, unsigned int size, uint64_t value)
+static uint64_t elcr_ports_read(void *ctx, uint64_t off, unsigned int size)
 {
-	unsigned int n;
-
-	for (n = 0; n < size && off + n < 2; n++)
-		chip_write(ctx, SLAVE, (unsigned int)off + n, (uint8_t)(value >> (8 * n)));
-	return 0;
+	return read_bytes(elcr_read, ctx, off, size);
 }
 
-static uint64_t elcr_read(void *ctx, uint64_t off, unsigned int size)
+static int elcr_ports_write(void *ctx, uint64_t off, unsigned int size, uint64_t value)
 {
-	struct pic *p = ctx;
-	uint64_t v = 0;
-	unsigned int n;
-
-	for (n = 0; n < size && off + n < 2; n++)
-		v |= (uint64_t)p->chip[off + n].elcr << (8 * n);
-	return v;
-}
-
-static int elcr_write(void *ctx, uint64_t off, unsigned int size, uint64_t value)
-{
-	struct pic *p = ctx;
-	unsigned int n;
-
-	for (n = 0; n < size && off + n < 2; n++)
-		p->chip[off + n].elcr = (uint8_t)(value >> (8 * n)) & elcr_mask[off + n];
-	pic_update(p);
+	write_bytes(elcr_write, ctx, off, size, value);
 	return 0;
 }
 
@@ -332,17 +335,17 @@ int pic_init(struct pic *p, struct bus *ports, void (*intr)(void *ctx, int level
 {
 	const struct bus_device devs[] = {
 		{ .name = "8259 master", .base = chip_port[MASTER], .len = 2,
-		  .read = master_read, .write = master_write, .ctx = p },
+		  .read = chip_ports_read, .write = chip_ports_write, .ctx = &p->chip[MASTER] },
 		{ .name = "8259 slave", .base = chip_port[SLAVE], .len = 2,
-		  .read = slave_read, .write = slave_write, .ctx = p },
+		  .read = chip_ports_read, .write = chip_ports_write, .ctx = &p->chip[SLAVE] },
 		{ .name = "ELCR", .base = ELCR_PORT, .len = 2,
-		  .read = elcr_read, .write = elcr_write, .ctx = p },
+		  .read = elcr_ports_read, .write = elcr_ports_write, .ctx = p },
 	};
 	unsigned int i;
 
 	*p = (struct pic){ .intr = intr, .ctx = ctx };
 	for (i = 0; i < 2; i++)
-		p->chip[i].lowest = 7;
+		p->chip[i] = (struct pic_chip){ .pic = p, .lowest = 7 };
 	for (i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
 		if (bus_add(ports, &devs[i]))
 			return -1;

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include "bus.h"
 
+struct pic;
+
 /**
  * struct pic_chip - one 8259A
  * @irr: interrupt request register: the latched edges (chip_irr() adds the
@@ -35,11 +37,13 @@
  * @read_isr: OCW3: a read of the command port gives ISR, else IRR
  * @poll: OCW3's poll command: the next read of the command port acknowledges
  * @lowest: the IRQ with the lowest priority (7 after ICW1; rotation moves it)
+ * @pic: the pair it belongs to
  */
 struct pic_chip {
 	uint8_t irr, isr, imr, lines, elcr, vector_base;
 	uint8_t init_step, icw4, single, level, auto_eoi, sfnm, rotate_aeoi;
 	uint8_t special_mask, read_isr, poll, lowest;
+	struct pic *pic;
 };
 
 /**

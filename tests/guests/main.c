@@ -481,6 +481,14 @@ static void wait_count(volatile uint32_t *count, uint32_t want)
 	asm volatile("cli");
 }
 
+/* pc-testdev's line @irq up, interrupts on until @count reaches @want, line down. */
+static void pulse(unsigned int irq, volatile uint32_t *count, uint32_t want)
+{
+	outb(TESTDEV_IRQ + irq, 1);
+	wait_count(count, want);
+	outb(TESTDEV_IRQ + irq, 0);
+}
+
 /*
  * The 8259s, reprogrammed as an OS does (vectors 0x60 and 0x68), take
  * pc-testdev's IRQ 10 through the slave and the master's IRQ 2, and reach
@@ -514,12 +522,8 @@ static void pic_checks(void)
 	puts(" ");
 	puthex(inb(0xa1), 2);
 	puts("\n");
-	outb(TESTDEV_IRQ + 10, 1);
-	wait_count(&pic_count, 1);
-	outb(TESTDEV_IRQ + 10, 0);
-	outb(TESTDEV_IRQ + 10, 1);
-	wait_count(&pic_count, 2);
-	outb(TESTDEV_IRQ + 10, 0);
+	pulse(10, &pic_count, 1);
+	pulse(10, &pic_count, 2);
 	outb(0xa0, 0x0b);			/* OCW3: read ISR */
 	outb(0x20, 0x0b);
 	say_count("pic irq 10: ", pic_count, " interrupts for 2 edges, in service ");
@@ -573,12 +577,8 @@ static void testdev_checks(void)
 	/* Pin 5, edge, vector 0x50 to APIC 0: one interrupt per rising edge. */
 	ioapic_write(0x11 + 2 * 5, 0);
 	ioapic_write(0x10 + 2 * 5, 0x50);
-	outb(TESTDEV_IRQ + 5, 1);
-	wait_count(&edge_count, 1);
-	outb(TESTDEV_IRQ + 5, 0);
-	outb(TESTDEV_IRQ + 5, 1);
-	wait_count(&edge_count, 2);
-	outb(TESTDEV_IRQ + 5, 0);
+	pulse(5, &edge_count, 1);
+	pulse(5, &edge_count, 2);
 	/* Masked, an edge is lost: unmasking later sends nothing. */
 	ioapic_write(0x10 + 2 * 5, 0x10050);
 	outb(TESTDEV_IRQ + 5, 1);

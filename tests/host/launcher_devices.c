@@ -196,17 +196,13 @@ static void out8(struct bus *b, uint16_t port, uint8_t v)
 	CHECK(bus_access(b, port, 1, 0, &x) == 0);
 }
 
-/* ICW1-ICW4 as Linux's init_8259A() writes them: vectors 0x30 and 0x38. */
-static void pic_program(struct bus *b)
+/* ICW1-ICW4 of one chip: vector base, cascade, ICW4 (1: 8086 mode, 3: and auto-EOI). */
+static void pic_program(struct bus *b, uint16_t port, uint8_t base, uint8_t cascade, uint8_t icw4)
 {
-	out8(b, 0x20, 0x11);
-	out8(b, 0x21, 0x30);
-	out8(b, 0x21, 0x04);
-	out8(b, 0x21, 0x01);
-	out8(b, 0xa0, 0x11);
-	out8(b, 0xa1, 0x38);
-	out8(b, 0xa1, 0x02);
-	out8(b, 0xa1, 0x01);
+	out8(b, port, 0x11);
+	out8(b, port + 1, base);
+	out8(b, port + 1, cascade);
+	out8(b, port + 1, icw4);
 }
 
 static void pic_checks(void)
@@ -219,7 +215,8 @@ static void pic_checks(void)
 	/* Linux's probe: the mask it writes reads back. */
 	out8(&b, 0x21, 0xff);
 	CHECK(rd(&b, 0x21, 1) == 0xff);
-	pic_program(&b);
+	pic_program(&b, 0x20, 0x30, 0x04, 0x01);		/* as Linux's init_8259A() */
+	pic_program(&b, 0xa0, 0x38, 0x02, 0x01);
 	CHECK(rd(&b, 0x21, 1) == 0 && rd(&b, 0xa1, 1) == 0);	/* ICW1 cleared the masks */
 	out8(&b, 0x21, 0xfe);					/* only IRQ 0 */
 	out8(&b, 0xa1, 0xff);
@@ -317,10 +314,7 @@ static void pic_checks(void)
 
 	/* Auto-EOI: acknowledged, never in service. */
 	pic_set_irq(&pic, 0, 0);
-	out8(&b, 0x20, 0x11);
-	out8(&b, 0x21, 0x30);
-	out8(&b, 0x21, 0x04);
-	out8(&b, 0x21, 0x03);
+	pic_program(&b, 0x20, 0x30, 0x04, 0x03);
 	out8(&b, 0x21, 0xfe);
 	pic_set_irq(&pic, 0, 1);
 	CHECK(pic_acknowledge(&pic) == 0x30);
