@@ -396,7 +396,6 @@ static void guest_pic_deliver(struct vcpu *v)
 {
 	struct guest *g = v->g;
 	struct minivm_run *run = v->run;
-
 	uint8_t vector;
 	int ret;
 
