@@ -58,6 +58,7 @@ static u64 minivm_cap_value(u32 cap)
 		return tsc_khz;
 	case MINIVM_CAP_LAPIC:
 	case MINIVM_CAP_EOI_EXIT:
+	case MINIVM_CAP_IMMEDIATE_EXIT:
 		return 1;
 	default:
 		return 0;

@@ -151,16 +151,21 @@ static void vcpu_load_pdptes(struct minivm_vcpu *vcpu, u64 cr3)
 	minivm_be->load_pdptes(vcpu, vcpu_read_pdptes(vcpu, cr3, pdpte) ? NULL : pdpte);
 }
 
-/* The run page's in fields, read once: request_interrupt_window is 0 or 1. */
+/*
+ * The run page's in fields, read once: request_interrupt_window and
+ * immediate_exit are 0 or 1. Return: 1 to end the run at once, 0 to run,
+ * or -EINVAL.
+ */
 static int vcpu_run_check(struct minivm_vcpu *vcpu)
 {
 	const struct minivm_run *run = vcpu->run;
 	u8 want = READ_ONCE(run->request_interrupt_window);
+	u8 now = READ_ONCE(run->immediate_exit);
 
-	if (want > 1 || memchr_inv(run->reserved_in, 0, sizeof(run->reserved_in)))
+	if (want > 1 || now > 1 || memchr_inv(run->reserved_in, 0, sizeof(run->reserved_in)))
 		return -EINVAL;
 	vcpu->ev.want_irq_window = want;
-	return 0;
+	return now;
 }
 
 /* The run page's header, the same for every exit: the guest's event state. */
@@ -345,10 +350,11 @@ void minivm_vcpu_hold_host_state(struct minivm_vcpu *vcpu)
 static long vcpu_run(struct minivm_vcpu *vcpu)
 {
 	struct minivm_exit exit;
-	long ret = vcpu_run_check(vcpu);
+	int now = vcpu_run_check(vcpu);
+	long ret = 0;
 
-	if (ret)
-		return ret;
+	if (now < 0)
+		return now;
 
 	if (trace_minivm_userspace_enabled() && vcpu->user_ns) {
 		trace_minivm_userspace(vcpu->vm->id, vcpu->id, vcpu->user_exit,
@@ -361,6 +367,11 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 		else
 			vcpu_complete_io_in(vcpu);
 		vcpu->io_in_pending = false;
+	}
+	if (now) {
+		vcpu->run->exit_reason = MINIVM_EXIT_INTR;
+		ret = -EINTR;
+		goto out;
 	}
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
 	for (;;) {
@@ -418,6 +429,7 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 		preempt_enable();
 	}
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
+out:
 	vcpu_run_header(vcpu);
 	if (trace_minivm_userspace_enabled()) {
 		vcpu->user_exit = vcpu->run->exit_reason;

@@ -69,3 +69,45 @@ int bus_access(const struct bus *b, uint64_t addr, unsigned int size, int read, 
 		*data = b->unassigned;
 	return 0;
 }
+
+/**
+ * bus_read_bytes() - a read from a device of byte-wide ports
+ * @read_byte: reads the port at an offset into the device's range
+ * @ctx: passed to @read_byte
+ * @off: offset of the access into the range
+ * @size: the access's size
+ * @len: the range's length
+ *
+ * A wider access is split into bytes, one port after the other, as the
+ * ISA bus does; bytes past the range read 0.
+ *
+ * Return: the bytes read, the first in bits 7:0.
+ */
+uint64_t bus_read_bytes(uint8_t (*read_byte)(void *ctx, unsigned int off), void *ctx,
+			uint64_t off, unsigned int size, unsigned int len)
+{
+	uint64_t v = 0;
+	unsigned int n;
+
+	for (n = 0; n < size && off + n < len; n++)
+		v |= (uint64_t)read_byte(ctx, (unsigned int)off + n) << (8 * n);
+	return v;
+}
+
+/**
+ * bus_write_bytes() - a write to a device of byte-wide ports, as bus_read_bytes()
+ * @write_byte: writes the port at an offset into the device's range
+ * @ctx: passed to @write_byte
+ * @off: offset of the access into the range
+ * @size: the access's size
+ * @len: the range's length
+ * @value: the bytes, the first in bits 7:0; bytes past the range are dropped
+ */
+void bus_write_bytes(void (*write_byte)(void *ctx, unsigned int off, uint8_t v), void *ctx,
+		     uint64_t off, unsigned int size, unsigned int len, uint64_t value)
+{
+	unsigned int n;
+
+	for (n = 0; n < size && off + n < len; n++)
+		write_byte(ctx, (unsigned int)off + n, (uint8_t)(value >> (8 * n)));
+}

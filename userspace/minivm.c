@@ -12,18 +12,21 @@
  * in the main one); the devices are shared, behind one lock. The local
  * APICs are the module's (MINIVM_VM_LAPIC): the other vCPUs wait there for
  * the bootstrap CPU's INIT and start-up IPIs, as on a PC. Devices raise ISA
- * interrupt lines; the platform routes them to the I/O APIC, whose messages
- * go to the module's APICs.
+ * interrupt lines; the platform routes them to the 8259s, whose output
+ * reaches vCPU 0, and to the I/O APIC, whose messages go to the module's
+ * APICs. A timer thread fires the PIT's interrupts.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "libminivm.h"
 #include "bus.h"
@@ -32,6 +35,7 @@
 #include "multiboot.h"
 #include "pc_testdev.h"
 #include "pic.h"
+#include "pit.h"
 #include "uart.h"
 
 /*
@@ -101,6 +105,7 @@ static int cmd_info(void)
 		{ MINIVM_CAP_MAX_VCPUS, "vCPUs per VM" },
 		{ MINIVM_CAP_LAPIC, "local APIC in the kernel (1: yes)" },
 		{ MINIVM_CAP_EOI_EXIT, "level-triggered EOIs reach userspace (1: yes)" },
+		{ MINIVM_CAP_IMMEDIATE_EXIT, "RUN honours immediate_exit (1: yes)" },
 	};
 	uint64_t value, vm_id;
 	uint32_t version;
@@ -152,6 +157,9 @@ struct guest {
 	struct uart com1;
 	struct fw_cfg fw_cfg;
 	struct pic pic;		/* its INT reaches vCPU 0: guest_pic_deliver() */
+	struct pit pit;		/* its interrupts: guest_timer_thread() */
+	pthread_cond_t timer_changed;	/* with lock: the PIT was reprogrammed */
+	pthread_t vcpu0;	/* the thread guest_kick() interrupts */
 	struct ioapic *ioapic;	/* with the module's local APICs only */
 	struct pc_testdev *testdev;
 };
@@ -249,6 +257,98 @@ static void guest_set_isa_irq(void *ctx, unsigned int irq, int level)
 		ioapic_set_line(g->ioapic, irq ? irq : 2, level);
 }
 
+static uint64_t guest_clock(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void guest_set_irq0(void *ctx, int level)
+{
+	guest_set_isa_irq(ctx, 0, level);
+}
+
+static void guest_pit_changed(void *ctx)
+{
+	struct guest *g = ctx;
+
+	pthread_cond_signal(&g->timer_changed);
+}
+
+/*
+ * Kicking vCPU 0 out of RUN, as a thread that raised the 8259s' output
+ * must: a signal interrupts RUN, and its handler sets the run page's
+ * immediate_exit, so that a signal landing just before RUN makes that RUN
+ * return at once instead of waiting for the guest's next exit. run_loop()
+ * clears the flag before it looks at the PICs again.
+ */
+static struct minivm_run *kick_run;	/* vCPU 0's, when the module honours it */
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+	if (kick_run)
+		kick_run->immediate_exit = 1;
+}
+
+#define KICK_SIGNAL	SIGUSR1
+
+static int guest_kick_setup(struct guest *g, struct minivm_run *run, int immediate_exit)
+{
+	/*
+	 * SA_RESTART: the console's reads and writes go on after a kick; RUN
+	 * ends all the same (the module's EINTR is never restarted).
+	 */
+	struct sigaction sa = { .sa_handler = kick_handler, .sa_flags = SA_RESTART };
+
+	g->vcpu0 = pthread_self();
+	kick_run = immediate_exit ? run : NULL;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(KICK_SIGNAL, &sa, NULL);
+}
+
+/*
+ * The PIT's channel 0: sleep until its next interrupt is due or the guest
+ * reprograms it, send the interrupt, and kick vCPU 0 when the 8259s now
+ * want it (an interrupt routed through the I/O APIC reaches the module's
+ * APIC, which wakes its vCPU itself).
+ */
+static void *guest_timer_thread(void *arg)
+{
+	struct guest *g = arg;
+	struct timespec ts;
+	uint64_t when;
+
+	pthread_mutex_lock(&g->lock);
+	for (;;) {
+		when = pit_next_irq(&g->pit);
+		if (when == PIT_NEVER) {
+			pthread_cond_wait(&g->timer_changed, &g->lock);
+		} else {
+			ts.tv_sec = (time_t)(when / 1000000000ULL);
+			ts.tv_nsec = (long)(when % 1000000000ULL);
+			pthread_cond_timedwait(&g->timer_changed, &g->lock, &ts);
+		}
+		if (pit_expire(&g->pit) && g->pic.output)
+			pthread_kill(g->vcpu0, KICK_SIGNAL);
+	}
+	return NULL;
+}
+
+static int guest_timer_start(struct guest *g)
+{
+	pthread_condattr_t attr;
+	pthread_t thread;
+
+	if (pthread_condattr_init(&attr) || pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) ||
+	    pthread_cond_init(&g->timer_changed, &attr))
+		return -1;
+	return pthread_create(&thread, NULL, guest_timer_thread, g) ? -1 : 0;
+}
+
 /* The host address of RAM page @gpa, for pc-testdev's flush. */
 static void *guest_page(void *ctx, uint64_t gpa)
 {
@@ -259,8 +359,8 @@ static void *guest_page(void *ctx, uint64_t gpa)
 }
 
 /*
- * The PC's devices: COM1, isa-debug-exit, the 8259 pair and fw_cfg on the
- * port bus; the I/O APIC when the module gives the VM local APICs;
+ * The PC's devices: COM1, isa-debug-exit, the 8259 pair, the PIT and fw_cfg
+ * on the port bus; the I/O APIC when the module gives the VM local APICs;
  * pc-testdev if asked.
  */
 static int guest_devices(struct guest *g, unsigned int cpus, int lapic, int testdev)
@@ -277,7 +377,8 @@ static int guest_devices(struct guest *g, unsigned int cpus, int lapic, int test
 	bus_init(&g->ports, BUS_PORTS, ~0ULL);
 	bus_init(&g->mmio, BUS_MEMORY, 0);
 	if (bus_add(&g->ports, &com1) || bus_add(&g->ports, &debug_exit) ||
-	    pic_init(&g->pic, &g->ports, NULL, NULL))
+	    pic_init(&g->pic, &g->ports, NULL, NULL) ||
+	    pit_init(&g->pit, &g->ports, guest_clock, guest_set_irq0, guest_pit_changed, g))
 		return -1;
 	pthread_mutex_init(&g->lock, NULL);
 	if (lapic) {
@@ -389,8 +490,9 @@ static int fail(int status, const char *fmt, ...)
  * SeaBIOS leaves QEMU's (the module does not read LINT0 yet). The vector is
  * taken from the PICs (their interrupt acknowledge) only when the guest can
  * take it at this entry; until then the run asks for an interrupt window.
- * Every device that raises a line now does so in a vCPU's own exit, so the
- * next entry is soon enough; none interrupts a RUN from another thread yet.
+ * A device that raises a line in a vCPU's own exit needs nothing more: the
+ * next entry is soon enough. One on another thread (the PIT's timer) kicks
+ * vCPU 0 out of its RUN (guest_kick_setup()).
  */
 static void guest_pic_deliver(struct vcpu *v)
 {
@@ -423,8 +525,10 @@ static int run_loop(struct vcpu *v)
 	int ret, status, vcpu = v->fd;
 
 	for (;;) {
-		if (v->id == 0)
+		if (v->id == 0) {
+			run->immediate_exit = 0;
 			guest_pic_deliver(v);
+		}
 		ret = minivm_run(vcpu);
 		if (ret == -EINTR)
 			continue;	/* a handled signal; SIGINT's default ends us */
@@ -508,7 +612,7 @@ static int cmd_run(int argc, char **argv)
 	size_t image_size, len;
 	const char *why;
 	unsigned long cpus = 1;
-	uint64_t lapic = 0;
+	uint64_t lapic = 0, immediate_exit = 0;
 	int i, sys, vm, ret, testdev = 0;
 	char *end;
 
@@ -616,6 +720,10 @@ static int cmd_run(int argc, char **argv)
 	ret = set_entry_state(vcpus[0].fd, &boot);
 	if (ret)
 		return fail(EXIT_SYSTEM, "setting the entry state: %s", strerror(-ret));
+	if (minivm_check_cap(sys, MINIVM_CAP_IMMEDIATE_EXIT, &immediate_exit))
+		immediate_exit = 0;
+	if (guest_kick_setup(&g, vcpus[0].run, immediate_exit) || guest_timer_start(&g))
+		return fail(EXIT_SYSTEM, "cannot start the timer thread: %s", strerror(errno));
 	/* The others wait in the module for INIT and a start-up IPI. */
 	for (i = 1; i < (int)cpus; i++) {
 		ret = pthread_create(&vcpus[i].thread, NULL, vcpu_thread, &vcpus[i]);

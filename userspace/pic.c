@@ -276,49 +276,25 @@ static void elcr_write(void *ctx, unsigned int port, uint8_t v)
 	pic_update(p);
 }
 
-/*
- * Every range here is two byte-wide ports; a wider access is split into
- * bytes, one port after the other, as the ISA bus does.
- */
-static uint64_t read_bytes(uint8_t (*read_byte)(void *ctx, unsigned int port), void *ctx,
-			   uint64_t off, unsigned int size)
-{
-	uint64_t v = 0;
-	unsigned int n;
-
-	for (n = 0; n < size && off + n < 2; n++)
-		v |= (uint64_t)read_byte(ctx, (unsigned int)off + n) << (8 * n);
-	return v;
-}
-
-static void write_bytes(void (*write_byte)(void *ctx, unsigned int port, uint8_t v), void *ctx,
-			uint64_t off, unsigned int size, uint64_t value)
-{
-	unsigned int n;
-
-	for (n = 0; n < size && off + n < 2; n++)
-		write_byte(ctx, (unsigned int)off + n, (uint8_t)(value >> (8 * n)));
-}
-
 static uint64_t chip_ports_read(void *ctx, uint64_t off, unsigned int size)
 {
-	return read_bytes(chip_read, ctx, off, size);
+	return bus_read_bytes(chip_read, ctx, off, size, 2);
 }
 
 static int chip_ports_write(void *ctx, uint64_t off, unsigned int size, uint64_t value)
 {
-	write_bytes(chip_write, ctx, off, size, value);
+	bus_write_bytes(chip_write, ctx, off, size, 2, value);
 	return 0;
 }
 
 static uint64_t elcr_ports_read(void *ctx, uint64_t off, unsigned int size)
 {
-	return read_bytes(elcr_read, ctx, off, size);
+	return bus_read_bytes(elcr_read, ctx, off, size, 2);
 }
 
 static int elcr_ports_write(void *ctx, uint64_t off, unsigned int size, uint64_t value)
 {
-	write_bytes(elcr_write, ctx, off, size, value);
+	bus_write_bytes(elcr_write, ctx, off, size, 2, value);
 	return 0;
 }
 

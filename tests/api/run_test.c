@@ -179,6 +179,35 @@ static void port_io_exits_reach_userspace(void)
 	vm_close(&v);
 }
 
+/*
+ * immediate_exit, as a signal handler sets it: RUN ends with EINTR before
+ * the guest runs, after completing the port input the last exit asked for.
+ */
+static void immediate_exit_ends_run_before_entry(void)
+{
+	struct minivm_regs r;
+	struct vm v;
+
+	vm_start(&v, g_io, g_io_end);
+	if (expect_io(&v, 0x10, 1, MINIVM_IO_OUT, 0x42) &&
+	    expect_io(&v, 0x11, 1, MINIVM_IO_IN, 0)) {
+		v.run->io.data = 0x5a;
+		v.run->immediate_exit = 1;
+		CHECK_ERR(minivm_run(v.vcpu), EINTR);
+		CHECK(v.run->exit_reason == MINIVM_EXIT_INTR, "exit reason %u after an immediate exit",
+		      v.run->exit_reason);
+		CHECK_ERR(minivm_run(v.vcpu), EINTR);	/* again: still nothing runs */
+		CHECK_ERR(minivm_get_regs(v.vcpu, &r), 0);
+		CHECK((r.rax & 0xff) == 0x5a && r.rip == 0x1006,
+		      "after two immediate exits AL %#llx RIP %#llx, want 0x5a and 0x1006 (past the IN)",
+		      (unsigned long long)r.rax, (unsigned long long)r.rip);
+		v.run->immediate_exit = 0;
+		if (expect_io(&v, 0x12, 1, MINIVM_IO_OUT, 0x5a))
+			expect_io(&v, 0x13, 2, MINIVM_IO_OUT, 0x1234);
+	}
+	vm_close(&v);
+}
+
 static void cpuid_is_handled_in_kernel(void)
 {
 	struct vm v;
@@ -488,9 +517,12 @@ static void run_header_reports_event_state(void)
 	v.run->request_interrupt_window = 2;	/* 0 or 1 */
 	CHECK_ERR(minivm_run(v.vcpu), EINVAL);
 	v.run->request_interrupt_window = 0;
-	v.run->reserved_in[6] = 1;
+	v.run->immediate_exit = 2;		/* 0 or 1 */
 	CHECK_ERR(minivm_run(v.vcpu), EINVAL);
-	v.run->reserved_in[6] = 0;
+	v.run->immediate_exit = 0;
+	v.run->reserved_in[5] = 1;
+	CHECK_ERR(minivm_run(v.vcpu), EINVAL);
+	v.run->reserved_in[5] = 0;
 	/* The OUT in STI's shadow ends it: the guest resumes out of the shadow. */
 	if (expect_io(&v, 0x10, 1, MINIVM_IO_OUT, ANY) && expect_header(&v, 1, 0, 1) &&
 	    expect_io(&v, 0x11, 1, MINIVM_IO_OUT, ANY) && expect_header(&v, 1, 0, 1) &&
@@ -1268,7 +1300,7 @@ int main(int argc, char **argv)
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
 	if (argc == 3)
 		return workload();
-	ktap_plan("minivm-run", 31);
+	ktap_plan("minivm-run", 32);
 	KTAP_RUN(port_io_exits_reach_userspace);
 	KTAP_RUN(cpuid_is_handled_in_kernel);
 	KTAP_RUN(cpuid_answers_match_the_host);
@@ -1285,6 +1317,7 @@ int main(int argc, char **argv)
 	KTAP_RUN(long_mode_runs);
 	KTAP_RUN(string_io_moves_each_element);
 	KTAP_RUN(run_header_reports_event_state);
+	KTAP_RUN(immediate_exit_ends_run_before_entry);
 	KTAP_RUN(pae_paging_outside_long_mode);
 	KTAP_RUN(huge_page_backing_maps_2m);
 	KTAP_RUN(guest_fpu_state_is_kept);

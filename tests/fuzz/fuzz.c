@@ -933,17 +933,20 @@ static void run_vcpu(int fd, enum kind kind, struct minivm_run *run)
 			      (unsigned long long)r.rax);
 	}
 	/*
-	 * The page's in fields: often a request for the interrupt window, now
-	 * and then a value or a reserved byte that is not allowed (EINVAL).
+	 * The page's in fields: often a request for the interrupt window,
+	 * sometimes an immediate exit, now and then a value or a reserved byte
+	 * that is not allowed (EINVAL).
 	 */
 	if (run) {
 		uint8_t in[8] = { 0 };
 
 		in[0] = chance(30);
+		in[1] = chance(5);
 		if (chance(3))
 			in[below(8)] = (uint8_t)(2 + below(254));
 		run->request_interrupt_window = in[0];
-		memcpy(run->reserved_in, in + 1, sizeof(run->reserved_in));
+		run->immediate_exit = in[1];
+		memcpy(run->reserved_in, in + 2, sizeof(run->reserved_in));
 	}
 	arm_timer();
 	ret = do_ioctl(fd, kind, MINIVM_RUN, NULL);

@@ -536,6 +536,67 @@ static void pic_checks(void)
 	APIC_REG(0x350) = 0x10000;		/* LINT0 masked again */
 }
 
+/*
+ * The 8254. Channel 2 as Linux calibrates its TSC with it: gate on through
+ * port 0x61, mode 0, OUT (port 0x61 bit 5) low until the count runs out,
+ * the read-back status. Channel 0 at 1 kHz (mode 2): its IRQ 0 through the
+ * 8259s and LINT0 in ExtINT mode while the CPU sits in HLT, then through
+ * the I/O APIC's pin 2, where the PC wires it. Counts of interrupts vary
+ * with timing, so only "at least three" is printed.
+ */
+static void pit_checks(void)
+{
+	uint32_t i, out_low, latched;
+
+	outb(0x61, (inb(0x61) & ~0x02) | 0x01);	/* gate on, speaker off */
+	outb(0x43, 0xb0);			/* channel 2, LSB then MSB, mode 0 */
+	outb(0x42, 1193 & 0xff);		/* 1 ms */
+	outb(0x42, 1193 >> 8);
+	out_low = !(inb(0x61) & 0x20);
+	outb(0x43, 0x80);			/* latch */
+	latched = inb(0x42);
+	latched |= inb(0x42) << 8;
+	for (i = 0; i < 10000000 && !(inb(0x61) & 0x20); i++)
+		;
+	check(out_low && latched <= 1193 && (inb(0x61) & 0x20), "pit channel 2 counts down to out high");
+	outb(0x43, 0xe8);			/* read-back: channel 2's status */
+	puts("minivm-guest: pit channel 2 status ");
+	puthex(inb(0x42), 2);
+	puts("\n");
+
+	idt_gate(0x60, pic_isr);
+	APIC_REG(0x350) = 0x700;		/* LINT0: ExtINT */
+	outb(0x20, 0x11);
+	outb(0x21, 0x60);
+	outb(0x21, 0x04);
+	outb(0x21, 0x01);
+	outb(0xa0, 0x11);
+	outb(0xa1, 0x68);
+	outb(0xa1, 0x02);
+	outb(0xa1, 0x01);
+	outb(0x21, 0xfe);			/* IRQ 0 only */
+	outb(0xa1, 0xff);
+	pic_count = 0;
+	outb(0x43, 0x34);			/* channel 0, LSB then MSB, mode 2 */
+	outb(0x40, 1193 & 0xff);
+	outb(0x40, 1193 >> 8);
+	for (i = 0; i < 1000 && pic_count < 3; i++)
+		asm volatile("sti; hlt; cli");
+	outb(0x21, 0xff);
+	APIC_REG(0x350) = 0x10000;		/* LINT0 masked */
+	check(pic_count >= 3, "pit irq 0 through the 8259s, woken from hlt");
+
+	idt_gate(0x61, edge_isr);
+	edge_count = 0;
+	ioapic_write(0x10 + 2 * 2, 0x61);	/* pin 2: vector 0x61, edge, to APIC 0 */
+	ioapic_write(0x11 + 2 * 2, 0);
+	for (i = 0; i < 1000 && edge_count < 3; i++)
+		asm volatile("sti; hlt; cli");
+	ioapic_write(0x10 + 2 * 2, 0x10000);
+	check(edge_count >= 3, "pit irq 0 through the ioapic's pin 2");
+	outb(0x43, 0x30);			/* channel 0: mode 0, no count: idle */
+}
+
 static void testdev_checks(void)
 {
 	volatile uint32_t *iomem32 = (volatile uint32_t *)(TESTDEV_IOMEM + 0x10);
@@ -634,6 +695,7 @@ void main32(uint32_t magic, const struct mb_info *mbi)
 	apic_checks((uint32_t)fw_cfg(0x05, 2));
 	if ((mbi->flags & 4) && has_word((const char *)mbi->cmdline, "testdev"))
 		testdev_checks();
+	pit_checks();
 	puts("minivm-guest: bye\n");
 	exit_guest(0x21);
 }

@@ -5,7 +5,9 @@
  * memory 0, writes reach only their device; fw_cfg gives QEMU's items byte
  * by byte; the I/O APIC's registers, its edge and level pins, masking and
  * EOI; pc-testdev's latch, I/O memory and interrupt lines; the 8259 pair's
- * initialization, masking, priorities, cascade, EOIs, level IRQs and poll.
+ * initialization, masking, priorities, cascade, EOIs, level IRQs and poll;
+ * the 8254's modes, latches, read-back, gate and interrupts, on a clock the
+ * test moves.
  * Prints one line per failed check; exits 1 if any failed.
  */
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include "ioapic.h"
 #include "pc_testdev.h"
 #include "pic.h"
+#include "pit.h"
 
 static int failures;
 
@@ -322,6 +325,178 @@ static void pic_checks(void)
 	CHECK(rd(&b, 0x20, 1) == 0);
 }
 
+/* The PIT's clock, moved by the test; IRQ 0's rising edges, counted. */
+static uint64_t pit_ns;
+static unsigned int irq0_edges, pit_changes;
+static int irq0;
+
+static uint64_t pit_clock(void *ctx)
+{
+	(void)ctx;
+	return pit_ns;
+}
+
+static void record_irq0(void *ctx, int level)
+{
+	(void)ctx;
+	irq0_edges += level && !irq0;
+	irq0 = level;
+}
+
+static void record_pit_change(void *ctx)
+{
+	(void)ctx;
+	pit_changes++;
+}
+
+/* The first nanosecond at which @ticks PIT clocks have gone by since @ns0. */
+static uint64_t after_ticks(uint64_t ns0, uint64_t ticks)
+{
+	return ns0 + (ticks * 1000000000ULL + PIT_HZ - 1) / PIT_HZ;
+}
+
+static uint16_t pit_latched(struct bus *b, unsigned int ch)
+{
+	uint16_t v;
+
+	out8(b, 0x43, (uint8_t)(ch << 6));			/* counter latch */
+	v = (uint16_t)rd(b, 0x40 + ch, 1);
+	return v | (uint16_t)(rd(b, 0x40 + ch, 1) << 8);
+}
+
+static void pit_checks(void)
+{
+	static struct pit pit;
+	const uint64_t t0 = 1000000000;	/* one second: a whole number of clocks */
+	uint64_t next;
+	struct bus b;
+
+	bus_init(&b, BUS_PORTS, ~0ULL);
+	pit_ns = t0;
+	CHECK(pit_init(&pit, &b, pit_clock, record_irq0, record_pit_change, NULL) == 0);
+	CHECK(pit_next_irq(&pit) == PIT_NEVER);			/* idle until programmed */
+
+	/* Channel 0 as Linux's periodic PIT: mode 2, LSB then MSB, 1193 (1 kHz). */
+	out8(&b, 0x43, 0x34);
+	out8(&b, 0x40, 1193 & 0xff);
+	CHECK(pit_next_irq(&pit) == PIT_NEVER);			/* half a count loads nothing */
+	out8(&b, 0x40, 1193 >> 8);
+	CHECK(pit_changes == 2);
+	next = pit_next_irq(&pit);
+	CHECK(next == after_ticks(t0, 1193));
+	pit_ns = after_ticks(t0, 100);
+	CHECK(pit_latched(&b, 0) == 1193 - 100);
+	/* The live count, LSB then MSB, without a latch. */
+	CHECK(rd(&b, 0x40, 1) == ((1193 - 100) & 0xff) && rd(&b, 0x40, 1) == (1193 - 100) >> 8);
+	pit_ns = next - 1;
+	CHECK(pit_expire(&pit) == 0 && irq0_edges == 0);
+	pit_ns = next;
+	CHECK(pit_expire(&pit) == 1 && irq0_edges == 1 && irq0 == 0);	/* a pulse */
+	CHECK(pit_expire(&pit) == 0);
+	CHECK(pit_next_irq(&pit) == after_ticks(t0, 2 * 1193));
+	/* Ten periods late: one interrupt for them all, the next on the beat. */
+	pit_ns = after_ticks(t0, 11 * 1193 + 5);
+	CHECK(pit_expire(&pit) == 1 && irq0_edges == 2);
+	CHECK(pit_next_irq(&pit) == after_ticks(t0, 12 * 1193));
+	/* Read-back of channel 0's status: OUT high, count loaded, LSB/MSB, mode 2. */
+	out8(&b, 0x43, 0xe2);
+	CHECK(rd(&b, 0x40, 1) == 0xb4);
+	/* Read-back of count and status: the status comes first. */
+	out8(&b, 0x43, 0xc2);
+	CHECK(rd(&b, 0x40, 1) == 0xb4 && rd(&b, 0x40, 1) == ((1193 - 5) & 0xff));
+	CHECK(rd(&b, 0x40, 1) == (1193 - 5) >> 8);
+
+	/* A count of 2 asks for 600,000 interrupts a second: 200 us apart at most. */
+	out8(&b, 0x43, 0x34);
+	out8(&b, 0x40, 2);
+	out8(&b, 0x40, 0);
+	next = pit_next_irq(&pit);
+	CHECK(next == pit.last_irq + PIT_MIN_IRQ_NS);
+	pit_ns = next;
+	CHECK(pit_expire(&pit) == 1 && pit_next_irq(&pit) == next + PIT_MIN_IRQ_NS);
+
+	/* Mode 0, one shot: OUT low until the count runs out, one interrupt. */
+	pit_ns = 2 * t0;
+	out8(&b, 0x43, 0x30);
+	out8(&b, 0x40, 0x10);
+	out8(&b, 0x40, 0x00);
+	out8(&b, 0x43, 0xe2);
+	CHECK(rd(&b, 0x40, 1) == 0x30);				/* OUT low, mode 0 */
+	pit_ns = after_ticks(2 * t0, 16);
+	CHECK(pit_expire(&pit) == 1 && pit_next_irq(&pit) == PIT_NEVER);
+	out8(&b, 0x43, 0xe2);
+	CHECK(rd(&b, 0x40, 1) == 0xb0);				/* OUT high */
+	CHECK(pit_latched(&b, 0) == 0);
+	pit_ns = after_ticks(2 * t0, 17);
+	CHECK(pit_latched(&b, 0) == 0xffff);			/* on from the top */
+
+	/* Channel 2 as Linux's TSC calibration: gate on, mode 0, OUT in port 0x61. */
+	pit_ns = 3 * t0;
+	out8(&b, 0x61, 0x01);					/* gate on, speaker off */
+	out8(&b, 0x43, 0xb0);
+	CHECK((rd(&b, 0x61, 1) & ~0x10) == 0x01);		/* mode 0: OUT low until counted */
+	out8(&b, 0x42, 0x2e);
+	out8(&b, 0x42, 0x9b);					/* 39726 clocks, 33.3 ms */
+	pit_ns = after_ticks(3 * t0, 39725);
+	CHECK(!(rd(&b, 0x61, 1) & 0x20));
+	pit_ns = after_ticks(3 * t0, 39726);
+	CHECK(rd(&b, 0x61, 1) & 0x20);
+	/* The gate low stops mode 0; high again, it goes on where it was. */
+	pit_ns = 4 * t0;
+	out8(&b, 0x42, 100);
+	out8(&b, 0x42, 0);
+	pit_ns = after_ticks(4 * t0, 40);
+	out8(&b, 0x61, 0x00);
+	pit_ns = after_ticks(4 * t0, 500);
+	CHECK(pit_latched(&b, 2) == 60 && !(rd(&b, 0x61, 1) & 0x20));
+	out8(&b, 0x61, 0x01);
+	pit_ns = after_ticks(4 * t0, 560);
+	CHECK(pit_latched(&b, 2) == 0 && (rd(&b, 0x61, 1) & 0x20));
+	/* A latched count holds until read; a second latch does not replace it. */
+	out8(&b, 0x43, 0x80);
+	pit_ns = after_ticks(4 * t0, 570);
+	out8(&b, 0x43, 0x80);
+	CHECK(rd(&b, 0x42, 1) == 0 && rd(&b, 0x42, 1) == 0);
+
+	/* Mode 3 counts down by two, twice a period; OUT high the first half. */
+	pit_ns = 5 * t0;
+	out8(&b, 0x43, 0xb6);
+	out8(&b, 0x42, 100);
+	out8(&b, 0x42, 0);
+	pit_ns = after_ticks(5 * t0, 10);
+	CHECK(pit_latched(&b, 2) == 80 && (rd(&b, 0x61, 1) & 0x20));
+	pit_ns = after_ticks(5 * t0, 60);
+	CHECK(pit_latched(&b, 2) == 80 && !(rd(&b, 0x61, 1) & 0x20));
+	/* Mode 2 with the gate low: OUT forced high, and the gate's edge reloads. */
+	out8(&b, 0x43, 0xb4);
+	out8(&b, 0x42, 50);
+	out8(&b, 0x42, 0);
+	out8(&b, 0x61, 0x00);
+	CHECK(rd(&b, 0x61, 1) & 0x20);
+	pit_ns = after_ticks(5 * t0, 1000);
+	out8(&b, 0x61, 0x01);
+	pit_ns = after_ticks(5 * t0, 1049);
+	CHECK(pit_latched(&b, 2) == 1 && !(rd(&b, 0x61, 1) & 0x20));	/* the low clock */
+
+	/* LSB-only access, BCD counting. */
+	out8(&b, 0x43, 0x91);					/* channel 2, LSB, mode 0, BCD */
+	pit_ns = 6 * t0;
+	out8(&b, 0x42, 0x25);					/* 25 in BCD */
+	pit_ns = after_ticks(6 * t0, 7);
+	out8(&b, 0x43, 0x80);
+	CHECK(rd(&b, 0x42, 1) == 0x18);
+	pit_ns = after_ticks(6 * t0, 26);
+	out8(&b, 0x43, 0x80);
+	CHECK(rd(&b, 0x42, 1) == 0x99);				/* 9999, LSB */
+	/* Port 0x61: bits 3:0 as written, bit 4 toggles with time. */
+	out8(&b, 0x61, 0xff);
+	CHECK((rd(&b, 0x61, 1) & 0xcf) == 0x0f);
+	pit_ns = 7 * t0;
+	next = rd(&b, 0x61, 1) & 0x10;
+	pit_ns += 15085;
+	CHECK((rd(&b, 0x61, 1) & 0x10) != next);
+}
+
 int main(void)
 {
 	struct bus_device d = { .name = "exit", .base = 0xf4, .len = 4, .write = exit_write };
@@ -367,5 +542,6 @@ int main(void)
 	ioapic_checks();
 	pc_testdev_checks();
 	pic_checks();
+	pit_checks();
 	return failures != 0;
 }

@@ -82,7 +82,8 @@ int main(void)
 		FIELD(minivm_sregs, reserved),
 	};
 	static const struct field run[] = {
-		FIELD(minivm_run, request_interrupt_window), FIELD(minivm_run, reserved_in),
+		FIELD(minivm_run, request_interrupt_window), FIELD(minivm_run, immediate_exit),
+		FIELD(minivm_run, reserved_in),
 		FIELD(minivm_run, exit_reason), FIELD(minivm_run, ready_for_interrupt_injection),
 		FIELD(minivm_run, if_flag), FIELD(minivm_run, flags), FIELD(minivm_run, cr8),
 		FIELD(minivm_run, vendor), FIELD(minivm_run, reserved_out),
@@ -135,7 +136,7 @@ int main(void)
 	check("minivm_segment", sizeof(struct minivm_segment), segment, 4);
 	check("minivm_dtable", sizeof(struct minivm_dtable), dtable, 3);
 	check("minivm_sregs", sizeof(struct minivm_sregs), sregs, 16);
-	check("minivm_run", sizeof(struct minivm_run), run, 11);
+	check("minivm_run", sizeof(struct minivm_run), run, 12);
 	/* struct minivm_regs is 18 u64s: no padding is possible. */
 	if (sizeof(struct minivm_regs) != 18 * 8) {
 		printf("minivm_regs: size %zu\n", sizeof(struct minivm_regs));

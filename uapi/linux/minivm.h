@@ -55,6 +55,8 @@ struct minivm_api_version {
  * @MINIVM_CAP_EOI_EXIT: non-zero when the guest's EOI of a level-triggered
  *	interrupt (one sent with %MINIVM_SIGNAL_MSI, trigger mode 1) ends the
  *	run with %MINIVM_EXIT_EOI, as a userspace IOAPIC needs
+ * @MINIVM_CAP_IMMEDIATE_EXIT: non-zero when &minivm_run.immediate_exit is
+ *	honoured
  * @MINIVM_CAP_NR: one past the last capability this header knows
  */
 enum minivm_cap {
@@ -69,6 +71,7 @@ enum minivm_cap {
 	MINIVM_CAP_TSC_KHZ = 9,
 	MINIVM_CAP_LAPIC = 10,
 	MINIVM_CAP_EOI_EXIT = 11,
+	MINIVM_CAP_IMMEDIATE_EXIT = 12,
 	MINIVM_CAP_NR,
 };
 
@@ -348,6 +351,11 @@ enum minivm_exit_reason {
  *	%MINIVM_EXIT_IRQ_WINDOW_OPEN as soon as the guest can take an external
  *	interrupt (RFLAGS.IF set, no interrupt shadow, no event being
  *	delivered) and none is queued; 0 not to. Anything else: -EINVAL
+ * @immediate_exit: in: 1 to end this run at once with -EINTR and
+ *	%MINIVM_EXIT_INTR, without entering the guest (a port input the last
+ *	exit asked for is completed first); 0 to run. Anything else: -EINVAL.
+ *	A signal handler sets it to close the window between userspace's last
+ *	look at its devices and the entry, as &struct kvm_run's does
  * @reserved_in: in: must be 0 (-EINVAL otherwise)
  * @exit_reason: out: an &enum minivm_exit_reason
  * @ready_for_interrupt_injection: out: the guest could take an external
@@ -382,7 +390,8 @@ enum minivm_exit_reason {
  */
 struct minivm_run {
 	__u8 request_interrupt_window;
-	__u8 reserved_in[7];
+	__u8 immediate_exit;
+	__u8 reserved_in[6];
 	__u32 exit_reason;
 	__u8 ready_for_interrupt_injection;
 	__u8 if_flag;
