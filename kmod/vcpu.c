@@ -201,6 +201,26 @@ static bool vcpu_wakes(struct minivm_vcpu *vcpu)
 	return wake;
 }
 
+/*
+ * Whether the interrupt window userspace asked for is open in a halted
+ * vCPU: RFLAGS.IF set, no shadow, nothing queued. A HLT does not wait for
+ * an interrupt only userspace can give (its 8259s'): the run returns
+ * MINIVM_EXIT_IRQ_WINDOW_OPEN, userspace injects, and the next run wakes.
+ */
+static bool vcpu_halted_window_open(struct minivm_vcpu *vcpu)
+{
+	struct minivm_event_state st;
+	int cpu;
+
+	if (!vcpu->ev.want_irq_window)
+		return false;
+	cpu = get_cpu();
+	vcpu_be_load(vcpu, cpu);
+	minivm_be->get_event_state(vcpu, &st);
+	put_cpu();
+	return (st.rflags & X86_EFLAGS_IF) && !st.shadow && !minivm_events_busy(vcpu);
+}
+
 static void vcpu_init_state(struct minivm_vcpu *vcpu);
 
 /*
@@ -239,7 +259,8 @@ static void vcpu_init_sipi(struct minivm_vcpu *vcpu)
  * A vCPU of the in-kernel APIC that does not run: halted, or waiting for a
  * start-up IPI. Sleep until an event would make it run (minivm_vcpu_kick()
  * says when to look again) or a signal comes, which ends the run with the
- * vCPU still waiting.
+ * vCPU still waiting. Return: 0 to run, 1 when a halted vCPU's interrupt
+ * window is open for userspace (the vCPU stays halted), -EINTR.
  */
 static int vcpu_block(struct minivm_vcpu *vcpu)
 {
@@ -252,6 +273,8 @@ static int vcpu_block(struct minivm_vcpu *vcpu)
 			vcpu->mp_state = MINIVM_MP_RUNNABLE;
 		if (vcpu->mp_state == MINIVM_MP_RUNNABLE)
 			return 0;
+		if (vcpu->mp_state == MINIVM_MP_HALTED && vcpu_halted_window_open(vcpu))
+			return 1;
 		if (rcuwait_wait_event(&vcpu->wait, READ_ONCE(vcpu->kicked), TASK_INTERRUPTIBLE))
 			return -EINTR;
 	}
@@ -381,10 +404,14 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 		/* One test of the thread's flags while nothing is pending. */
 		if (unlikely((read_thread_flags() & VCPU_RUN_WORK) ||
 			     vcpu->mp_state != MINIVM_MP_RUNNABLE)) {
-			if (signal_pending(current) ||
-			    (vcpu->mp_state != MINIVM_MP_RUNNABLE && vcpu_block(vcpu))) {
-				vcpu->run->exit_reason = MINIVM_EXIT_INTR;
-				ret = -EINTR;
+			int block = signal_pending(current) ? -EINTR : 0;
+
+			if (!block && vcpu->mp_state != MINIVM_MP_RUNNABLE)
+				block = vcpu_block(vcpu);
+			if (block) {
+				vcpu->run->exit_reason = block > 0 ? MINIVM_EXIT_IRQ_WINDOW_OPEN :
+						       MINIVM_EXIT_INTR;
+				ret = block > 0 ? 0 : -EINTR;
 				break;
 			}
 			cond_resched();

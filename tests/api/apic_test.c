@@ -338,6 +338,39 @@ out:
 	vm_close(&v);
 }
 
+/*
+ * A HLT with interrupts on while userspace asks for the interrupt window
+ * (its 8259s have an interrupt): the run reports the window open instead
+ * of sleeping for an interrupt that only userspace can give; the vCPU
+ * stays halted, and the interrupt injected then wakes it.
+ */
+static void halted_vcpu_reports_the_interrupt_window(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct vm v;
+	int ret;
+
+	sigaction(SIGALRM, &sa, NULL);
+	lapic_start(&v, g_msi, g_msi_end);
+	ivt(&v, 0x45, g_msi, g_msi_handler);
+	if (!expect_io(&v, 0x10, 1, MINIVM_IO_OUT, ANY))
+		goto out;
+	v.run->request_interrupt_window = 1;
+	ualarm(500000, 0);	/* a run that sleeps instead ends here, with EINTR */
+	ret = minivm_run(v.vcpu);
+	ualarm(0, 0);
+	CHECK(ret == 0 && v.run->exit_reason == MINIVM_EXIT_IRQ_WINDOW_OPEN &&
+	      v.run->ready_for_interrupt_injection && v.run->if_flag,
+	      "RUN %d, exit %s, ready %u: want the window open", ret, exit_str(v.run),
+	      v.run->ready_for_interrupt_injection);
+	v.run->request_interrupt_window = 0;
+	CHECK_ERR(minivm_interrupt(v.vcpu, 0x45), 0);
+	if (expect_io(&v, 0x20, 1, MINIVM_IO_OUT, ANY))
+		expect_io(&v, 0x11, 1, MINIVM_IO_OUT, ANY);
+out:
+	vm_close(&v);
+}
+
 /* Without MINIVM_VM_LAPIC: no APIC in CPUID, no x2APIC, HLT exits. */
 static void without_the_flag_nothing_changes(void)
 {
@@ -559,7 +592,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
-	ktap_plan("minivm-apic", 13);
+	ktap_plan("minivm-apic", 14);
 	KTAP_RUN(capability_and_flags);
 	KTAP_RUN(oneshot_timer_wakes_halt);
 	KTAP_RUN(periodic_timer_ticks);
@@ -569,6 +602,7 @@ int main(int argc, char **argv)
 	KTAP_RUN(nmi_ipi_to_itself);
 	KTAP_RUN(x2apic_mode_ends_the_xapic_page);
 	KTAP_RUN(halted_vcpu_stays_halted_across_a_signal);
+	KTAP_RUN(halted_vcpu_reports_the_interrupt_window);
 	KTAP_RUN(init_sipi_starts_a_second_vcpu);
 	KTAP_RUN(msi_from_userspace);
 	KTAP_RUN(level_triggered_eoi_reaches_userspace);
