@@ -36,6 +36,7 @@
 #include "pc_testdev.h"
 #include "pic.h"
 #include "pit.h"
+#include "rtc.h"
 #include "uart.h"
 
 /*
@@ -157,8 +158,9 @@ struct guest {
 	struct uart com1;
 	struct fw_cfg fw_cfg;
 	struct pic pic;		/* its INT reaches vCPU 0: guest_pic_deliver() */
-	struct pit pit;		/* its interrupts: guest_timer_thread() */
-	pthread_cond_t timer_changed;	/* with lock: the PIT was reprogrammed */
+	struct pit pit;		/* its interrupts and the RTC's: guest_timer_thread() */
+	struct rtc rtc;
+	pthread_cond_t timer_changed;	/* with lock: the PIT or RTC was reprogrammed */
 	pthread_t vcpu0;	/* the thread guest_kick() interrupts */
 	struct ioapic *ioapic;	/* with the module's local APICs only */
 	struct pc_testdev *testdev;
@@ -271,7 +273,12 @@ static void guest_set_irq0(void *ctx, int level)
 	guest_set_isa_irq(ctx, 0, level);
 }
 
-static void guest_pit_changed(void *ctx)
+static void guest_set_irq8(void *ctx, int level)
+{
+	guest_set_isa_irq(ctx, 8, level);
+}
+
+static void guest_timer_changed(void *ctx)
 {
 	struct guest *g = ctx;
 
@@ -311,28 +318,35 @@ static int guest_kick_setup(struct guest *g, struct minivm_run *run, int immedia
 }
 
 /*
- * The PIT's channel 0: sleep until its next interrupt is due or the guest
- * reprograms it, send the interrupt, and kick vCPU 0 when the 8259s now
- * want it (an interrupt routed through the I/O APIC reaches the module's
- * APIC, which wakes its vCPU itself).
+ * The devices that interrupt on their own time, the PIT's channel 0 and the
+ * RTC: sleep until the first interrupt is due or the guest reprograms one,
+ * send what is due, and kick vCPU 0 when the 8259s now want it (an
+ * interrupt routed through the I/O APIC reaches the module's APIC, which
+ * wakes its vCPU itself).
  */
 static void *guest_timer_thread(void *arg)
 {
 	struct guest *g = arg;
 	struct timespec ts;
-	uint64_t when;
+	uint64_t when, rtc;
+	int raised;
 
 	pthread_mutex_lock(&g->lock);
 	for (;;) {
 		when = pit_next_irq(&g->pit);
-		if (when == PIT_NEVER) {
+		rtc = rtc_next_irq(&g->rtc);
+		if (rtc < when)
+			when = rtc;
+		if (when == UINT64_MAX) {	/* neither has one to come */
 			pthread_cond_wait(&g->timer_changed, &g->lock);
 		} else {
 			ts.tv_sec = (time_t)(when / 1000000000ULL);
 			ts.tv_nsec = (long)(when % 1000000000ULL);
 			pthread_cond_timedwait(&g->timer_changed, &g->lock, &ts);
 		}
-		if (pit_expire(&g->pit) && g->pic.output)
+		raised = pit_expire(&g->pit);
+		raised |= rtc_expire(&g->rtc);
+		if (raised && g->pic.output)
 			pthread_kill(g->vcpu0, KICK_SIGNAL);
 	}
 	return NULL;
@@ -359,9 +373,9 @@ static void *guest_page(void *ctx, uint64_t gpa)
 }
 
 /*
- * The PC's devices: COM1, isa-debug-exit, the 8259 pair, the PIT and fw_cfg
- * on the port bus; the I/O APIC when the module gives the VM local APICs;
- * pc-testdev if asked.
+ * The PC's devices: COM1, isa-debug-exit, the 8259 pair, the PIT, the RTC
+ * and fw_cfg on the port bus; the I/O APIC when the module gives the VM
+ * local APICs; pc-testdev if asked.
  */
 static int guest_devices(struct guest *g, unsigned int cpus, int lapic, int testdev)
 {
@@ -372,13 +386,19 @@ static int guest_devices(struct guest *g, unsigned int cpus, int lapic, int test
 	const struct bus_device debug_exit = {
 		.name = "isa-debug-exit", .base = DEBUG_EXIT, .len = 4, .write = debug_exit_write,
 	};
+	struct rtc_platform pc = { .ram_size = g->ram_size, .cpus = cpus };
+	struct timespec now;
 
 	uart_init(&g->com1, 0, 1);
 	bus_init(&g->ports, BUS_PORTS, ~0ULL);
 	bus_init(&g->mmio, BUS_MEMORY, 0);
 	if (bus_add(&g->ports, &com1) || bus_add(&g->ports, &debug_exit) ||
 	    pic_init(&g->pic, &g->ports, NULL, NULL) ||
-	    pit_init(&g->pit, &g->ports, guest_clock, guest_set_irq0, guest_pit_changed, g))
+	    pit_init(&g->pit, &g->ports, guest_clock, guest_set_irq0, guest_timer_changed, g))
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &now);
+	pc.unix_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+	if (rtc_init(&g->rtc, &g->ports, &pc, guest_clock, guest_set_irq8, guest_timer_changed, g))
 		return -1;
 	pthread_mutex_init(&g->lock, NULL);
 	if (lapic) {

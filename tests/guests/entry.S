@@ -206,6 +206,20 @@ level_isr:
 	iret
 
 /* The 8259s' IRQ 10 (main.c): counted, then EOI to the slave and the master. */
+/* The RTC's IRQ 8: reading register C lowers the line; EOI to both 8259s. */
+	.globl	rtc_isr
+rtc_isr:
+	push	%eax
+	mov	$0x0c, %al
+	outb	%al, $0x70
+	inb	$0x71, %al
+	lock incl rtc_count
+	mov	$0x20, %al
+	outb	%al, $0xa0
+	outb	%al, $0x20
+	pop	%eax
+	iret
+
 	.globl	pic_isr
 pic_isr:
 	push	%eax

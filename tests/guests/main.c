@@ -537,6 +537,25 @@ static void pic_checks(void)
 }
 
 /*
+ * The 8259s as an OS sets them up (vectors 0x60 and 0x68), with these
+ * masks, reaching the CPU through LINT0 in ExtINT mode.
+ */
+static void pic_remap(uint8_t master_mask, uint8_t slave_mask)
+{
+	APIC_REG(0x350) = 0x700;		/* LINT0: ExtINT */
+	outb(0x20, 0x11);
+	outb(0x21, 0x60);
+	outb(0x21, 0x04);
+	outb(0x21, 0x01);
+	outb(0xa0, 0x11);
+	outb(0xa1, 0x68);
+	outb(0xa1, 0x02);
+	outb(0xa1, 0x01);
+	outb(0x21, master_mask);
+	outb(0xa1, slave_mask);
+}
+
+/*
  * The 8254. Channel 2 as Linux calibrates its TSC with it: gate on through
  * port 0x61, mode 0, OUT (port 0x61 bit 5) low until the count runs out,
  * the read-back status. Channel 0 at 1 kHz (mode 2): its IRQ 0 through the
@@ -565,17 +584,7 @@ static void pit_checks(void)
 	puts("\n");
 
 	idt_gate(0x60, pic_isr);
-	APIC_REG(0x350) = 0x700;		/* LINT0: ExtINT */
-	outb(0x20, 0x11);
-	outb(0x21, 0x60);
-	outb(0x21, 0x04);
-	outb(0x21, 0x01);
-	outb(0xa0, 0x11);
-	outb(0xa1, 0x68);
-	outb(0xa1, 0x02);
-	outb(0xa1, 0x01);
-	outb(0x21, 0xfe);			/* IRQ 0 only */
-	outb(0xa1, 0xff);
+	pic_remap(0xfe, 0xff);			/* IRQ 0 only */
 	pic_count = 0;
 	outb(0x43, 0x34);			/* channel 0, LSB then MSB, mode 2 */
 	outb(0x40, 1193 & 0xff);
@@ -595,6 +604,116 @@ static void pit_checks(void)
 	ioapic_write(0x10 + 2 * 2, 0x10000);
 	check(edge_count >= 3, "pit irq 0 through the ioapic's pin 2");
 	outb(0x43, 0x30);			/* channel 0: mode 0, no count: idle */
+}
+
+volatile uint32_t rtc_count;
+void rtc_isr(void);
+
+static uint8_t cmos(uint8_t reg)
+{
+	outb(0x70, reg);
+	return inb(0x71);
+}
+
+static void cmos_set(uint8_t reg, uint8_t v)
+{
+	outb(0x70, reg);
+	outb(0x71, v);
+}
+
+static int bcd_in(uint8_t v, uint32_t lo, uint32_t hi)
+{
+	uint32_t n = (v >> 4) * 10 + (v & 15);
+
+	return (v & 15) <= 9 && (v >> 4) <= 9 && n >= lo && n <= hi;
+}
+
+static void say_bcd(const char *before, uint8_t v)
+{
+	puts(before);
+	putc('0' + (v >> 4));
+	putc('0' + (v & 15));
+}
+
+/*
+ * CMOS memory as firmware reads it (RAM sizes, CPUs), the RTC's status
+ * registers and a time read between updates (UIP clear), in BCD and in
+ * binary; then the clock set to the last seconds of 2099 (SET) and two
+ * update-ended interrupts later, through IRQ 8 on the slave 8259, read as
+ * 2100; then periodic interrupts at 1024 Hz. The host's own date is not
+ * printed: QEMU's run is the oracle, made at another time.
+ */
+static void rtc_checks(void)
+{
+	uint8_t t[10];
+	uint32_t i;
+
+	puts("minivm-guest: cmos base ");
+	puthex(cmos(0x16) << 8 | cmos(0x15), 4);
+	puts(" ext ");
+	puthex(cmos(0x18) << 8 | cmos(0x17), 4);
+	puts(" ");
+	puthex(cmos(0x31) << 8 | cmos(0x30), 4);
+	puts(" above 16m ");
+	puthex(cmos(0x35) << 8 | cmos(0x34), 4);
+	puts(" above 4g ");
+	puthex(cmos(0x5d) << 16 | cmos(0x5c) << 8 | cmos(0x5b), 6);
+	puts(" cpus-1 ");
+	puthex(cmos(0x5f), 2);
+	puts("\nminivm-guest: rtc status a ");
+	puthex(cmos(0x0a) & 0x7f, 2);
+	puts(" b ");
+	puthex(cmos(0x0b), 2);
+	puts(" c ");
+	puthex(cmos(0x0c) & 0x0f, 2);
+	puts(" d ");
+	puthex(cmos(0x0d), 2);
+	puts("\n");
+	for (i = 0; i < 1000000 && (cmos(0x0a) & 0x80); i++)
+		;
+	for (i = 0; i < 10; i++)
+		t[i] = cmos(i);
+	check(bcd_in(t[0], 0, 59) && bcd_in(t[2], 0, 59) && bcd_in(t[4], 0, 23) &&
+	      bcd_in(t[6], 1, 7) && bcd_in(t[7], 1, 31) && bcd_in(t[8], 1, 12) &&
+	      bcd_in(t[9], 0, 99) && cmos(0x32) == 0x20, "rtc time in bcd, 24-hour, 20th century byte");
+	cmos_set(0x0b, 0x06);			/* binary */
+	check(cmos(4) < 24 && cmos(0x32) == 20, "rtc time in binary");
+
+	idt_gate(0x68, rtc_isr);
+	pic_remap(0xfb, 0xfe);			/* IRQ 8 on the slave, through IRQ 2 */
+	cmos(0x0c);
+	cmos_set(0x0b, 0x82);			/* SET, BCD, 24-hour */
+	cmos_set(0, 0x58);
+	cmos_set(2, 0x59);
+	cmos_set(4, 0x23);
+	cmos_set(6, 0x05);
+	cmos_set(7, 0x31);
+	cmos_set(8, 0x12);
+	cmos_set(9, 0x99);
+	cmos_set(0x32, 0x20);
+	rtc_count = 0;
+	cmos_set(0x0b, 0x12);			/* running, update-ended interrupts */
+	for (i = 0; i < 1000 && rtc_count < 2; i++)
+		asm volatile("sti; hlt; cli");
+	cmos_set(0x0b, 0x02);
+	say_bcd("minivm-guest: rtc after two update interrupts ", cmos(0x32));
+	say_bcd("", cmos(9));
+	say_bcd("-", cmos(8));
+	say_bcd("-", cmos(7));
+	say_bcd(" ", cmos(4));
+	say_bcd(":", cmos(2));
+	say_bcd(":", cmos(0));
+	say_bcd(" day of week ", cmos(6));
+	puts("\n");
+	cmos(0x0c);
+	cmos_set(0x0b, 0x42);			/* periodic, 1024 Hz */
+	for (i = 0; i < 1000 && rtc_count < 5; i++)
+		asm volatile("sti; hlt; cli");
+	cmos_set(0x0b, 0x02);
+	check(rtc_count >= 5, "rtc periodic interrupts through irq 8");
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+	APIC_REG(0x350) = 0x10000;		/* LINT0 masked */
 }
 
 static void testdev_checks(void)
@@ -696,6 +815,7 @@ void main32(uint32_t magic, const struct mb_info *mbi)
 	if ((mbi->flags & 4) && has_word((const char *)mbi->cmdline, "testdev"))
 		testdev_checks();
 	pit_checks();
+	rtc_checks();
 	puts("minivm-guest: bye\n");
 	exit_guest(0x21);
 }

@@ -6,18 +6,20 @@
  * by byte; the I/O APIC's registers, its edge and level pins, masking and
  * EOI; pc-testdev's latch, I/O memory and interrupt lines; the 8259 pair's
  * initialization, masking, priorities, cascade, EOIs, level IRQs and poll;
- * the 8254's modes, latches, read-back, gate and interrupts, on a clock the
- * test moves.
+ * the 8254's modes, latches, read-back, gate and interrupts, and the RTC's
+ * registers, modes, SET, UIP and interrupts, on a clock the test moves.
  * Prints one line per failed check; exits 1 if any failed.
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "bus.h"
 #include "fw_cfg.h"
 #include "ioapic.h"
 #include "pc_testdev.h"
 #include "pic.h"
 #include "pit.h"
+#include "rtc.h"
 
 static int failures;
 
@@ -497,6 +499,116 @@ static void pit_checks(void)
 	CHECK((rd(&b, 0x61, 1) & 0x10) != next);
 }
 
+static int irq8;
+
+static void record_irq8(void *ctx, int level)
+{
+	(void)ctx;
+	irq8 = level;
+}
+
+static uint8_t cmos_rd(struct bus *b, uint8_t reg)
+{
+	out8(b, 0x70, reg);
+	return (uint8_t)rd(b, 0x71, 1);
+}
+
+static void cmos_wr(struct bus *b, uint8_t reg, uint8_t v)
+{
+	out8(b, 0x70, reg);
+	out8(b, 0x71, v);
+}
+
+static void rtc_checks(void)
+{
+	static struct rtc rtc;
+	struct tm start = { .tm_year = 2026 - 1900, .tm_mon = 11, .tm_mday = 4, .tm_hour = 13,
+			    .tm_min = 2, .tm_sec = 3 };	/* a Friday */
+	const uint64_t t0 = 5000000000ULL;		/* the host's monotonic clock */
+	struct rtc_platform pc = { .ram_size = 128 << 20, .cpus = 2,
+				   .unix_ns = (int64_t)timegm(&start) * 1000000000LL + 500000000 };
+	uint64_t next;
+	struct bus b;
+
+	bus_init(&b, BUS_PORTS, ~0ULL);
+	pit_ns = t0;
+	CHECK(rtc_init(&rtc, &b, &pc, pit_clock, record_irq8, record_pit_change, NULL) == 0);
+	/* The host's time, BCD, 24-hour; status registers at their reset values. */
+	CHECK(cmos_rd(&b, 0) == 0x03 && cmos_rd(&b, 2) == 0x02 && cmos_rd(&b, 4) == 0x13);
+	CHECK(cmos_rd(&b, 6) == 6 && cmos_rd(&b, 7) == 0x04 && cmos_rd(&b, 8) == 0x12);
+	CHECK(cmos_rd(&b, 9) == 0x26 && cmos_rd(&b, 0x32) == 0x20);
+	CHECK(cmos_rd(&b, 0x0a) == 0x26 && cmos_rd(&b, 0x0b) == 0x02 && cmos_rd(&b, 0x0c) == 0);
+	CHECK(cmos_rd(&b, 0x0d) == 0x80 && rd(&b, 0x70, 1) == 0xff);
+	/* What SeaBIOS reads: 640 KiB, 127 MiB above 1 MiB (capped), 112 MiB above 16 MiB, CPUs - 1. */
+	CHECK(cmos_rd(&b, 0x15) == 0x80 && cmos_rd(&b, 0x16) == 0x02);
+	CHECK(cmos_rd(&b, 0x17) == 0xff && cmos_rd(&b, 0x18) == 0xff && cmos_rd(&b, 0x31) == 0xff);
+	CHECK(cmos_rd(&b, 0x34) == 0x00 && cmos_rd(&b, 0x35) == 0x07 && cmos_rd(&b, 0x5f) == 1);
+	cmos_wr(&b, 0x40, 0x5a);
+	CHECK(cmos_rd(&b, 0x40) == 0x5a);
+	cmos_wr(&b, 0x0d, 0);					/* read-only */
+	CHECK(cmos_rd(&b, 0x0d) == 0x80);
+	/* UIP in the last 244 us of a second; the next second after. */
+	pit_ns = t0 + 499800000;
+	CHECK(cmos_rd(&b, 0x0a) == 0xa6 && cmos_rd(&b, 0) == 0x03);
+	pit_ns = t0 + 500000000;
+	CHECK(cmos_rd(&b, 0x0a) == 0x26 && cmos_rd(&b, 0) == 0x04);
+	/* Binary, then 12-hour: 13:02 is 1 PM. */
+	cmos_wr(&b, 0x0b, 0x06);
+	CHECK(cmos_rd(&b, 0) == 4 && cmos_rd(&b, 9) == 26 && cmos_rd(&b, 0x32) == 20);
+	cmos_wr(&b, 0x0b, 0x04);
+	CHECK(cmos_rd(&b, 4) == 0x81);
+	/* SET freezes the clock for writing; cleared, it runs from what was written. */
+	cmos_wr(&b, 0x0b, 0x82);
+	cmos_wr(&b, 9, 0x99);
+	cmos_wr(&b, 0, 0x58);
+	pit_ns += 3000000000ULL;
+	CHECK(cmos_rd(&b, 9) == 0x99 && cmos_rd(&b, 0) == 0x58 && !(cmos_rd(&b, 0x0a) & 0x80));
+	cmos_wr(&b, 0x0b, 0x02);
+	pit_ns += 2000000000ULL;
+	CHECK(cmos_rd(&b, 0) == 0x00 && cmos_rd(&b, 2) == 0x03 && cmos_rd(&b, 9) == 0x99);
+	/* A write to a running clock: it goes on from there, same phase. */
+	cmos_wr(&b, 2, 0x30);
+	CHECK(cmos_rd(&b, 2) == 0x30 && cmos_rd(&b, 0) == 0x00);
+
+	/*
+	 * Update-ended interrupt. Flags count whether enabled or not: UF and PF
+	 * are set by now, and enabling UIE with UF set would interrupt at
+	 * once, so C is read first, as drivers do. Then: at the next second;
+	 * reading C clears it and IRQ 8.
+	 */
+	CHECK(rtc_next_irq(&rtc) == RTC_NEVER);
+	CHECK(cmos_rd(&b, 0x0c) == 0x50);			/* PF, UF; no IRQF */
+	cmos_wr(&b, 0x0b, 0x12);
+	next = rtc_next_irq(&rtc);
+	CHECK(next == pit_ns + 1000000000ULL);
+	pit_ns = next - 1;
+	CHECK(rtc_expire(&rtc) == 0 && !irq8);
+	pit_ns = next;
+	CHECK(rtc_expire(&rtc) == 1 && irq8 && rtc_next_irq(&rtc) == RTC_NEVER);
+	CHECK(cmos_rd(&b, 0x0c) == 0xd0 && !irq8 && cmos_rd(&b, 0x0c) == 0);	/* PF too */
+	/* Periodic at 1024 Hz: PF within 977 us; UF counts too, without UIE no IRQ. */
+	cmos_wr(&b, 0x0b, 0x42);
+	next = rtc_next_irq(&rtc);
+	CHECK(next > pit_ns && next <= pit_ns + 976563);
+	pit_ns = next;
+	CHECK(rtc_expire(&rtc) == 1 && cmos_rd(&b, 0x0c) == 0xc0);
+	cmos_wr(&b, 0x0a, 0x20);				/* rate 0: none */
+	CHECK(rtc_next_irq(&rtc) == RTC_NEVER);
+	/* The alarm: two seconds on; minutes and hours "any". */
+	cmos_wr(&b, 0x0b, 0x22);
+	cmos_wr(&b, 1, (uint8_t)(cmos_rd(&b, 0) + 2));
+	cmos_wr(&b, 3, 0xff);
+	cmos_wr(&b, 5, 0xc0);
+	pit_ns = rtc_next_irq(&rtc);
+	CHECK(rtc_expire(&rtc) == 0 && !irq8);			/* one second on: UF only */
+	pit_ns = rtc_next_irq(&rtc);
+	CHECK(rtc_expire(&rtc) == 1 && irq8);
+	CHECK(cmos_rd(&b, 0x0c) == 0xb0 && !irq8);
+	/* SET clears UIE, as the chip does. */
+	cmos_wr(&b, 0x0b, 0x92);
+	CHECK(cmos_rd(&b, 0x0b) == 0x82);
+}
+
 int main(void)
 {
 	struct bus_device d = { .name = "exit", .base = 0xf4, .len = 4, .write = exit_write };
@@ -543,5 +655,6 @@ int main(void)
 	pc_testdev_checks();
 	pic_checks();
 	pit_checks();
+	rtc_checks();
 	return failures != 0;
 }
