@@ -490,15 +490,12 @@ static void pulse(unsigned int irq, volatile uint32_t *count, uint32_t want)
 }
 
 /*
- * The 8259s, reprogrammed as an OS does (vectors 0x60 and 0x68), take
- * pc-testdev's IRQ 10 through the slave and the master's IRQ 2, and reach
- * the CPU through LINT0 in ExtINT mode: two edges, two interrupts, each
- * EOI'd to both. The ELCR's bits for IRQs 0-2, 8 and 13 stay 0.
+ * The 8259s as an OS sets them up (vectors 0x60 and 0x68), with these
+ * masks, reaching the CPU through LINT0 in ExtINT mode.
  */
-static void pic_checks(void)
+static void pic_remap(uint8_t master_mask, uint8_t slave_mask)
 {
-	idt_gate(0x6a, pic_isr);
-	APIC_REG(0x350) = 0x700;			/* LINT0: ExtINT */
+	APIC_REG(0x350) = 0x700;		/* LINT0: ExtINT */
 	outb(0x20, 0x11);
 	outb(0x21, 0x60);
 	outb(0x21, 0x04);
@@ -507,6 +504,20 @@ static void pic_checks(void)
 	outb(0xa1, 0x68);
 	outb(0xa1, 0x02);
 	outb(0xa1, 0x01);
+	outb(0x21, master_mask);
+	outb(0xa1, slave_mask);
+}
+
+/*
+ * The 8259s, reprogrammed as an OS does (vectors 0x60 and 0x68), take
+ * pc-testdev's IRQ 10 through the slave and the master's IRQ 2, and reach
+ * the CPU through LINT0 in ExtINT mode: two edges, two interrupts, each
+ * EOI'd to both. The ELCR's bits for IRQs 0-2, 8 and 13 stay 0.
+ */
+static void pic_checks(void)
+{
+	idt_gate(0x6a, pic_isr);
+	pic_remap(0xff, 0xff);
 	outb(0x4d0, 0xff);
 	outb(0x4d1, 0xff);
 	puts("minivm-guest: pic elcr ");
@@ -534,25 +545,6 @@ static void pic_checks(void)
 	outb(0x21, 0xff);
 	outb(0xa1, 0xff);
 	APIC_REG(0x350) = 0x10000;		/* LINT0 masked again */
-}
-
-/*
- * The 8259s as an OS sets them up (vectors 0x60 and 0x68), with these
- * masks, reaching the CPU through LINT0 in ExtINT mode.
- */
-static void pic_remap(uint8_t master_mask, uint8_t slave_mask)
-{
-	APIC_REG(0x350) = 0x700;		/* LINT0: ExtINT */
-	outb(0x20, 0x11);
-	outb(0x21, 0x60);
-	outb(0x21, 0x04);
-	outb(0x21, 0x01);
-	outb(0xa0, 0x11);
-	outb(0xa1, 0x68);
-	outb(0xa1, 0x02);
-	outb(0xa1, 0x01);
-	outb(0x21, master_mask);
-	outb(0xa1, slave_mask);
 }
 
 /*
