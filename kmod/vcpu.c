@@ -168,21 +168,33 @@ static int vcpu_run_check(struct minivm_vcpu *vcpu)
 	return now;
 }
 
+/* The guest's interrupt flag, shadow and CR8, read on a CPU it is loaded on. */
+static void vcpu_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state *st)
+{
+	int cpu = get_cpu();
+
+	vcpu_be_load(vcpu, cpu);
+	minivm_be->get_event_state(vcpu, st);
+	put_cpu();
+}
+
+/* An external interrupt can be injected now: IF set, no shadow, nothing queued. */
+static bool vcpu_window_open(struct minivm_vcpu *vcpu, const struct minivm_event_state *st)
+{
+	return (st->rflags & X86_EFLAGS_IF) && !st->shadow && !minivm_events_busy(vcpu);
+}
+
 /* The run page's header, the same for every exit: the guest's event state. */
 static void vcpu_run_header(struct minivm_vcpu *vcpu)
 {
 	struct minivm_event_state st;
 	struct minivm_run *run = vcpu->run;
-	int cpu = get_cpu();
 
-	vcpu_be_load(vcpu, cpu);
-	minivm_be->get_event_state(vcpu, &st);
-	put_cpu();
+	vcpu_event_state(vcpu, &st);
 	run->cr8 = st.cr8;
 	run->if_flag = !!(st.rflags & X86_EFLAGS_IF);
 	run->flags = st.shadow ? MINIVM_RUN_INTR_SHADOW : 0;
-	run->ready_for_interrupt_injection = run->if_flag && !st.shadow &&
-					     !minivm_events_busy(vcpu);
+	run->ready_for_interrupt_injection = vcpu_window_open(vcpu, &st);
 	run->reserved_out = 0;
 }
 
@@ -203,22 +215,18 @@ static bool vcpu_wakes(struct minivm_vcpu *vcpu)
 
 /*
  * Whether the interrupt window userspace asked for is open in a halted
- * vCPU: RFLAGS.IF set, no shadow, nothing queued. A HLT does not wait for
- * an interrupt only userspace can give (its 8259s'): the run returns
- * MINIVM_EXIT_IRQ_WINDOW_OPEN, userspace injects, and the next run wakes.
+ * vCPU. A HLT does not wait for an interrupt only userspace can give (its
+ * 8259s'): the run returns MINIVM_EXIT_IRQ_WINDOW_OPEN, userspace injects,
+ * and the next run wakes.
  */
 static bool vcpu_halted_window_open(struct minivm_vcpu *vcpu)
 {
 	struct minivm_event_state st;
-	int cpu;
 
 	if (!vcpu->ev.want_irq_window)
 		return false;
-	cpu = get_cpu();
-	vcpu_be_load(vcpu, cpu);
-	minivm_be->get_event_state(vcpu, &st);
-	put_cpu();
-	return (st.rflags & X86_EFLAGS_IF) && !st.shadow && !minivm_events_busy(vcpu);
+	vcpu_event_state(vcpu, &st);
+	return vcpu_window_open(vcpu, &st);
 }
 
 static void vcpu_init_state(struct minivm_vcpu *vcpu);

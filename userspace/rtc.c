@@ -59,6 +59,12 @@
 #define UIP_NS		244000
 #define DIVIDER_HZ	32768
 #define ALARM_SCAN_MAX	86400	/* every alarm pattern recurs within a day */
+/*
+ * The latest second the clock can be set to, and minus it the earliest:
+ * mid-1716 to mid-2223, whose nanoseconds fit in the signed 64 bits the clock
+ * counts in. A guest's century byte can name the year 25599.
+ */
+#define CLOCK_MAX_SEC	8000000000LL
 
 static const uint8_t clock_regs[] = {
 	REG_SEC, REG_MIN, REG_HOUR, REG_WDAY, REG_MDAY, REG_MONTH, REG_YEAR, REG_CENTURY,
@@ -131,7 +137,10 @@ static void clock_to_regs(const struct rtc *r, int64_t sec, uint8_t *regs)
 	regs[REG_CENTURY] = encode(r, year / 100);
 }
 
-/* The second the registers in cmos name (out-of-range fields carry over). */
+/*
+ * The second the registers in cmos name (out-of-range fields carry over),
+ * within the clock's range.
+ */
 static int64_t regs_to_clock(const struct rtc *r)
 {
 	const uint8_t *c = r->cmos;
@@ -142,7 +151,9 @@ static int64_t regs_to_clock(const struct rtc *r)
 		.tm_year = (int)(decode(r, c[REG_CENTURY]) * 100 + decode(r, c[REG_YEAR])) - 1900,
 	};
 
-	return (int64_t)timegm(&tm);
+	int64_t sec = (int64_t)timegm(&tm);
+
+	return sec > CLOCK_MAX_SEC ? CLOCK_MAX_SEC : sec < -CLOCK_MAX_SEC ? -CLOCK_MAX_SEC : sec;
 }
 
 /* The clock now runs from @ns (guest time); flags start from there. */

@@ -607,6 +607,21 @@ static void rtc_checks(void)
 	/* SET clears UIE, as the chip does. */
 	cmos_wr(&b, 0x0b, 0x92);
 	CHECK(cmos_rd(&b, 0x0b) == 0x82);
+	/*
+	 * A year past the clock's range (century 0xff, binary: 25599) stops at
+	 * its last year, 2223, instead of overflowing the nanosecond count.
+	 */
+	cmos_wr(&b, 0x0b, 0x86);
+	cmos_wr(&b, 0x32, 0xff);
+	cmos_wr(&b, 9, 99);
+	cmos_wr(&b, 0x0b, 0x06);
+	CHECK(cmos_rd(&b, 0x32) == 22 && cmos_rd(&b, 9) == 23);
+	pit_ns += 1000000000ULL;
+	CHECK(cmos_rd(&b, 0x32) == 22 && rtc_next_irq(&rtc) == RTC_NEVER);
+	cmos_wr(&b, 0x0b, 0x86);
+	cmos_wr(&b, 0x32, 0);					/* year 99: before the range */
+	cmos_wr(&b, 0x0b, 0x06);
+	CHECK(cmos_rd(&b, 0x32) == 17);
 }
 
 int main(void)
