@@ -20,6 +20,8 @@
 			 X86_CR0_PG)
 #define EFER_ALLOWED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 
+#define MTRR_TYPE_MASK	0xffULL		/* IA32_MTRR_DEF_TYPE's default type */
+#define MTRR_ENABLE	BIT_ULL(11)	/* its E; FE (bit 10) stays clear */
 #define SEG_TYPE(s)	((s)->attrib & MINIVM_SEG_TYPE_MASK)
 #define SEG_USABLE(s)	((s)->attrib & MINIVM_SEG_P)
 #define TSS_BUSY_16	3
@@ -136,6 +138,24 @@ bool minivm_pat_valid(u64 pat)
 			return false;
 	}
 	return true;
+}
+
+/**
+ * minivm_mtrr_def_type_valid() - whether @value is an IA32_MTRR_DEF_TYPE the
+ * guest's CPU accepts
+ * @value: the value written
+ *
+ * The default type must be UC, WC, WT, WP or WB and E (bit 11) may be set;
+ * FE (bit 10) may not, as MTRRcap announces no fixed-range MTRRs, and the
+ * other bits are reserved: each of these raises #GP.
+ */
+bool minivm_mtrr_def_type_valid(u64 value)
+{
+	u8 type = value & 0xff;
+
+	if (value & ~(u64)(MTRR_TYPE_MASK | MTRR_ENABLE))
+		return false;
+	return type <= 1 || (type >= 4 && type <= 6);
 }
 
 /**

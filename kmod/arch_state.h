@@ -25,6 +25,7 @@ void minivm_reset_sregs(struct minivm_sregs *s);
 const char *minivm_sregs_invalid(const struct minivm_sregs *s, u64 cr4_allowed,
 				 unsigned int phys_bits);
 bool minivm_pat_valid(u64 pat);
+bool minivm_mtrr_def_type_valid(u64 value);
 bool minivm_apic_base_valid(u64 value, unsigned int phys_bits, bool x2apic);
 bool minivm_efer_write_valid(u64 efer, u64 value, u64 cr0);
 bool minivm_pae_paging(u64 cr0, u64 cr4, u64 efer);

@@ -196,6 +196,9 @@ struct minivm_vcpu_events {
  *	userspace) writes the TSC or TSC_ADJUST
  * @tsc_adjust: IA32_TSC_ADJUST: what writes of the TSC added to it
  * @tsc_aux: IA32_TSC_AUX, what the guest's RDTSCP returns in ECX
+ * @mtrr_def_type: IA32_MTRR_DEF_TYPE; it decides nothing (the host's
+ *	mappings and the guest's PAT do), but the guest reads back what it set
+ * @mcg_status: IA32_MCG_STATUS (no machine check is ever signalled)
  * @host_tsc_aux: the host's IA32_TSC_AUX on @tsc_aux_cpu
  * @tsc_aux_cpu: the CPU whose hardware holds @tsc_aux, or -1
  * @tsc_aux_written: it took a write there, which the host's value undoes
@@ -238,6 +241,7 @@ struct minivm_vcpu {
 	s64 tsc_offset;
 	s64 tsc_adjust;
 	u64 tsc_aux, host_tsc_aux;
+	u64 mtrr_def_type, mcg_status;
 	int tsc_aux_cpu;
 	bool tsc_aux_written;
 	struct minivm_lapic *lapic;

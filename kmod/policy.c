@@ -128,6 +128,36 @@ int minivm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 			return -EINVAL;
 		*value = 0;	/* no variable or fixed MTRRs: guest PAT decides */
 		return 0;
+	case MSR_MTRRdefType:
+		if (!write) {
+			*value = vcpu->mtrr_def_type;
+			return 0;
+		}
+		if (!minivm_mtrr_def_type_valid(*value))
+			return -EINVAL;
+		vcpu->mtrr_def_type = *value;
+		return 0;
+	case MSR_IA32_MCG_CAP:
+		/* The machine-check architecture CPUID shows, with no banks. */
+		if (write)
+			return -EINVAL;
+		*value = 0;
+		return 0;
+	case MSR_IA32_MCG_STATUS:
+		if (!write) {
+			*value = vcpu->mcg_status;
+			return 0;
+		}
+		if (*value >> 3)	/* RIPV, EIPV, MCIP; the rest reserved */
+			return -EINVAL;
+		vcpu->mcg_status = *value;
+		return 0;
+	case MSR_K8_INT_PENDING_MSG:
+		/* No C1E to report: Linux reads it on CPUs with AMD's erratum 400. */
+		if (write)
+			return -EINVAL;
+		*value = 0;
+		return 0;
 	case MSR_IA32_MISC_ENABLE:
 		if (write)
 			return *value == MSR_IA32_MISC_ENABLE_FAST_STRING ? 0 : -EINVAL;

@@ -3,9 +3,10 @@
  * minivm: the launcher.
  *
  *   minivm info    what the module offers
- *   minivm run     run a multiboot kernel as `qemu-system-x86_64 -kernel`
- *                  would: COM1 on stdin/stdout, isa-debug-exit at 0xf4,
- *                  fw_cfg, the I/O APIC, and pc-testdev when asked
+ *   minivm run     run a Linux bzImage or a multiboot kernel as
+ *                  `qemu-system-x86_64 -kernel` would: COM1 on stdin/stdout,
+ *                  isa-debug-exit at 0xf4, the 8259s, PIT, RTC, 8042, fw_cfg,
+ *                  the I/O APIC, and pc-testdev when asked
  *
  * The devices live here, in userspace, not in the module: a bug in them can
  * only hurt this process's guest. Each vCPU runs in its own thread (vCPU 0
@@ -30,9 +31,12 @@
 #include <unistd.h>
 #include "libminivm.h"
 #include "bus.h"
+#include "bzimage.h"
 #include "fw_cfg.h"
+#include "i8042.h"
 #include "ioapic.h"
 #include "multiboot.h"
+#include "pc_memory.h"
 #include "pc_testdev.h"
 #include "pic.h"
 #include "pit.h"
@@ -53,12 +57,13 @@ enum {
 	EXIT_UNHANDLED = 14,
 	EXIT_MEMORY = 16,
 	EXIT_SYSTEM = 18,
+	EXIT_TOO_BIG = 20,
+	EXIT_CMDLINE = 22,
+	EXIT_RESET = 24,
 };
 
 #define COM1		0x3f8
 #define DEBUG_EXIT	0xf4	/* QEMU's isa-debug-exit,iobase=0xf4,iosize=4 */
-#define LOW_RAM_END	0xa0000	/* the legacy hole up to 1 MiB is not RAM */
-#define HIGH_RAM	0x100000
 
 static void usage(FILE *out)
 {
@@ -70,18 +75,21 @@ static void usage(FILE *out)
 		"                  create and destroy one VM to prove the hardware can be\n"
 		"                  enabled (fails if another hypervisor holds VMX/SVM)\n"
 		"  run [--mem SIZE] [--cpus N] [--initrd FILE] IMAGE [-- CMDLINE...]\n"
-		"                  run the multiboot v1 kernel IMAGE (32-bit ELF, or a.out\n"
-		"                  addresses in its header) as qemu-system-x86_64 -kernel\n"
-		"                  IMAGE -append CMDLINE would: the kernel sees the command\n"
-		"                  line \"IMAGE CMDLINE\", QEMU's memory map, and a 16550\n"
-		"                  UART at 0x3f8 (COM1) on stdin/stdout; a write of V to\n"
-		"                  port 0xf4 ends the run with status (V << 1) | 1\n"
-		"    --mem SIZE    guest RAM: MiB, or with a suffix K, M or G; 2M to 3584M\n"
-		"                  (default 128M, as QEMU)\n"
+		"                  run IMAGE as qemu-system-x86_64 -kernel IMAGE -append\n"
+		"                  CMDLINE would: a Linux bzImage (boot protocol 2.12 or\n"
+		"                  later, entered at its 64-bit entry point) or a multiboot\n"
+		"                  v1 kernel (32-bit ELF, or a.out addresses in its header;\n"
+		"                  it sees the command line \"IMAGE CMDLINE\"), with QEMU's\n"
+		"                  memory map and a 16550 UART at 0x3f8 (COM1) on\n"
+		"                  stdin/stdout; a write of V to port 0xf4 ends the run\n"
+		"                  with status (V << 1) | 1\n"
+		"    --mem SIZE    guest RAM: MiB, or with a suffix K, M or G; 2M to 1024G\n"
+		"                  (default 128M, as QEMU; above 3.5G, 3G stay below 4 GiB)\n"
 		"    --cpus N      vCPUs, 1 to 64 (default 1): vCPU 0 enters IMAGE, the\n"
 		"                  others wait for its INIT and start-up IPIs, as on a PC\n"
-		"    --initrd FILE a multiboot module, as QEMU's -initrd: the file is the\n"
-		"                  text up to the first space, the module's string all of it\n"
+		"    --initrd FILE Linux's initrd; for a multiboot kernel a module, as\n"
+		"                  QEMU's -initrd: the file is the text up to the first\n"
+		"                  space, the module's string all of it\n"
 		"    --device pc-testdev\n"
 		"                  QEMU's test device (-device pc-testdev): a latch at port\n"
 		"                  0xe0, page flush at 0xe4, ISA IRQ lines at 0x2000-0x200f,\n"
@@ -94,7 +102,10 @@ static void usage(FILE *out)
 		"  10 the guest triple-faulted        12 the guest halted for good (only\n"
 		"     without the module's local APIC: with it HLT waits, as in QEMU)\n"
 		"  14 an exit minivm cannot handle, or the CPU refused the guest state\n"
-		"  16 guest RAM could not be faulted in   18 a system call failed\n");
+		"  16 guest RAM could not be faulted in   18 a system call failed\n"
+		"  20 the bzImage or its initrd does not fit in guest RAM\n"
+		"  22 the command line is longer than the bzImage accepts\n"
+		"  24 the guest reset the PC (the 8042's reset line: Linux's reboot)\n");
 }
 
 static int cmd_info(void)
@@ -150,17 +161,18 @@ static int cmd_info(void)
 }
 
 struct guest {
-	uint8_t *ram;
-	uint64_t ram_size;
+	struct pc_memory mem;
 	int vm;
 	pthread_mutex_t lock;	/* the devices, which every vCPU's thread reaches */
 	struct bus ports, mmio;
 	struct uart com1;
 	struct fw_cfg fw_cfg;
+	struct i8042 i8042;	/* its reset line ends the run */
 	struct pic pic;		/* its INT reaches vCPU 0: guest_pic_deliver() */
 	struct pit pit;		/* its interrupts and the RTC's: guest_timer_thread() */
 	struct rtc rtc;
 	pthread_cond_t timer_changed;	/* with lock: the PIT or RTC was reprogrammed */
+	pthread_cond_t rx_room;		/* with lock: the guest read from COM1's FIFO */
 	pthread_t vcpu0;	/* the thread guest_kick() interrupts */
 	struct ioapic *ioapic;	/* with the module's local APICs only */
 	struct pc_testdev *testdev;
@@ -179,9 +191,7 @@ static void *guest_gpa_to_hva(void *ctx, uint64_t gpa)
 {
 	struct guest *g = ctx;
 
-	if (gpa < LOW_RAM_END || (gpa >= HIGH_RAM && gpa < g->ram_size))
-		return g->ram + gpa;
-	return NULL;
+	return pc_memory_hva(&g->mem, gpa, 1);
 }
 
 /* MMIO outside RAM, on the MMIO bus; unassigned memory reads 0 (QEMU's PC). */
@@ -217,14 +227,21 @@ static int guest_io(struct guest *g, struct minivm_run *run)
 
 static uint64_t com1_read(void *ctx, uint64_t off, unsigned int size)
 {
+	struct guest *g = ctx;
+	uint8_t v = uart_read(&g->com1, (unsigned int)off);
+
 	(void)size;
-	return uart_read(ctx, (unsigned int)off);
+	if (off == 0)		/* RBR (or the divisor): maybe room for more input */
+		pthread_cond_signal(&g->rx_room);
+	return v;
 }
 
 static int com1_write(void *ctx, uint64_t off, unsigned int size, uint64_t value)
 {
+	struct guest *g = ctx;
+
 	(void)size;
-	uart_write(ctx, (unsigned int)off, (uint8_t)value);
+	uart_write(&g->com1, (unsigned int)off, (uint8_t)value);
 	return 0;
 }
 
@@ -278,6 +295,11 @@ static void guest_set_irq8(void *ctx, int level)
 	guest_set_isa_irq(ctx, 8, level);
 }
 
+static void guest_set_irq4(void *ctx, int level)
+{
+	guest_set_isa_irq(ctx, 4, level);
+}
+
 static void guest_timer_changed(void *ctx)
 {
 	struct guest *g = ctx;
@@ -302,6 +324,17 @@ static void kick_handler(int sig)
 }
 
 #define KICK_SIGNAL	SIGUSR1
+
+/*
+ * A device on another thread than vCPU 0's raised a line: if the 8259s now
+ * want vCPU 0, kick it (an interrupt routed through the I/O APIC reaches
+ * the module's APIC, which wakes its vCPU itself). The device lock held.
+ */
+static void guest_kick(struct guest *g)
+{
+	if (g->pic.output)
+		pthread_kill(g->vcpu0, KICK_SIGNAL);
+}
 
 static int guest_kick_setup(struct guest *g, struct minivm_run *run, int immediate_exit)
 {
@@ -346,30 +379,63 @@ static void *guest_timer_thread(void *arg)
 		}
 		raised = pit_expire(&g->pit);
 		raised |= rtc_expire(&g->rtc);
-		if (raised && g->pic.output)
-			pthread_kill(g->vcpu0, KICK_SIGNAL);
+		if (raised)
+			guest_kick(g);
 	}
 	return NULL;
 }
 
-static int guest_timer_start(struct guest *g)
+/*
+ * The console's input, COM1's receiver: read what stdin has, as much as
+ * the UART's FIFO has room for, and wait for the guest to make room for
+ * the rest, so that input piped in is never lost. Ends at end of input.
+ */
+static void *guest_input_thread(void *arg)
+{
+	struct guest *g = arg;
+	uint8_t buf[UART_FIFO];
+	size_t have = 0, room;
+	ssize_t n;
+
+	for (;;) {
+		if (!have) {
+			n = read(0, buf, sizeof(buf));
+			if (n <= 0 && !(n < 0 && errno == EINTR))
+				return NULL;
+			have = n > 0 ? (size_t)n : 0;
+		}
+		pthread_mutex_lock(&g->lock);
+		while (!(room = uart_rx_space(&g->com1)))
+			pthread_cond_wait(&g->rx_room, &g->lock);
+		if (room > have)
+			room = have;
+		uart_receive(&g->com1, buf, room);
+		guest_kick(g);
+		pthread_mutex_unlock(&g->lock);
+		memmove(buf, buf + room, have - room);
+		have -= room;
+	}
+}
+
+/* The threads that interrupt the guest: the timers' and the console input's. */
+static int guest_threads_start(struct guest *g)
 {
 	pthread_condattr_t attr;
 	pthread_t thread;
 
 	if (pthread_condattr_init(&attr) || pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) ||
-	    pthread_cond_init(&g->timer_changed, &attr))
+	    pthread_cond_init(&g->timer_changed, &attr) || pthread_cond_init(&g->rx_room, NULL))
 		return -1;
-	return pthread_create(&thread, NULL, guest_timer_thread, g) ? -1 : 0;
+	return pthread_create(&thread, NULL, guest_timer_thread, g) ||
+	       pthread_create(&thread, NULL, guest_input_thread, g) ? -1 : 0;
 }
 
 /* The host address of RAM page @gpa, for pc-testdev's flush. */
 static void *guest_page(void *ctx, uint64_t gpa)
 {
 	struct guest *g = ctx;
-	uint8_t *p = guest_gpa_to_hva(g, gpa);
 
-	return p && guest_gpa_to_hva(g, gpa + 4095) == p + 4095 ? p : NULL;
+	return pc_memory_hva(&g->mem, gpa, 4096);
 }
 
 /*
@@ -381,19 +447,21 @@ static int guest_devices(struct guest *g, unsigned int cpus, int lapic, int test
 {
 	const struct bus_device com1 = {
 		.name = "COM1", .base = COM1, .len = 8,
-		.read = com1_read, .write = com1_write, .ctx = &g->com1,
+		.read = com1_read, .write = com1_write, .ctx = g,
 	};
 	const struct bus_device debug_exit = {
 		.name = "isa-debug-exit", .base = DEBUG_EXIT, .len = 4, .write = debug_exit_write,
 	};
-	struct rtc_platform pc = { .ram_size = g->ram_size, .cpus = cpus };
+	struct rtc_platform pc = {
+		.ram_size = g->mem.size, .ram_above_4g = g->mem.above_4g, .cpus = cpus,
+	};
 	struct timespec now;
 
-	uart_init(&g->com1, 0, 1);
+	uart_init(&g->com1, 1, guest_set_irq4, g);
 	bus_init(&g->ports, BUS_PORTS, ~0ULL);
 	bus_init(&g->mmio, BUS_MEMORY, 0);
 	if (bus_add(&g->ports, &com1) || bus_add(&g->ports, &debug_exit) ||
-	    pic_init(&g->pic, &g->ports, NULL, NULL) ||
+	    pic_init(&g->pic, &g->ports, NULL, NULL) || i8042_init(&g->i8042, &g->ports, EXIT_RESET) ||
 	    pit_init(&g->pit, &g->ports, guest_clock, guest_set_irq0, guest_timer_changed, g))
 		return -1;
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -416,7 +484,7 @@ static int guest_devices(struct guest *g, unsigned int cpus, int lapic, int test
 		if (pc_testdev_init(g->testdev, &g->ports, &g->mmio))
 			return -1;
 	}
-	return fw_cfg_init(&g->fw_cfg, &g->ports, g->ram_size, cpus);
+	return fw_cfg_init(&g->fw_cfg, &g->ports, g->mem.size, cpus);
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -464,27 +532,74 @@ static void set_seg(struct minivm_segment *s, uint16_t sel, uint16_t attrib)
 				      .attrib = attrib };
 }
 
-/* The state QEMU's multiboot option ROM leaves: flat 32-bit, no paging. */
-static int set_entry_state(int vcpu, const struct mb_boot *boot)
+#define CR0_PE		0x1ULL
+#define CR0_ET		0x10ULL
+#define CR0_PG		0x80000000ULL
+#define CR4_PAE		0x20ULL
+#define EFER_LME	0x100ULL
+#define EFER_LMA	0x400ULL
+
+/*
+ * What firmware sets up in each CPU before a kernel runs, as SeaBIOS does
+ * on QEMU's PC: MTRRs on, write-back by default (minivm has no variable or
+ * fixed-range MTRRs to fill in).
+ */
+static int set_firmware_msrs(int vcpu)
 {
-	struct minivm_regs regs = { .rax = 0x2badb002, .rbx = boot->mbi, .rip = boot->entry,
-				    .rflags = 2 };
-	const uint16_t code = 0xb | MINIVM_SEG_S | MINIVM_SEG_P | MINIVM_SEG_DB | MINIVM_SEG_G;
+	struct minivm_msr_entry e = { .index = 0x2ff, .data = 0x806 };	/* MTRR_DEF_TYPE */
+	uint32_t done;
+
+	return minivm_set_msrs(vcpu, &e, 1, &done);
+}
+
+/* How the loaded kernel starts. */
+struct boot {
+	int is_linux;
+	struct mb_boot mb;
+	struct bz_boot bz;
+};
+
+static int set_entry_state(int vcpu, const struct boot *boot)
+{
+	const uint16_t code32 = 0xb | MINIVM_SEG_S | MINIVM_SEG_P | MINIVM_SEG_DB | MINIVM_SEG_G;
+	const uint16_t code64 = 0xb | MINIVM_SEG_S | MINIVM_SEG_P | MINIVM_SEG_L | MINIVM_SEG_G;
 	const uint16_t data = 0x3 | MINIVM_SEG_S | MINIVM_SEG_P | MINIVM_SEG_DB | MINIVM_SEG_G;
+	struct minivm_regs regs = { .rflags = 2 };
 	struct minivm_sregs s;
 	int ret = minivm_get_sregs(vcpu, &s);
 
 	if (ret)
 		return ret;
-	set_seg(&s.cs, 0x10, code);
 	set_seg(&s.ds, 0x18, data);
 	s.es = s.fs = s.gs = s.ss = s.ds;
 	s.tr = (struct minivm_segment){ .limit = 0xffff, .attrib = 0xb | MINIVM_SEG_P };
 	s.ldt = (struct minivm_segment){ .limit = 0xffff };
-	s.gdt = (struct minivm_dtable){ .base = boot->gdt, .limit = 31 };
-	s.idt = (struct minivm_dtable){ .base = 0, .limit = 0x3ff };
-	s.cr0 = 0x11;	/* PE, ET */
-	s.cr3 = s.cr4 = s.efer = 0;
+	if (boot->is_linux) {
+		/*
+		 * The boot protocol's 64-bit entry: __BOOT_CS and __BOOT_DS,
+		 * paging on with the loader's identity map, interrupts off,
+		 * RSI the zero page.
+		 */
+		set_seg(&s.cs, 0x10, code64);
+		s.gdt = (struct minivm_dtable){ .base = boot->bz.gdt, .limit = boot->bz.gdt_limit };
+		s.idt = (struct minivm_dtable){ .base = 0, .limit = 0 };
+		s.cr0 = CR0_PG | CR0_ET | CR0_PE;
+		s.cr3 = boot->bz.cr3;
+		s.cr4 = CR4_PAE;
+		s.efer = EFER_LME | EFER_LMA;
+		regs.rsi = boot->bz.zero_page;
+		regs.rip = boot->bz.entry;
+	} else {
+		/* What QEMU's multiboot option ROM leaves: flat 32-bit, no paging. */
+		set_seg(&s.cs, 0x10, code32);
+		s.gdt = (struct minivm_dtable){ .base = boot->mb.gdt, .limit = 31 };
+		s.idt = (struct minivm_dtable){ .base = 0, .limit = 0x3ff };
+		s.cr0 = CR0_ET | CR0_PE;
+		s.cr3 = s.cr4 = s.efer = 0;
+		regs.rax = 0x2badb002;
+		regs.rbx = boot->mb.mbi;
+		regs.rip = boot->mb.entry;
+	}
 	ret = minivm_set_sregs(vcpu, &s);
 	return ret ? ret : minivm_set_regs(vcpu, &regs);
 }
@@ -533,6 +648,20 @@ static void guest_pic_deliver(struct vcpu *v)
 	pthread_mutex_unlock(&g->lock);
 }
 
+/* An MMIO access minivm_mmio_emulate() could not finish: the exit status. */
+static int mmio_failed(struct vcpu *v, int err)
+{
+	const struct minivm_run *run = v->run;
+	struct minivm_regs regs = { 0 };
+
+	minivm_get_regs(v->fd, &regs);
+	return fail(EXIT_UNHANDLED, "cannot emulate the %s of MMIO address %#llx at rip %#llx: %s",
+		    run->mmio.access & MINIVM_ACCESS_WRITE ? "write" :
+		    run->mmio.access & MINIVM_ACCESS_FETCH ? "instruction fetch" : "read",
+		    (unsigned long long)run->mmio.gpa, (unsigned long long)regs.rip,
+		    err == -EOPNOTSUPP ? "instruction not supported" : strerror(-err));
+}
+
 /* Run one vCPU until the guest ends: the process's exit status. */
 static int run_loop(struct vcpu *v)
 {
@@ -570,12 +699,7 @@ static int run_loop(struct vcpu *v)
 			ret = minivm_mmio_emulate(vcpu, run, &env);
 			pthread_mutex_unlock(&g->lock);
 			if (ret)
-				return fail(EXIT_UNHANDLED, "cannot emulate the %s of MMIO address %#llx: %s",
-					    run->mmio.access & MINIVM_ACCESS_WRITE ? "write" :
-					    run->mmio.access & MINIVM_ACCESS_FETCH ? "instruction fetch" :
-					    "read", (unsigned long long)run->mmio.gpa,
-					    ret == -EOPNOTSUPP ? "instruction not supported" :
-					    strerror(-ret));
+				return mmio_failed(v, ret);
 			break;
 		case MINIVM_EXIT_IRQ_WINDOW_OPEN:
 			break;		/* guest_pic_deliver() delivers now */
@@ -618,19 +742,71 @@ static void *vcpu_thread(void *arg)
 	exit(status);
 }
 
+/*
+ * Load the kernel at @path into guest RAM, telling a Linux bzImage (by its
+ * boot protocol header) from a multiboot kernel, with the command line
+ * @args and the initrd @initrd (or NULL): 0, or the process's exit status.
+ */
+static int load_kernel(struct guest *g, const char *path, const char *initrd, char **args,
+		       int nargs, struct boot *boot)
+{
+	/* Multiboot's command line is QEMU's: the image path, a space, -append's text. */
+	char cmdline[4096], rd_path[4096];
+	uint8_t *image, *rd = NULL;
+	size_t image_size, rd_size = 0, len = 0;
+	struct mb_module mod;
+	const char *why;
+	enum bz_error e;
+	int i;
+
+	if (read_file(path, &image, &image_size))
+		return fail(EXIT_BAD_IMAGE, "cannot read %s: %s", path,
+			    errno ? strerror(errno) : "not a regular file of at most 64 MiB");
+	boot->is_linux = bz_is_linux(image, image_size);
+	if (!boot->is_linux)
+		len = snprintf(cmdline, sizeof(cmdline), "%s ", path);
+	for (i = 0; i < nargs && len < sizeof(cmdline); i++)
+		len += snprintf(cmdline + len, sizeof(cmdline) - len, "%s%s", args[i],
+				i + 1 < nargs ? " " : "");
+	if (len >= sizeof(cmdline))
+		return fail(boot->is_linux ? EXIT_CMDLINE : EXIT_USAGE,
+			    "run: the command line is longer than %zu bytes", sizeof(cmdline) - 1);
+	cmdline[len] = 0;
+	if (initrd) {
+		/* Multiboot's, as QEMU's -initrd: the file is the text up to a space. */
+		len = boot->is_linux ? strlen(initrd) : strcspn(initrd, " ");
+		if (len >= sizeof(rd_path))
+			return fail(EXIT_USAGE, "--initrd: the path is longer than %zu bytes",
+				    sizeof(rd_path) - 1);
+		memcpy(rd_path, initrd, len);
+		rd_path[len] = 0;
+		if (read_file(rd_path, &rd, &rd_size))
+			return fail(EXIT_BAD_IMAGE, "cannot read %s: %s", rd_path,
+				    errno ? strerror(errno) : "not a regular file of at most 64 MiB");
+	}
+	if (boot->is_linux) {
+		e = bz_load(image, image_size, &g->mem, cmdline, rd, rd_size, &boot->bz, &why);
+		if (e != BZ_OK)
+			return fail(e == BZ_TOO_BIG ? EXIT_TOO_BIG : e == BZ_CMDLINE_TOO_LONG ?
+				    EXIT_CMDLINE : EXIT_BAD_IMAGE, "%s: %s", path, why);
+	} else {
+		mod = (struct mb_module){ .data = rd, .size = rd_size, .string = initrd };
+		if (mb_load(image, image_size, &g->mem, cmdline, initrd ? &mod : NULL, &boot->mb,
+			    &why))
+			return fail(EXIT_BAD_IMAGE, "%s: %s", path, why);
+	}
+	free(image);
+	free(rd);
+	return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	uint64_t mem = 128ULL << 20;
 	const char *image_path = NULL, *initrd = NULL;
-	struct mb_module mod;
-	uint8_t *mod_data = NULL;
-	char cmdline[4096];
-	struct mb_boot boot;
+	struct boot boot;
 	struct guest g = { 0 };
 	struct vcpu *vcpus;
-	uint8_t *image;
-	size_t image_size, len;
-	const char *why;
 	unsigned long cpus = 1;
 	uint64_t lapic = 0, immediate_exit = 0;
 	int i, sys, vm, ret, testdev = 0;
@@ -638,9 +814,9 @@ static int cmd_run(int argc, char **argv)
 
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--mem") && i + 1 < argc) {
-			if (parse_size(argv[++i], &mem) || mem < (2 << 20) || mem > (3584ULL << 20) ||
-			    mem & 0xfff)
-				return fail(EXIT_USAGE, "--mem %s: want a size from 2M to 3584M", argv[i]);
+			if (parse_size(argv[++i], &mem) || pc_memory_init(&g.mem, mem))
+				return fail(EXIT_USAGE, "--mem %s: want a size from 2M to 1024G, in whole KiB pages",
+					    argv[i]);
 		} else if (!strcmp(argv[i], "--initrd") && i + 1 < argc) {
 			initrd = argv[++i];
 		} else if (!strcmp(argv[i], "--cpus") && i + 1 < argc) {
@@ -665,45 +841,17 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (!image_path)
 		return fail(EXIT_USAGE, "run: no IMAGE given (try 'minivm help')");
-	/* QEMU's multiboot command line: the image path, a space, -append's text. */
-	len = snprintf(cmdline, sizeof(cmdline), "%s ", image_path);
-	for (; i < argc && len < sizeof(cmdline); i++)
-		len += snprintf(cmdline + len, sizeof(cmdline) - len, "%s%s", argv[i],
-				i + 1 < argc ? " " : "");
-	if (len >= sizeof(cmdline))
-		return fail(EXIT_USAGE, "run: the command line is longer than %zu bytes",
-			    sizeof(cmdline) - 1);
-	if (read_file(image_path, &image, &image_size))
-		return fail(EXIT_BAD_IMAGE, "cannot read %s: %s", image_path,
-			    errno ? strerror(errno) : "not a regular file of at most 64 MiB");
-
-	if (initrd) {
-		/* As QEMU's -initrd: the file is the text up to a space, the string all of it. */
-		char path[4096];
-		size_t plen = strcspn(initrd, " ");
-
-		if (plen >= sizeof(path))
-			return fail(EXIT_USAGE, "--initrd: the path is longer than %zu bytes",
-				    sizeof(path) - 1);
-		memcpy(path, initrd, plen);
-		path[plen] = 0;
-		if (read_file(path, &mod_data, &mod.size))
-			return fail(EXIT_BAD_IMAGE, "cannot read %s: %s", path,
-				    errno ? strerror(errno) : "not a regular file of at most 64 MiB");
-		mod.data = mod_data;
-		mod.string = initrd;
-	}
-
-	g.ram_size = mem;
-	g.ram = mmap(NULL, mem, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		     -1, 0);
-	if (g.ram == MAP_FAILED)
+	pc_memory_init(&g.mem, mem);
+	g.mem.host = mmap(NULL, mem, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	g.mem.rom = mmap(NULL, PC_ROM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	if (g.mem.host == MAP_FAILED || g.mem.rom == MAP_FAILED)
 		return fail(EXIT_SYSTEM, "cannot map %llu MiB of guest RAM: %s",
 			    (unsigned long long)(mem >> 20), strerror(errno));
-	if (mb_load(image, image_size, g.ram, mem, cmdline, initrd ? &mod : NULL, &boot, &why))
-		return fail(EXIT_BAD_IMAGE, "%s: %s", image_path, why);
-	free(image);
-	free(mod_data);
+	ret = load_kernel(&g, image_path, initrd, argv + i, argc - i, &boot);
+	if (ret)
+		return ret;
 
 	sys = minivm_open();
 	if (sys < 0)
@@ -722,9 +870,17 @@ static int cmd_run(int argc, char **argv)
 	g.vm = vm;
 	if (guest_devices(&g, cpus, lapic, testdev))
 		return fail(EXIT_SYSTEM, "cannot set up the devices (their ranges overlap, or no memory)");
-	ret = minivm_set_memory_region(vm, 0, 0, 0, LOW_RAM_END, g.ram);
+	ret = minivm_set_memory_region(vm, 0, 0, 0, PC_LOW_RAM_END, g.mem.host);
 	if (!ret)
-		ret = minivm_set_memory_region(vm, 1, 0, HIGH_RAM, mem - HIGH_RAM, g.ram + HIGH_RAM);
+		ret = minivm_set_memory_region(vm, 1, 0, PC_HIGH_RAM, g.mem.below_4g - PC_HIGH_RAM,
+					       g.mem.host + PC_HIGH_RAM);
+	/* Firmware's area reads as memory (zeros, and the tables), writes are lost. */
+	if (!ret)
+		ret = minivm_set_memory_region(vm, 2, MINIVM_MEM_READONLY, PC_ROM, PC_ROM_SIZE,
+					       g.mem.rom);
+	if (!ret && g.mem.above_4g)
+		ret = minivm_set_memory_region(vm, 3, 0, PC_4G, g.mem.above_4g,
+					       g.mem.host + g.mem.below_4g);
 	if (ret)
 		return fail(EXIT_SYSTEM, "MINIVM_SET_MEMORY_REGION: %s", strerror(-ret));
 	vcpus = calloc(cpus, sizeof(*vcpus));
@@ -736,14 +892,18 @@ static int cmd_run(int argc, char **argv)
 		if (vcpus[i].fd < 0)
 			return fail(EXIT_SYSTEM, "MINIVM_CREATE_VCPU %d: %s", i,
 				    strerror(-vcpus[i].fd));
+		ret = set_firmware_msrs(vcpus[i].fd);
+		if (ret)
+			return fail(EXIT_SYSTEM, "MINIVM_SET_MSRS: %s", strerror(-ret));
 	}
 	ret = set_entry_state(vcpus[0].fd, &boot);
 	if (ret)
 		return fail(EXIT_SYSTEM, "setting the entry state: %s", strerror(-ret));
 	if (minivm_check_cap(sys, MINIVM_CAP_IMMEDIATE_EXIT, &immediate_exit))
 		immediate_exit = 0;
-	if (guest_kick_setup(&g, vcpus[0].run, immediate_exit) || guest_timer_start(&g))
-		return fail(EXIT_SYSTEM, "cannot start the timer thread: %s", strerror(errno));
+	if (guest_kick_setup(&g, vcpus[0].run, immediate_exit) || guest_threads_start(&g))
+		return fail(EXIT_SYSTEM, "cannot start the timer and input threads: %s",
+			    strerror(errno));
 	/* The others wait in the module for INIT and a start-up IPI. */
 	for (i = 1; i < (int)cpus; i++) {
 		ret = pthread_create(&vcpus[i].thread, NULL, vcpu_thread, &vcpus[i]);

@@ -9,6 +9,7 @@
 #include <elf.h>
 #include <string.h>
 #include "multiboot.h"
+#include "pc_memory.h"
 
 #define MB_MAGIC		0x1badb002
 #define MB_BOOT_MAGIC		0x2badb002
@@ -19,8 +20,6 @@
 #define MBI_MODS		(1U << 3)
 #define MBI_MMAP		(1U << 6)
 #define MBI_LOADER_NAME		(1U << 9)
-#define E820_RAM		1
-#define E820_RESERVED		2
 
 struct mb_header {
 	uint32_t magic, flags, checksum;
@@ -39,23 +38,10 @@ struct mb_mod {
 
 struct mb_mmap {
 	uint32_t size;
-	uint64_t addr, len;
-	uint32_t type;
+	struct e820_entry e;
 } __attribute__((packed));
 
-/* Copy into guest RAM if [gpa, gpa + len) lies inside it. */
-static int put(uint8_t *ram, uint64_t ram_size, uint64_t gpa, const void *src, uint64_t len)
-{
-	if (gpa > ram_size || len > ram_size - gpa)
-		return -1;
-	if (src)
-		memcpy(ram + gpa, src, len);
-	else
-		memset(ram + gpa, 0, len);
-	return 0;
-}
-
-static int load_elf(const uint8_t *image, size_t size, uint8_t *ram, uint64_t ram_size,
+static int load_elf(const uint8_t *image, size_t size, const struct pc_memory *ram,
 		    uint32_t *entry, uint64_t *end, const char **why)
 {
 	const Elf32_Ehdr *eh = (const Elf32_Ehdr *)image;
@@ -84,8 +70,8 @@ static int load_elf(const uint8_t *image, size_t size, uint8_t *ram, uint64_t ra
 			*why = "an ELF segment lies outside the file";
 			return -1;
 		}
-		if (put(ram, ram_size, ph->p_paddr, image + ph->p_offset, ph->p_filesz) ||
-		    put(ram, ram_size, (uint64_t)ph->p_paddr + ph->p_filesz, NULL,
+		if (pc_memory_put(ram, ph->p_paddr, image + ph->p_offset, ph->p_filesz) ||
+		    pc_memory_put(ram, (uint64_t)ph->p_paddr + ph->p_filesz, NULL,
 			ph->p_memsz - ph->p_filesz)) {
 			*why = "an ELF segment does not fit in guest RAM (try a larger --mem)";
 			return -1;
@@ -102,8 +88,7 @@ static int load_elf(const uint8_t *image, size_t size, uint8_t *ram, uint64_t ra
 }
 
 static int load_aout(const struct mb_header *h, size_t hoff, const uint8_t *image, size_t size,
-		     uint8_t *ram, uint64_t ram_size, uint32_t *entry, uint64_t *end,
-		     const char **why)
+		     const struct pc_memory *ram, uint32_t *entry, uint64_t *end, const char **why)
 {
 	uint64_t off, len, load_end, bss_end;
 
@@ -119,8 +104,8 @@ static int load_aout(const struct mb_header *h, size_t hoff, const uint8_t *imag
 	}
 	len = load_end - h->load_addr;
 	bss_end = h->bss_end_addr > load_end ? h->bss_end_addr : load_end;
-	if (put(ram, ram_size, h->load_addr, image + off, len) ||
-	    put(ram, ram_size, load_end, NULL, bss_end - load_end)) {
+	if (pc_memory_put(ram, h->load_addr, image + off, len) ||
+	    pc_memory_put(ram, load_end, NULL, bss_end - load_end)) {
 		*why = "the kernel does not fit in guest RAM (try a larger --mem)";
 		return -1;
 	}
@@ -129,31 +114,11 @@ static int load_aout(const struct mb_header *h, size_t hoff, const uint8_t *imag
 	return 0;
 }
 
-/* SeaBIOS's e820 map for QEMU's PC with @ram bytes below 4 GiB. */
-static unsigned int e820(uint64_t ram, struct mb_mmap *m)
-{
-	static const struct { uint64_t addr, len; uint32_t type; } fixed[] = {
-		{ 0, 0x9fc00, E820_RAM },
-		{ 0x9fc00, 0x400, E820_RESERVED },
-		{ 0xf0000, 0x10000, E820_RESERVED },
-	};
-	unsigned int i, n = 0;
-
-	for (i = 0; i < 3; i++)
-		m[n++] = (struct mb_mmap){ 20, fixed[i].addr, fixed[i].len, fixed[i].type };
-	/* SeaBIOS keeps the top 128 KiB of RAM for itself. */
-	m[n++] = (struct mb_mmap){ 20, 0x100000, ram - 0x100000 - 0x20000, E820_RAM };
-	m[n++] = (struct mb_mmap){ 20, ram - 0x20000, 0x20000, E820_RESERVED };
-	m[n++] = (struct mb_mmap){ 20, 0xfffc0000, 0x40000, E820_RESERVED };	/* BIOS ROM */
-	return n;
-}
-
 /**
  * mb_load() - load a multiboot v1 kernel into guest RAM
  * @image: the file
  * @size: its size
- * @ram: guest RAM from guest-physical 0
- * @ram_size: its size, at least 2 MiB and below 3.5 GiB
+ * @ram: guest RAM
  * @cmdline: what the kernel finds as its command line
  * @mod: a module to pass (page-aligned, after the information), or NULL
  * @boot: out: the entry state
@@ -161,8 +126,7 @@ static unsigned int e820(uint64_t ram, struct mb_mmap *m)
  *
  * Return: 0, or -1 with @why set.
  */
-int mb_load(const uint8_t *image, size_t size, uint8_t *ram, uint64_t ram_size,
-	    const char *cmdline, const struct mb_module *mod, struct mb_boot *boot,
+int mb_load(const uint8_t *image, size_t size, const struct pc_memory *ram, const char *cmdline, const struct mb_module *mod, struct mb_boot *boot,
 	    const char **why)
 {
 	/* Flat 32-bit code at 0x10 and data at 0x18, as QEMU's option ROM has. */
@@ -171,11 +135,13 @@ int mb_load(const uint8_t *image, size_t size, uint8_t *ram, uint64_t ram_size,
 	};
 	static const char loader[] = "minivm";
 	const struct mb_header *h = NULL;
-	struct mb_mmap mmap[8];
+	struct e820_entry map[PC_E820_MAX];
+	struct mb_mmap mmap;
 	struct mb_info mbi;
 	uint64_t end, base, p;
 	size_t off, len;
-	unsigned int n;
+	unsigned int i, n;
+	int bad = 0;
 
 	for (off = 0; off + sizeof(*h) <= size && off < 8192; off += 4) {
 		const struct mb_header *c = (const struct mb_header *)(image + off);
@@ -194,35 +160,36 @@ int mb_load(const uint8_t *image, size_t size, uint8_t *ram, uint64_t ram_size,
 		return -1;
 	}
 	if (h->flags & MB_FLAG_AOUT ?
-	    load_aout(h, off, image, size, ram, ram_size, &boot->entry, &end, why) :
-	    load_elf(image, size, ram, ram_size, &boot->entry, &end, why))
+	    load_aout(h, off, image, size, ram, &boot->entry, &end, why) :
+	    load_elf(image, size, ram, &boot->entry, &end, why))
 		return -1;
 
-	/* The information goes on the page after the kernel, as QEMU puts it. */
+	/*
+	 * The information goes on the page after the kernel, as QEMU puts it,
+	 * below the firmware's reserved top of RAM.
+	 */
 	base = (end + 4095) & ~4095ULL;
 	len = strlen(cmdline) + 1;
-	if (base + 4096 + len > ram_size - 0x20000) {
-		*why = "no room for the multiboot information after the kernel";
-		return -1;
-	}
-	n = e820(ram_size, mmap);
+	n = pc_e820(ram, map);
 	memset(&mbi, 0, sizeof(mbi));
 	mbi.flags = MBI_MEMORY | MBI_CMDLINE | MBI_MMAP | MBI_LOADER_NAME;
 	mbi.mem_lower = 639;
-	mbi.mem_upper = (uint32_t)((ram_size - 0x100000 - 0x20000) / 1024);
+	mbi.mem_upper = (uint32_t)((ram->firmware - PC_HIGH_RAM) / 1024);
 	p = base + sizeof(mbi);
 	mbi.mmap_addr = p;
-	mbi.mmap_length = n * sizeof(mmap[0]);
-	memcpy(ram + p, mmap, mbi.mmap_length);
-	p += mbi.mmap_length;
+	mbi.mmap_length = n * sizeof(mmap);
+	for (i = 0; i < n; i++, p += sizeof(mmap)) {
+		mmap = (struct mb_mmap){ sizeof(mmap.e), map[i] };
+		bad |= pc_memory_put(ram, p, &mmap, sizeof(mmap));
+	}
 	boot->gdt = (p + 7) & ~7ULL;
-	memcpy(ram + boot->gdt, gdt, sizeof(gdt));
+	bad |= pc_memory_put(ram, boot->gdt, gdt, sizeof(gdt));
 	p = boot->gdt + sizeof(gdt);
 	mbi.boot_loader_name = p;
-	memcpy(ram + p, loader, sizeof(loader));
+	bad |= pc_memory_put(ram, p, loader, sizeof(loader));
 	p += sizeof(loader);
 	mbi.cmdline = p;
-	memcpy(ram + p, cmdline, len);
+	bad |= pc_memory_put(ram, p, cmdline, len);
 	p += len;
 	/* QEMU announces modules even when it has none: count 0. */
 	mbi.flags |= MBI_MODS;
@@ -232,17 +199,21 @@ int mb_load(const uint8_t *image, size_t size, uint8_t *ram, uint64_t ram_size,
 		size_t slen = strlen(mod->string) + 1;
 		uint64_t at = (p + sizeof(m) + slen + 4095) & ~4095ULL;
 
-		if (at + mod->size > ram_size - 0x20000 || at + mod->size > 0xffffffffULL) {
+		if (at + mod->size > ram->firmware) {
 			*why = "the module does not fit in guest RAM after the kernel (try a larger --mem)";
 			return -1;
 		}
 		m = (struct mb_mod){ (uint32_t)at, (uint32_t)(at + mod->size), p + sizeof(m), 0 };
-		memcpy(ram + p, &m, sizeof(m));
-		memcpy(ram + p + sizeof(m), mod->string, slen);
-		memcpy(ram + at, mod->data, mod->size);
+		bad |= pc_memory_put(ram, p, &m, sizeof(m));
+		bad |= pc_memory_put(ram, p + sizeof(m), mod->string, slen);
+		bad |= pc_memory_put(ram, at, mod->data, mod->size);
 		mbi.mods_count = 1;
 	}
-	memcpy(ram + base, &mbi, sizeof(mbi));
+	bad |= pc_memory_put(ram, base, &mbi, sizeof(mbi));
+	if (bad || p > ram->firmware) {
+		*why = "no room for the multiboot information after the kernel (try a larger --mem)";
+		return -1;
+	}
 	boot->mbi = base;
 	return 0;
 }

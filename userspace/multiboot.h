@@ -28,8 +28,9 @@ struct mb_module {
 	const char *string;
 };
 
-int mb_load(const uint8_t *image, size_t size, uint8_t *ram, uint64_t ram_size,
-	    const char *cmdline, const struct mb_module *mod, struct mb_boot *boot,
-	    const char **why);
+struct pc_memory;
+
+int mb_load(const uint8_t *image, size_t size, const struct pc_memory *ram, const char *cmdline,
+	    const struct mb_module *mod, struct mb_boot *boot, const char **why);
 
 #endif /* MINIVM_MULTIBOOT_H */

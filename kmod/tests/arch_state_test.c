@@ -171,6 +171,19 @@ static void pat_types(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, minivm_pat_valid(0xff07040600070406ULL));
 }
 
+static void mtrr_default_types(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, minivm_mtrr_def_type_valid(0));		/* reset: off, UC */
+	KUNIT_EXPECT_TRUE(test, minivm_mtrr_def_type_valid(0x806));	/* on, WB */
+	KUNIT_EXPECT_TRUE(test, minivm_mtrr_def_type_valid(0x801));
+	KUNIT_EXPECT_TRUE(test, minivm_mtrr_def_type_valid(0x804));
+	KUNIT_EXPECT_FALSE(test, minivm_mtrr_def_type_valid(0x802));	/* type 2 */
+	KUNIT_EXPECT_FALSE(test, minivm_mtrr_def_type_valid(0x807));	/* UC- is PAT's only */
+	KUNIT_EXPECT_FALSE(test, minivm_mtrr_def_type_valid(0xc06));	/* FE: no fixed MTRRs */
+	KUNIT_EXPECT_FALSE(test, minivm_mtrr_def_type_valid(0x1006));	/* reserved */
+	KUNIT_EXPECT_FALSE(test, minivm_mtrr_def_type_valid(BIT_ULL(32) | 6));
+}
+
 #define RW(n, rw)	((u64)(rw) << (DR_CONTROL_SHIFT + (n) * DR_CONTROL_SIZE))
 
 static void pae_paging_is_pg_pae_without_lma(struct kunit *test)
@@ -276,6 +289,7 @@ static struct kunit_case arch_state_cases[] = {
 	KUNIT_CASE_PARAM(sregs_rule, sregs_gen_params),
 	KUNIT_CASE(sregs_cr4_follows_the_host),
 	KUNIT_CASE(pat_types),
+	KUNIT_CASE(mtrr_default_types),
 	KUNIT_CASE(pae_paging_is_pg_pae_without_lma),
 	KUNIT_CASE(pdpte_reserved_bits),
 	KUNIT_CASE(db_data_breakpoint),

@@ -214,6 +214,9 @@ static void cpu_checks(void)
 	check(rdmsr(0x277) == 0x0007040600070406ULL, "pat round trip");
 	wrmsr(0x277, 0x0007010600070106ULL);
 	check(rdmsr(0x277) == 0x0007010600070106ULL, "pat round trip again");
+	/* As SeaBIOS leaves them (it also enables fixed MTRRs, which minivm has none of). */
+	check((rdmsr(0x2ff) & 0x8ff) == 0x806, "mtrrs on, write-back by default");
+	check(rdmsr(0x17a) == 0, "no machine check in progress");
 }
 
 /* Write then read back 64 MiB from 16 MiB up: every page is first-touched. */

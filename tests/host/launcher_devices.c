@@ -7,19 +7,24 @@
  * EOI; pc-testdev's latch, I/O memory and interrupt lines; the 8259 pair's
  * initialization, masking, priorities, cascade, EOIs, level IRQs and poll;
  * the 8254's modes, latches, read-back, gate and interrupts, and the RTC's
- * registers, modes, SET, UIP and interrupts, on a clock the test moves.
+ * registers, modes, SET, UIP and interrupts, on a clock the test moves;
+ * the 8042's probing answers and its reset line; the 16550A's FIFO and
+ * interrupts.
  * Prints one line per failed check; exits 1 if any failed.
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "bus.h"
 #include "fw_cfg.h"
+#include "i8042.h"
 #include "ioapic.h"
 #include "pc_testdev.h"
 #include "pic.h"
 #include "pit.h"
 #include "rtc.h"
+#include "uart.h"
 
 static int failures;
 
@@ -208,6 +213,111 @@ static void pic_program(struct bus *b, uint16_t port, uint8_t base, uint8_t casc
 	out8(b, port + 1, base);
 	out8(b, port + 1, cascade);
 	out8(b, port + 1, icw4);
+}
+
+static int irq4;
+
+static void record_irq4(void *ctx, int level)
+{
+	(void)ctx;
+	irq4 = level;
+}
+
+/*
+ * The 16550A: transmission to a pipe, the transmitter-empty interrupt and
+ * how IIR and THR clear and raise it, the receive FIFO and its interrupt
+ * ranked above it, OUT2 gating the line, loopback, overrun.
+ */
+static void uart_checks(void)
+{
+	static struct uart u;
+	int fds[2];
+	char got[8] = { 0 };
+	int i;
+
+	if (pipe(fds)) {
+		CHECK(!"a pipe");
+		return;
+	}
+	uart_init(&u, fds[1], record_irq4, NULL);
+	uart_write(&u, 0, 'h');				/* no interrupts enabled */
+	uart_write(&u, 0, 'i');
+	CHECK(read(fds[0], got, sizeof(got)) == 2 && !strcmp(got, "hi") && !irq4);
+	CHECK(uart_read(&u, 5) == 0x60 && uart_read(&u, 2) == 0x01 && uart_read(&u, 6) == 0xb0);
+	uart_write(&u, 2, 0x01);			/* FIFOs on */
+	uart_write(&u, 1, 0x02);			/* THRE interrupt: THR is empty */
+	CHECK(!irq4);					/* OUT2 off: the line stays low */
+	uart_write(&u, 4, 0x0b);			/* DTR, RTS, OUT2 */
+	CHECK(irq4 && uart_read(&u, 2) == 0xc2);
+	CHECK(!irq4 && uart_read(&u, 2) == 0xc1);	/* IIR's read took it */
+	uart_write(&u, 0, '!');				/* sent at once: empty again */
+	CHECK(irq4);
+	/* Received data outranks it; RBR drains the FIFO, in order. */
+	uart_write(&u, 1, 0x03);
+	CHECK(uart_rx_space(&u) == UART_FIFO);
+	uart_receive(&u, (const uint8_t *)"ab", 2);
+	CHECK(uart_rx_space(&u) == UART_FIFO - 2 && irq4);
+	CHECK(uart_read(&u, 2) == 0xc4 && uart_read(&u, 5) == 0x61);
+	CHECK(uart_read(&u, 0) == 'a' && uart_read(&u, 0) == 'b' && uart_read(&u, 5) == 0x60);
+	CHECK(irq4 && uart_read(&u, 2) == 0xc2 && !irq4);
+	uart_write(&u, 1, 0x01);			/* received data only */
+	uart_receive(&u, (const uint8_t *)"c", 1);
+	CHECK(irq4);
+	uart_write(&u, 2, 0x03);			/* clear the receive FIFO */
+	CHECK(!irq4 && !(uart_read(&u, 5) & 0x01));
+	/* Loopback: MCR drives MSR, bytes come back, the line is quiet. */
+	uart_write(&u, 1, 0x07);
+	uart_write(&u, 4, 0x1d);			/* LOOP, OUT2, OUT1, DTR */
+	CHECK(uart_read(&u, 6) == 0xe0 && uart_rx_space(&u) == 0);
+	for (i = 0; i <= UART_FIFO; i++)
+		uart_write(&u, 0, (uint8_t)('A' + i));
+	CHECK(!irq4 && uart_read(&u, 0) == 'A');
+	CHECK(uart_read(&u, 5) == 0x63 && uart_read(&u, 5) == 0x61);	/* overrun, once */
+	uart_write(&u, 4, 0x08);
+	CHECK(irq4 && uart_read(&u, 0) == 'B');
+	close(fds[0]);
+	close(fds[1]);
+}
+
+/* The 8042: what Linux probes, and the two ways to reset the PC. */
+static void i8042_checks(void)
+{
+	static struct i8042 k;
+	struct bus b;
+	uint64_t v;
+
+	bus_init(&b, BUS_PORTS, ~0ULL);
+	CHECK(i8042_init(&k, &b, 24) == 0);
+	CHECK(rd(&b, 0x64, 1) == 0x14);			/* system flag, unlocked, empty */
+	v = 0xaa;					/* self-test */
+	CHECK(bus_access(&b, 0x64, 1, 0, &v) == 0);
+	CHECK(rd(&b, 0x64, 1) == 0x1d && rd(&b, 0x60, 1) == 0x55 && rd(&b, 0x64, 1) == 0x1c);
+	v = 0x60;					/* write the command byte */
+	bus_access(&b, 0x64, 1, 0, &v);
+	v = 0x47;
+	CHECK(bus_access(&b, 0x60, 1, 0, &v) == 0);
+	v = 0x20;
+	bus_access(&b, 0x64, 1, 0, &v);
+	CHECK(rd(&b, 0x60, 1) == 0x47);
+	v = 0xad;					/* keyboard off */
+	bus_access(&b, 0x64, 1, 0, &v);
+	v = 0x20;
+	bus_access(&b, 0x64, 1, 0, &v);
+	CHECK(rd(&b, 0x60, 1) == 0x57);
+	v = 0xed;					/* a byte for the absent keyboard */
+	CHECK(bus_access(&b, 0x60, 1, 0, &v) == 0 && !(rd(&b, 0x64, 1) & 1));
+	v = 0xff;					/* pulse nothing */
+	CHECK(bus_access(&b, 0x64, 1, 0, &v) == 0);
+	v = 0xfe;					/* pulse the reset line */
+	CHECK(bus_access(&b, 0x64, 1, 0, &v) == 24);
+	v = 0xd1;					/* output port: reset high, then low */
+	bus_access(&b, 0x64, 1, 0, &v);
+	v = 0xdf;
+	CHECK(bus_access(&b, 0x60, 1, 0, &v) == 0);
+	v = 0xd1;
+	bus_access(&b, 0x64, 1, 0, &v);
+	v = 0xde;
+	CHECK(bus_access(&b, 0x60, 1, 0, &v) == 24);
 }
 
 static void pic_checks(void)
@@ -671,5 +781,7 @@ int main(void)
 	pic_checks();
 	pit_checks();
 	rtc_checks();
+	i8042_checks();
+	uart_checks();
 	return failures != 0;
 }

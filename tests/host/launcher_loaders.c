@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The launcher's loaders and memory layout, without a guest: where RAM
+ * lies for small and large guests, the e820 map, and a bzImage made here
+ * (a setup sector, the boot protocol header, a kernel of known bytes)
+ * loaded as the boot protocol says, or refused for each reason with its
+ * own error. With a directory argument, also writes good.bzImage,
+ * truncated.bzImage and old.bzImage there, for the launcher's own test.
+ * Prints one line per failed check; exits 1 if any failed.
+ */
+#include <asm/bootparam.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bzimage.h"
+#include "pc_memory.h"
+
+static int failures;
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		printf("%s:%d: %s\n", __FILE__, __LINE__, #cond);	\
+		failures++;						\
+	}								\
+} while (0)
+
+#define SETUP_SECTS	1
+#define KERNEL_BYTES	8192
+#define IMAGE_BYTES	((SETUP_SECTS + 1) * 512 + KERNEL_BYTES)
+
+/* A 64-bit bzImage of protocol 2.15 whose kernel is KERNEL_BYTES of a pattern. */
+static void make_image(uint8_t *img)
+{
+	struct setup_header h = {
+		.setup_sects = SETUP_SECTS, .syssize = KERNEL_BYTES / 16, .boot_flag = 0xaa55,
+		.jump = 0xeb | (uint16_t)(sizeof(h) + 0x1f1 - 0x202) << 8,
+		.header = 0x53726448, .version = 0x020f, .loadflags = LOADED_HIGH,
+		.initrd_addr_max = 0x7fffffff, .kernel_alignment = 0x200000,
+		.relocatable_kernel = 1, .xloadflags = XLF_KERNEL_64, .cmdline_size = 2047,
+		.pref_address = 0x1000000, .init_size = 0x800000,
+	};
+	int i;
+
+	memset(img, 0, IMAGE_BYTES);
+	memcpy(img + 0x1f1, &h, sizeof(h));
+	for (i = 0; i < KERNEL_BYTES; i++)
+		img[(SETUP_SECTS + 1) * 512 + i] = (uint8_t)(i * 7 + 1);
+}
+
+static struct setup_header *hdr(uint8_t *img)
+{
+	return (struct setup_header *)(img + 0x1f1);
+}
+
+static void memory_checks(void)
+{
+	struct pc_memory m;
+	struct e820_entry map[PC_E820_MAX];
+	static uint8_t byte;
+
+	CHECK(pc_memory_init(&m, 1 << 20) == -1);
+	CHECK(pc_memory_init(&m, (128 << 20) + 512) == -1);
+	CHECK(pc_memory_init(&m, 2ULL << 40) == -1);
+	/* Up to 3.5 GiB, all of it below 4 GiB. */
+	CHECK(pc_memory_init(&m, 0xdffff000ULL) == 0 && m.below_4g == 0xdffff000ULL &&
+	      m.above_4g == 0);
+	/* 3.5 GiB and more: 3 GiB below, the rest from 4 GiB. */
+	CHECK(pc_memory_init(&m, 5ULL << 30) == 0 && m.below_4g == 3ULL << 30 &&
+	      m.above_4g == 2ULL << 30 && m.firmware == (3ULL << 30) - 0x20000);
+	m.host = &byte;		/* only addresses are compared */
+	CHECK(pc_memory_hva(&m, 0, 0xa0000) == &byte);
+	CHECK(!pc_memory_hva(&m, 0x9f000, 0x2000) && !pc_memory_hva(&m, 0xc0000, 1));
+	CHECK(pc_memory_hva(&m, 0x100000, 1) == &byte + 0x100000);
+	CHECK(!pc_memory_hva(&m, (3ULL << 30) - 0x1000, 0x2000));	/* into the hole */
+	CHECK(pc_memory_hva(&m, PC_4G, 1) == &byte + (3ULL << 30));
+	CHECK(pc_memory_hva(&m, (6ULL << 30) - 1, 1) == &byte + (5ULL << 30) - 1);
+	CHECK(!pc_memory_hva(&m, 6ULL << 30, 1) && !pc_memory_hva(&m, ~0ULL, 2));
+	CHECK(!pc_memory_hva(&m, 0x1000, 0));
+	CHECK(pc_e820(&m, map) == 7);
+	CHECK(map[3].addr == 0x100000 && map[3].size == m.firmware - 0x100000 && map[3].type == 1);
+	CHECK(map[4].addr == m.firmware && map[4].type == 2);
+	CHECK(map[6].addr == PC_4G && map[6].size == 2ULL << 30 && map[6].type == 1);
+	CHECK(pc_memory_init(&m, 128 << 20) == 0 && pc_e820(&m, map) == 6);
+}
+
+static void bzimage_checks(void)
+{
+	static uint8_t img[IMAGE_BYTES], initrd[3 * 4096 + 5];
+	char long_cmdline[2100];
+	const struct boot_params *bp;
+	const uint64_t *pml4, *pdpt, *pd;
+	struct pc_memory m;
+	struct bz_boot boot;
+	const char *why = NULL;
+	uint8_t *big = calloc(1, 40 << 20);	/* an initrd too big for the guest */
+
+	pc_memory_init(&m, 64 << 20);
+	m.host = calloc(1, m.size);
+	if (!m.host || !big) {
+		CHECK(!"memory for the guest and its initrd");
+		return;
+	}
+	make_image(img);
+	memset(initrd, 0x5a, sizeof(initrd));
+	CHECK(bz_is_linux(img, sizeof(img)) && !bz_is_linux(img, 0x200));
+	CHECK(bz_load(img, sizeof(img), &m, "console=ttyS0 quiet", initrd, sizeof(initrd), &boot,
+		      &why) == BZ_OK);
+	CHECK(boot.entry == 0x100200 && boot.zero_page == 0x7000 && boot.cr3 == 0x9000);
+	CHECK(!memcmp(m.host + 0x100000, img + 1024, KERNEL_BYTES));
+	bp = (const struct boot_params *)(m.host + boot.zero_page);
+	CHECK(bp->hdr.header == 0x53726448 && bp->hdr.version == 0x020f);	/* the image's header */
+	CHECK(bp->hdr.type_of_loader == 0xff && bp->hdr.code32_start == 0x100000);
+	CHECK(!strcmp((const char *)m.host + bp->hdr.cmd_line_ptr, "console=ttyS0 quiet"));
+	CHECK(bp->hdr.ramdisk_size == sizeof(initrd) && !(bp->hdr.ramdisk_image & 0xfff));
+	CHECK(bp->hdr.ramdisk_image + sizeof(initrd) <= m.firmware &&
+	      bp->hdr.ramdisk_image + sizeof(initrd) > m.firmware - 4096);	/* as high as it fits */
+	CHECK(!memcmp(m.host + bp->hdr.ramdisk_image, initrd, sizeof(initrd)));
+	CHECK(bp->e820_entries == 6 && bp->e820_table[3].addr == 0x100000 &&
+	      bp->e820_table[3].size == m.firmware - 0x100000 && bp->e820_table[3].type == 1);
+	CHECK(bp->ext_cmd_line_ptr == 0 && bp->acpi_rsdp_addr == 0);
+	/* 64-bit code at 0x10, flat data at 0x18. */
+	CHECK(boot.gdt_limit == 31 && ((const uint64_t *)(m.host + boot.gdt))[2] == 0x00af9b000000ffffULL);
+	/* The identity map: 0xfee00000 through PML4[0], PDPT[3], PD[0x1f7]. */
+	pml4 = (const uint64_t *)(m.host + boot.cr3);
+	pdpt = (const uint64_t *)(m.host + (pml4[0] & ~0xfffULL));
+	pd = (const uint64_t *)(m.host + (pdpt[3] & ~0xfffULL));
+	CHECK((pml4[0] & 3) == 3 && pd[0x1f7] == (0xfee00000ULL | 0x83));
+
+	/* Refusals, each with its reason. */
+	CHECK(bz_load(img, 0x300, &m, "", NULL, 0, &boot, &why) == BZ_BAD_IMAGE &&
+	      strstr(why, "truncated"));
+	CHECK(bz_load(img, sizeof(img) - 16, &m, "", NULL, 0, &boot, &why) == BZ_BAD_IMAGE &&
+	      strstr(why, "truncated"));
+	hdr(img)->header = 0;
+	CHECK(bz_load(img, sizeof(img), &m, "", NULL, 0, &boot, &why) == BZ_BAD_IMAGE &&
+	      strstr(why, "not a Linux kernel"));
+	make_image(img);
+	hdr(img)->version = 0x0205;
+	CHECK(bz_load(img, sizeof(img), &m, "", NULL, 0, &boot, &why) == BZ_BAD_IMAGE &&
+	      strstr(why, "2.05"));
+	make_image(img);
+	hdr(img)->xloadflags = 0;
+	CHECK(bz_load(img, sizeof(img), &m, "", NULL, 0, &boot, &why) == BZ_BAD_IMAGE &&
+	      strstr(why, "64-bit entry"));
+	make_image(img);
+	hdr(img)->loadflags = 0;
+	CHECK(bz_load(img, sizeof(img), &m, "", NULL, 0, &boot, &why) == BZ_BAD_IMAGE &&
+	      strstr(why, "zImage"));
+	make_image(img);
+	memset(long_cmdline, 'x', sizeof(long_cmdline) - 1);
+	long_cmdline[sizeof(long_cmdline) - 1] = 0;
+	CHECK(bz_load(img, sizeof(img), &m, long_cmdline, NULL, 0, &boot, &why) ==
+	      BZ_CMDLINE_TOO_LONG && strstr(why, "at most 2047"));
+	long_cmdline[2047] = 0;					/* exactly cmdline_size */
+	CHECK(bz_load(img, sizeof(img), &m, long_cmdline, NULL, 0, &boot, &why) == BZ_OK);
+	/* The initrd must fit between the decompressed kernel (16 + 8 MiB) and the top. */
+	CHECK(bz_load(img, sizeof(img), &m, "", big, 40 << 20, &boot, &why) == BZ_TOO_BIG &&
+	      strstr(why, "initrd"));
+	CHECK(bz_load(img, sizeof(img), &m, "", big, 39 << 20, &boot, &why) == BZ_OK);
+	hdr(img)->initrd_addr_max = 0x1ffffff;		/* below 32 MiB: 8 MiB of room */
+	CHECK(bz_load(img, sizeof(img), &m, "", big, 9 << 20, &boot, &why) == BZ_TOO_BIG);
+	make_image(img);
+	hdr(img)->init_size = 60 << 20;
+	CHECK(bz_load(img, sizeof(img), &m, "", NULL, 0, &boot, &why) == BZ_TOO_BIG &&
+	      strstr(why, "77 MiB"));
+	free(m.host);
+	free(big);
+}
+
+static int write_file(const char *dir, const char *name, const uint8_t *data, size_t len)
+{
+	char path[4096];
+	FILE *f;
+	int bad;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	bad = fwrite(data, 1, len, f) != len;
+	return fclose(f) || bad ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static uint8_t img[IMAGE_BYTES];
+
+	memory_checks();
+	bzimage_checks();
+	if (argc > 1) {
+		make_image(img);
+		CHECK(write_file(argv[1], "good.bzImage", img, sizeof(img)) == 0);
+		CHECK(write_file(argv[1], "truncated.bzImage", img, sizeof(img) - 100) == 0);
+		hdr(img)->version = 0x0204;
+		CHECK(write_file(argv[1], "old.bzImage", img, sizeof(img)) == 0);
+	}
+	return failures != 0;
+}

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minivm launcher: a Linux bzImage loader (x86 boot protocol 2.06 and later,
+ * Documentation/x86/boot.rst), entering the kernel through its 64-bit entry
+ * point as a 64-bit boot loader does, with no real-mode setup code run and
+ * no BIOS: the zero page carries everything the setup code would have
+ * gathered, the e820 map first.
+ *
+ * Guest memory the loader fills, below the EBDA as Linux expects it free:
+ *   0x500    the GDT           0x7000   the zero page (struct boot_params)
+ *   0x9000   the page tables   0x20000  the command line
+ *   1 MiB    the protected-mode kernel, which decompresses itself to
+ *            pref_address      below initrd_addr_max: the initrd, as high
+ *                              as it fits under the firmware's reserved top
+ */
+#include <asm/bootparam.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "bzimage.h"
+#include "pc_memory.h"
+
+#define HDR_OFFSET	0x1f1	/* the setup header, in the image and the zero page */
+#define HDR_MAGIC	0x53726448	/* "HdrS" */
+#define BOOT_FLAG	0xaa55
+#define MIN_VERSION	0x0206
+#define XLF_VERSION	0x020c	/* xloadflags, and so the 64-bit entry, from 2.12 */
+#define SETUP_SECTS_OLD	4	/* setup_sects 0 means 4 */
+#define SECTOR		512
+#define KERNEL_ADDR	0x100000ULL	/* code32_start, where QEMU loads it too */
+#define ENTRY_64	0x200	/* the 64-bit entry, from the kernel's start */
+#define GDT_ADDR	0x500
+#define ZERO_PAGE	0x7000
+#define PML4_ADDR	0x9000	/* then the PDPT, then four page directories */
+#define CMDLINE_ADDR	0x20000
+#define CMDLINE_ROOM	0x10000
+#define LOADER_UNDEFINED 0xff	/* boot.rst's type_of_loader with no ID assigned */
+#define PTE_P		0x1ULL
+#define PTE_RW		0x2ULL
+#define PTE_PS		0x80ULL	/* a 2 MiB page */
+#define MAPPED_GIB	4
+
+_Static_assert(sizeof(struct boot_e820_entry) == sizeof(struct e820_entry),
+	       "the zero page's e820 entries are pc_memory's");
+_Static_assert(sizeof(struct boot_params) == 4096, "the zero page is one page");
+
+/**
+ * bz_is_linux() - whether @image carries the x86 boot protocol's header
+ * @image: the file
+ * @size: its size
+ *
+ * Return: 1 for a Linux kernel image (of any protocol version), else 0.
+ */
+int bz_is_linux(const uint8_t *image, size_t size)
+{
+	uint32_t magic;
+	uint16_t flag;
+
+	if (size < HDR_OFFSET + offsetof(struct setup_header, version))
+		return 0;
+	memcpy(&flag, image + HDR_OFFSET + offsetof(struct setup_header, boot_flag), 2);
+	memcpy(&magic, image + HDR_OFFSET + offsetof(struct setup_header, header), 4);
+	return flag == BOOT_FLAG && magic == HDR_MAGIC;
+}
+
+/* The first 4 GiB, identity-mapped in 2 MiB pages: 6 pages at PML4_ADDR. */
+static int identity_map(const struct pc_memory *ram)
+{
+	uint64_t pml4[512] = { 0 }, pdpt[512] = { 0 }, pd[512];
+	uint64_t pdpt_addr = PML4_ADDR + 4096, pd_addr = pdpt_addr + 4096;
+	int i, j, bad = 0;
+
+	pml4[0] = pdpt_addr | PTE_P | PTE_RW;
+	for (i = 0; i < MAPPED_GIB; i++) {
+		pdpt[i] = (pd_addr + 4096ULL * i) | PTE_P | PTE_RW;
+		for (j = 0; j < 512; j++)
+			pd[j] = ((uint64_t)i << 30 | (uint64_t)j << 21) | PTE_P | PTE_RW | PTE_PS;
+		bad |= pc_memory_put(ram, pd_addr + 4096ULL * i, pd, sizeof(pd));
+	}
+	bad |= pc_memory_put(ram, PML4_ADDR, pml4, sizeof(pml4));
+	bad |= pc_memory_put(ram, pdpt_addr, pdpt, sizeof(pdpt));
+	return bad;
+}
+
+static char message[160];
+
+static enum bz_error refuse(enum bz_error e, const char **why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static enum bz_error refuse(enum bz_error e, const char **why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	*why = message;
+	return e;
+}
+
+/**
+ * bz_load() - load a bzImage, its command line and initrd into guest RAM
+ * @image: the file
+ * @size: its size
+ * @ram: guest RAM, at least 2 MiB
+ * @cmdline: the kernel's command line
+ * @initrd: the initrd's contents, or NULL
+ * @initrd_size: their size
+ * @boot: out: the entry state
+ * @why: out: on failure, one sentence naming the problem
+ *
+ * Return: %BZ_OK, or the kind of failure with @why set.
+ */
+enum bz_error bz_load(const uint8_t *image, size_t size, const struct pc_memory *ram,
+		      const char *cmdline, const uint8_t *initrd, size_t initrd_size,
+		      struct bz_boot *boot, const char **why)
+{
+	static const uint64_t gdt[] = {
+		0, 0, 0x00af9b000000ffffULL, 0x00cf93000000ffffULL,	/* __BOOT_CS, __BOOT_DS */
+	};
+	struct e820_entry map[PC_E820_MAX];
+	struct boot_params bp = { 0 };
+	struct setup_header *h = &bp.hdr;
+	size_t hdr_end, setup_size, kernel_size, len = strlen(cmdline);
+	uint64_t start, end, top, initrd_addr = 0;
+	unsigned int n;
+
+	if (!bz_is_linux(image, size))
+		return refuse(BZ_BAD_IMAGE, why, "not a Linux kernel: no boot protocol header");
+	/* The header ends at 0x202 plus the offset of its leading short jump. */
+	hdr_end = 0x202 + image[0x201];
+	if (hdr_end > size)
+		return refuse(BZ_BAD_IMAGE, why, "truncated inside its boot protocol header");
+	if (hdr_end > HDR_OFFSET + sizeof(*h))
+		hdr_end = HDR_OFFSET + sizeof(*h);
+	memcpy(h, image + HDR_OFFSET, hdr_end - HDR_OFFSET);
+	if (h->version < MIN_VERSION)
+		return refuse(BZ_BAD_IMAGE, why, "boot protocol %u.%02u; minivm needs 2.06 or later",
+			      h->version >> 8, h->version & 0xff);
+	if (!(h->loadflags & LOADED_HIGH))
+		return refuse(BZ_BAD_IMAGE, why, "a zImage (loaded low); minivm loads bzImages");
+	if (h->version < XLF_VERSION || !(h->xloadflags & XLF_KERNEL_64))
+		return refuse(BZ_BAD_IMAGE, why, "the kernel has no 64-bit entry point");
+	setup_size = ((size_t)(h->setup_sects ? h->setup_sects : SETUP_SECTS_OLD) + 1) * SECTOR;
+	kernel_size = size > setup_size ? size - setup_size : 0;
+	if (!kernel_size || (uint64_t)h->syssize * 16 > kernel_size)
+		return refuse(BZ_BAD_IMAGE, why,
+			      "truncated: the header promises %llu bytes of kernel, the file has %zu",
+			      (unsigned long long)h->syssize * 16, kernel_size);
+	if (len > h->cmdline_size)
+		return refuse(BZ_CMDLINE_TOO_LONG, why,
+			      "the command line is %zu bytes; this kernel takes at most %u",
+			      len, h->cmdline_size);
+	if (len >= CMDLINE_ROOM)
+		return refuse(BZ_CMDLINE_TOO_LONG, why,
+			      "the command line is %zu bytes; minivm passes at most %u",
+			      len, CMDLINE_ROOM - 1);
+
+	/*
+	 * The kernel decompresses itself at its load address rounded up to
+	 * kernel_alignment, or at pref_address if that is higher, and needs
+	 * init_size bytes from there (head_64.S).
+	 */
+	start = KERNEL_ADDR;
+	if (h->relocatable_kernel && h->kernel_alignment)
+		start = (start + h->kernel_alignment - 1) & ~((uint64_t)h->kernel_alignment - 1);
+	if (h->pref_address > start)
+		start = h->pref_address;
+	end = start + h->init_size;
+	if (end < KERNEL_ADDR + kernel_size)
+		end = KERNEL_ADDR + kernel_size;
+	if (end > ram->firmware)
+		return refuse(BZ_TOO_BIG, why, "the kernel needs %llu MiB of RAM (try a larger --mem)",
+			      (unsigned long long)((end + PC_FIRMWARE_SIZE + (1 << 20) - 1) >> 20));
+	if (initrd) {
+		top = (uint64_t)h->initrd_addr_max + 1;
+		if (top > ram->firmware)
+			top = ram->firmware;
+		initrd_addr = top > initrd_size ? (top - initrd_size) & ~0xfffULL : 0;
+		if (initrd_addr < end)
+			return refuse(BZ_TOO_BIG, why,
+				      "the initrd (%zu KiB) does not fit between the kernel and %#llx (try a larger --mem)",
+				      initrd_size >> 10, (unsigned long long)top);
+	}
+
+	/* What the setup code would have filled in; the rest of the page is zero. */
+	n = pc_e820(ram, map);
+	memcpy(bp.e820_table, map, n * sizeof(map[0]));
+	bp.e820_entries = (uint8_t)n;
+	h->type_of_loader = LOADER_UNDEFINED;
+	h->vid_mode = 0xffff;		/* NORMAL_VGA */
+	h->code32_start = KERNEL_ADDR;
+	h->cmd_line_ptr = CMDLINE_ADDR;
+	h->ramdisk_image = (uint32_t)initrd_addr;
+	h->ramdisk_size = initrd ? (uint32_t)initrd_size : 0;
+	if (pc_memory_put(ram, KERNEL_ADDR, image + setup_size, kernel_size) ||
+	    pc_memory_put(ram, CMDLINE_ADDR, cmdline, len + 1) ||
+	    (initrd && pc_memory_put(ram, initrd_addr, initrd, initrd_size)) ||
+	    pc_memory_put(ram, ZERO_PAGE, &bp, sizeof(bp)) ||
+	    pc_memory_put(ram, GDT_ADDR, gdt, sizeof(gdt)) || identity_map(ram))
+		return refuse(BZ_TOO_BIG, why, "guest RAM is too small for the kernel (try a larger --mem)");
+	*boot = (struct bz_boot){
+		.entry = KERNEL_ADDR + ENTRY_64, .zero_page = ZERO_PAGE, .gdt = GDT_ADDR,
+		.gdt_limit = sizeof(gdt) - 1, .cr3 = PML4_ADDR,
+	};
+	return BZ_OK;
+}
