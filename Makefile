@@ -39,7 +39,7 @@ LAB_PROGS := build/lab/labctl build/lab/minivm build/lab/minivm-api-test build/l
 	build/lab/mbtest-initrd.expected build/lab/mbtest-smp2.expected build/lab/mbtest-smp4.expected \
 	build/lab/mbtest-testdev.expected $(TRACE_TOOLS:%=build/lab/%) build/lab/bench-kvm build/lab/bench-minivm
 
-.PHONY: all module userspace tools lab-programs demo check bench fuzz clean
+.PHONY: all module userspace tools lab-programs linux-guest demo check bench fuzz clean
 all: module userspace tools
 
 module:
@@ -95,6 +95,24 @@ $(TRACE_TOOLS:%=build/lab/%): build/lab/%: tools/trace/%.c build/trace/%.skel.h 
 	$(CC) $(USER_CFLAGS) -Ibuild/trace -Itools/trace -static -o $@ $< $(TRACE_SRC) $(TRACE_LIBS)
 
 lab-programs: $(LAB_PROGS)
+
+# The Linux test guest (busybox and tests/guests/linux/init) and what QEMU
+# makes of it with Debian's kernel: the AMD stock lab boots the same under
+# minivm (tests/lab/run copies these and the kernel to /lab/linux/).
+LINUX_GUEST := build/linux/guest.cpio build/linux/expected build/linux/linux-session
+linux-guest: $(LINUX_GUEST)
+
+build/linux/guest.cpio: tests/guests/linux/init
+	@rm -rf $(@D)/root && mkdir -p $(@D)/root/bin
+	@cp /bin/busybox $(@D)/root/bin/ && cp $< $(@D)/root/init
+	@(cd $(@D)/root && find . | cpio -o -H newc --quiet) >$@.tmp && mv $@.tmp $@
+
+build/linux/expected: build/linux/guest.cpio tests/guests/linux-oracle tests/guests/linux-session
+	tests/guests/linux-oracle "$$(tests/lab/stock-kernel)/bzImage" $< >$@.tmp && mv $@.tmp $@
+
+build/linux/linux-session: tests/guests/linux-session
+	@mkdir -p $(@D)
+	@cp $< $@
 
 build/lab/labctl: tests/lab/guest/labctl.c
 	@mkdir -p $(@D)
