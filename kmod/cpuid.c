@@ -15,9 +15,14 @@
  * and instructions or CR4 bits minivm does not enable for guests (RDPID,
  * INVPCID, XSAVES, PKU, UMIP, LA57, TSX, SGX, MPX, CET, processor
  * trace), and the hypervisor leaves of a host that is itself a guest.
+ * minivm's own hypervisor leaves (0x40000000-0x40000001) announce its one
+ * paravirtual feature in the form Linux looks for, KVM's: the clock of
+ * pvclock.c.
  */
 #include <linux/bits.h>
 #include <linux/kernel.h>
+#include <linux/string.h>
+#include <asm/kvm_para.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 #include "cpuid.h"
@@ -169,11 +174,30 @@ static noinline struct minivm_cpuid_regs cpuid_subleaf(u32 leaf, u32 sub)
 static struct minivm_cpuid_regs cpuid_basic[MINIVM_CPUID_MAX_BASIC + 1] __ro_after_init;
 static struct minivm_cpuid_regs cpuid_ext[MINIVM_CPUID_MAX_EXT - 0x80000000 + 1] __ro_after_init;
 
+/*
+ * The hypervisor leaves: KVM's signature (Linux's kvm_para_available() looks
+ * for it), and as features the clock (pvclock.c), flagged stable when the
+ * host's TSC runs at one rate in every C- and P-state.
+ */
+static struct minivm_cpuid_regs cpuid_hv[2] __ro_after_init;
+
+static void cpuid_hv_init(void)
+{
+	u32 sig[3];
+
+	memcpy(sig, KVM_SIGNATURE, sizeof(sig));
+	cpuid_hv[0] = (struct minivm_cpuid_regs){ KVM_CPUID_FEATURES, sig[0], sig[1], sig[2] };
+	cpuid_hv[1].a = BIT(KVM_FEATURE_CLOCKSOURCE2);
+	if (boot_cpu_has(X86_FEATURE_CONSTANT_TSC) && boot_cpu_has(X86_FEATURE_NONSTOP_TSC))
+		cpuid_hv[1].a |= BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);
+}
+
 /** minivm_cpuid_init() - fill the table; at load */
 void minivm_cpuid_init(void)
 {
 	u32 max = min_t(u32, cpuid_eax(0), MINIVM_CPUID_MAX_BASIC), i;
 
+	cpuid_hv_init();
 	for (i = 0; i <= max; i++)
 		cpuid_filtered(i, 0, &cpuid_basic[i]);
 	max = cpuid_eax(0x80000000);
@@ -200,6 +224,8 @@ void minivm_cpuid(struct minivm_vcpu *vcpu)
 		r = cpuid_basic[leaf];
 	else if (leaf - 0x80000000 <= MINIVM_CPUID_MAX_EXT - 0x80000000)
 		r = cpuid_ext[leaf - 0x80000000];
+	else if (leaf - KVM_CPUID_SIGNATURE < ARRAY_SIZE(cpuid_hv))
+		r = cpuid_hv[leaf - KVM_CPUID_SIGNATURE];
 	if (leaf == 1) {
 		r.c |= C1_ECX_HYPERVISOR;
 		if (minivm_be->get_cr(vcpu, 4) & X86_CR4_OSXSAVE)

@@ -83,8 +83,13 @@ static void exit_decide(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		break;
 	case MINIVM_KIND_RDMSR:
 	case MINIVM_KIND_WRMSR:
-		if (!exit_msr(vcpu, exit, exit->kind == MINIVM_KIND_WRMSR))
+		if (!exit_msr(vcpu, exit, exit->kind == MINIVM_KIND_WRMSR)) {
+			if (unlikely(vcpu->pvclock_pending)) {
+				exit->kind = MINIVM_KIND_PVCLOCK;	/* guest memory: not here */
+				return;
+			}
 			break;
+		}
 		exit->kind = MINIVM_KIND_USER;
 		return;
 	case MINIVM_KIND_XSETBV:
@@ -154,7 +159,7 @@ static void exit_decide(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
  *	next: %MINIVM_KIND_CONTINUE, %MINIVM_KIND_USER (the run page is
  *	filled), or one of the kinds the loop handles with interrupts on
  *	(%MINIVM_KIND_FAULT, %MINIVM_KIND_PDPTES, %MINIVM_KIND_IO_STRING,
- *	%MINIVM_KIND_HALT)
+ *	%MINIVM_KIND_HALT, %MINIVM_KIND_PVCLOCK)
  */
 void minivm_handle_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 {

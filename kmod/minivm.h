@@ -80,6 +80,7 @@ struct minivm_mmu_stats {
  * @stats: counters shown in debugfs
  * @tsc_offset: what every vCPU adds to the host TSC at first: the guest
  *	TSC is 0 when the VM is created
+ * @created_real_ns: the host's real time then, the guest clock's epoch
  * @flags: MINIVM_VM_* it was created with
  * @vcpus: by id; under @lock
  * @file: the VM's file, which vCPU files hold a reference to
@@ -98,6 +99,7 @@ struct minivm_vm {
 	atomic64_t tlb_gen;
 	struct minivm_mmu_stats stats;
 	s64 tsc_offset;
+	u64 created_real_ns;
 	u32 flags;
 	struct minivm_vcpu *vcpus[MINIVM_MAX_VCPUS];
 	struct file *file;
@@ -199,6 +201,10 @@ struct minivm_vcpu_events {
  * @mtrr_def_type: IA32_MTRR_DEF_TYPE; it decides nothing (the host's
  *	mappings and the guest's PAT do), but the guest reads back what it set
  * @mcg_status: IA32_MCG_STATUS (no machine check is ever signalled)
+ * @pvclock_system_msr: MSR_KVM_SYSTEM_TIME_NEW: where the guest wants its
+ *	clock's factors (pvclock.c), bit 0 on
+ * @pvclock_wall_msr: MSR_KVM_WALL_CLOCK_NEW: where it wants the wall clock
+ * @pvclock_pending: MINIVM_PVCLOCK_*: written, not published yet
  * @host_tsc_aux: the host's IA32_TSC_AUX on @tsc_aux_cpu
  * @tsc_aux_cpu: the CPU whose hardware holds @tsc_aux, or -1
  * @tsc_aux_written: it took a write there, which the host's value undoes
@@ -242,6 +248,8 @@ struct minivm_vcpu {
 	s64 tsc_adjust;
 	u64 tsc_aux, host_tsc_aux;
 	u64 mtrr_def_type, mcg_status;
+	u64 pvclock_system_msr, pvclock_wall_msr;
+	unsigned int pvclock_pending;
 	int tsc_aux_cpu;
 	bool tsc_aux_written;
 	struct minivm_lapic *lapic;
@@ -315,6 +323,7 @@ enum minivm_exit_kind {
 	MINIVM_KIND_USER,	/* the run page is filled: return to userspace */
 	MINIVM_KIND_IO_STRING,	/* INS/OUTS: emulated with interrupts on (io_string.c) */
 	MINIVM_KIND_HALT,	/* HLT with an in-kernel APIC: sleep until an event */
+	MINIVM_KIND_PVCLOCK,	/* a clock MSR was written: publish it (pvclock.c) */
 };
 
 /**

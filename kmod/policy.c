@@ -10,6 +10,7 @@
 #include <asm/processor.h>
 #include "arch_state.h"
 #include "minivm.h"
+#include "pvclock.h"
 
 /**
  * minivm_set_xcr0() - the guest executes XSETBV
@@ -101,6 +102,7 @@ int minivm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 {
 	u64 efer;
 	s64 delta;
+	int ret;
 
 	switch (index) {
 	case MSR_IA32_TSC:
@@ -206,6 +208,8 @@ int minivm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 		/* The in-kernel APIC's; without one there is no such MSR. */
 		return vcpu->lapic ? minivm_lapic_msr(vcpu, write, index, value) : -ENOENT;
 	default:
+		if (minivm_pvclock_msr(vcpu, write, index, value, &ret))
+			return ret;
 		if (write && msr_holds_address(index) && !__is_canonical_address(*value, 48))
 			return -EINVAL;
 		break;

@@ -21,6 +21,7 @@
 #include <asm/fpu/xcr.h>
 #include "arch_state.h"
 #include "minivm.h"
+#include "pvclock.h"
 
 static u64 host_xcr0;
 
@@ -431,6 +432,10 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 			vcpu->mp_state = MINIVM_MP_HALTED;
 			continue;
 		}
+		if (exit.kind == MINIVM_KIND_PVCLOCK) {
+			minivm_pvclock_publish(vcpu);
+			continue;
+		}
 		if (exit.kind == MINIVM_KIND_PDPTES) {
 			vcpu_load_pdptes(vcpu, exit.gpa);
 			continue;
@@ -568,6 +573,8 @@ static int vcpu_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 	vcpu_be_load(vcpu, cpu);
 	ret = minivm_msr(vcpu, write, index, value);
 	put_cpu();
+	if (vcpu->pvclock_pending)
+		minivm_pvclock_publish(vcpu);
 	return ret;
 }
 

@@ -133,6 +133,7 @@ long minivm_vm_create(struct minivm_create_vm __user *uarg)
 	vm->id = atomic64_inc_return(&vm_next_id);
 	/* The guest's TSC counts from 0 at creation, the same on every vCPU. */
 	vm->tsc_offset = -(s64)rdtsc();
+	vm->created_real_ns = ktime_get_real_ns();
 	vm->flags = args.flags;
 	vm->mm = current->mm;
 	mmgrab(vm->mm);

@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,6 +37,16 @@ GUEST(g_cpuid_leaves, ".code16",
       "mov %edx, %eax\n out %eax, $0x12\n mov %ecx, %eax\n out %eax, $0x13\n"
       "mov $0x40000000, %eax\n cpuid\n or %ebx, %eax\n or %ecx, %eax\n or %edx, %eax\n"
       "out %eax, $0x14\n mov $0x80000000, %eax\n cpuid\n out %eax, $0x15\n hlt");
+/*
+ * The paravirtual clock: its factors at 0x3000, the wall clock at 0x3100;
+ * then the TSC twice (low half, high half), the host sleeping between.
+ */
+GUEST(g_pvclock, ".code16",
+      "mov $0x4b564d01, %ecx\n mov $0x3001, %eax\n xor %edx, %edx\n wrmsr\n"
+      "mov $0x4b564d00, %ecx\n mov $0x3100, %eax\n wrmsr\n"
+      "rdtsc\n out %eax, $0x10\n mov %edx, %eax\n out %eax, $0x11\n"
+      "rdtsc\n out %eax, $0x12\n mov %edx, %eax\n out %eax, $0x13\n"
+      "mov $0x4b564d01, %ecx\n rdmsr\n out %eax, $0x14\n hlt");
 /* ffff:0010 is GPA 0x100000, just past RAM (a 5-byte instruction). */
 GUEST(g_mmio, ".code16",
       "mov $0xffff, %ax\n mov %ax, %ds\n movb $0x77, (0x10)\n hlt");
@@ -226,12 +237,70 @@ static void cpuid_is_handled_in_kernel(void)
 	vm_close(&v);
 }
 
-/* What the module read at load is what this CPU says; no hypervisor leaves. */
-static void cpuid_answers_match_the_host(void)
+/*
+ * The clock a guest asks for with KVM's MSRs (Linux's kvm-clock): the
+ * factors published in its memory, stable, turn the TSC ticks of a 100 ms
+ * host sleep into about 100 ms; the wall clock is the host's time at the
+ * VM's creation; the MSR reads back; a bit past the address width is #GP.
+ */
+static void paravirtual_clock_tells_the_tsc_rate(void)
 {
-	unsigned int a, b, c, d, ext;
+	struct pvclock {
+		uint32_t version, pad0;
+		uint64_t tsc_timestamp, system_time;
+		uint32_t mul;
+		int8_t shift;
+		uint8_t flags, pad[2];
+	} t;
+	struct { uint32_t version, sec, nsec; } w;
+	struct timespec sleep = { 0, 100000000 };
+	uint64_t tsc[2], ticks, ns;
+	struct minivm_msr_entry e = { .index = 0x4b564d01, .data = 1ULL << 63 };
+	uint32_t done;
+	time_t now = time(NULL);
 	struct vm v;
 
+	vm_start(&v, g_pvclock, g_pvclock_end);
+	if (!expect_io(&v, 0x10, 4, MINIVM_IO_OUT, ANY))
+		goto out;
+	tsc[0] = v.run->io.data;
+	if (!expect_io(&v, 0x11, 4, MINIVM_IO_OUT, ANY))
+		goto out;
+	tsc[0] |= v.run->io.data << 32;
+	nanosleep(&sleep, NULL);
+	if (!expect_io(&v, 0x12, 4, MINIVM_IO_OUT, ANY))
+		goto out;
+	tsc[1] = v.run->io.data;
+	if (!expect_io(&v, 0x13, 4, MINIVM_IO_OUT, ANY))
+		goto out;
+	tsc[1] |= v.run->io.data << 32;
+	if (expect_io(&v, 0x14, 4, MINIVM_IO_OUT, 0x3001))
+		run_expect(&v, MINIVM_EXIT_HLT);
+	memcpy(&t, v.mem + 0x3000, sizeof(t));
+	CHECK(t.version == 2 && t.mul >= 1U << 31 && t.system_time == 0 && t.tsc_timestamp == 0,
+	      "clock version %u mul %#x shift %d system_time %llu tsc_timestamp %llu", t.version,
+	      t.mul, t.shift, (unsigned long long)t.system_time,
+	      (unsigned long long)t.tsc_timestamp);
+	ticks = tsc[1] - tsc[0];
+	ticks = t.shift < 0 ? ticks >> -t.shift : ticks << t.shift;
+	ns = (uint64_t)(((unsigned __int128)ticks * t.mul) >> 32);
+	CHECK(ns >= 90000000 && ns < 2000000000, "a 100 ms sleep is %llu ns by the clock",
+	      (unsigned long long)ns);
+	memcpy(&w, v.mem + 0x3100, sizeof(w));
+	CHECK(w.version == 2 && w.sec <= (uint32_t)now + 1 && w.sec + 60 >= (uint32_t)now,
+	      "wall clock version %u sec %u, host %lld", w.version, w.sec, (long long)now);
+	CHECK_ERR(minivm_set_msrs(v.vcpu, &e, 1, &done), EINVAL);
+out:
+	vm_close(&v);
+}
+
+/* What the module read at load is what this CPU says; minivm's own hypervisor leaves. */
+static void cpuid_answers_match_the_host(void)
+{
+	unsigned int a, b, c, d, ext, sig[3];
+	struct vm v;
+
+	memcpy(sig, "KVMKVMKVM\0\0\0", sizeof(sig));	/* and the clock's leaf, 0x40000001 */
 	asm volatile("cpuid" : "=a"(ext), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000), "c"(0));
 	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
 	/* The highest leaves are capped at what the policy knows (kmod/cpuid.h). */
@@ -240,7 +309,8 @@ static void cpuid_answers_match_the_host(void)
 	vm_start(&v, g_cpuid_leaves, g_cpuid_leaves_end);
 	if (expect_io(&v, 0x10, 4, MINIVM_IO_OUT, a) && expect_io(&v, 0x11, 4, MINIVM_IO_OUT, b) &&
 	    expect_io(&v, 0x12, 4, MINIVM_IO_OUT, d) && expect_io(&v, 0x13, 4, MINIVM_IO_OUT, c) &&
-	    expect_io(&v, 0x14, 4, MINIVM_IO_OUT, 0) && expect_io(&v, 0x15, 4, MINIVM_IO_OUT, ext))
+	    expect_io(&v, 0x14, 4, MINIVM_IO_OUT, 0x40000001 | sig[0] | sig[1] | sig[2]) &&
+	    expect_io(&v, 0x15, 4, MINIVM_IO_OUT, ext))
 		run_expect(&v, MINIVM_EXIT_HLT);
 	vm_close(&v);
 }
@@ -1300,7 +1370,7 @@ int main(int argc, char **argv)
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
 	if (argc == 3)
 		return workload();
-	ktap_plan("minivm-run", 32);
+	ktap_plan("minivm-run", 33);
 	KTAP_RUN(port_io_exits_reach_userspace);
 	KTAP_RUN(cpuid_is_handled_in_kernel);
 	KTAP_RUN(cpuid_answers_match_the_host);
@@ -1313,6 +1383,7 @@ int main(int argc, char **argv)
 	KTAP_RUN(unmapped_backing_is_a_memory_error);
 	KTAP_RUN(signal_interrupts_run);
 	KTAP_RUN(triple_fault_is_shutdown);
+	KTAP_RUN(paravirtual_clock_tells_the_tsc_rate);
 	KTAP_RUN(protected_mode_runs);
 	KTAP_RUN(long_mode_runs);
 	KTAP_RUN(string_io_moves_each_element);

@@ -275,8 +275,9 @@ struct minivm_msr_entry {
  *
  * Only MSRs the guest owns are accessible: EFER, PAT, FS_BASE, GS_BASE,
  * KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK, SYSENTER_CS/ESP/EIP,
- * APIC_BASE, TSC, TSC_ADJUST, MISC_ENABLE, MTRR_DEF_TYPE and MCG_STATUS,
- * and for reading MTRRcap and MCG_CAP (no MTRRs, no machine-check banks).
+ * APIC_BASE, TSC, TSC_ADJUST, MISC_ENABLE, MTRR_DEF_TYPE, MCG_STATUS and
+ * KVM's clock MSRs (0x4b564d00, 0x4b564d01), and for reading MTRRcap and
+ * MCG_CAP (no MTRRs, no machine-check banks).
  * Another index fails with -ENOENT, a value the guest could not write
  * either with -EINVAL.
  */
