@@ -65,8 +65,8 @@ build/lab/exit-numbers.sh: uapi/linux/minivm_exits.h
 
 LAUNCHER_SRC := userspace/minivm.c userspace/multiboot.c userspace/bzimage.c userspace/pc_memory.c userspace/uart.c userspace/bus.c \
 	userspace/ioapic.c userspace/pc_testdev.c userspace/pic.c userspace/pit.c userspace/rtc.c \
-	userspace/fw_cfg.c userspace/i8042.c
-LAUNCHER_HDR := userspace/i8042.h userspace/multiboot.h userspace/bzimage.h userspace/pc_memory.h userspace/uart.h userspace/bus.h userspace/fw_cfg.h \
+	userspace/fw_cfg.c userspace/i8042.c userspace/mptable.c
+LAUNCHER_HDR := userspace/i8042.h userspace/mptable.h userspace/multiboot.h userspace/bzimage.h userspace/pc_memory.h userspace/uart.h userspace/bus.h userspace/fw_cfg.h \
 	userspace/ioapic.h userspace/pc_testdev.h userspace/pic.h userspace/pit.h userspace/rtc.h
 
 build/bin/minivm: $(LAUNCHER_SRC) $(LAUNCHER_HDR) $(LIB_SRC) $(LIB_HDR)
@@ -99,7 +99,8 @@ lab-programs: $(LAB_PROGS)
 # The Linux test guest (busybox and tests/guests/linux/init) and what QEMU
 # makes of it with Debian's kernel: the AMD stock lab boots the same under
 # minivm (tests/lab/run copies these and the kernel to /lab/linux/).
-LINUX_GUEST := build/linux/guest.cpio build/linux/expected build/linux/linux-session
+LINUX_GUEST := build/linux/guest.cpio build/linux/expected-1 build/linux/expected-2 \
+	build/linux/linux-session
 linux-guest: $(LINUX_GUEST)
 
 build/linux/guest.cpio: tests/guests/linux/init
@@ -107,8 +108,8 @@ build/linux/guest.cpio: tests/guests/linux/init
 	@cp /bin/busybox $(@D)/root/bin/ && cp $< $(@D)/root/init
 	@(cd $(@D)/root && find . | cpio -o -H newc --quiet) >$@.tmp && mv $@.tmp $@
 
-build/linux/expected: build/linux/guest.cpio tests/guests/linux-oracle tests/guests/linux-session
-	tests/guests/linux-oracle "$$(tests/lab/stock-kernel)/bzImage" $< >$@.tmp && mv $@.tmp $@
+build/linux/expected-%: build/linux/guest.cpio tests/guests/linux-oracle tests/guests/linux-session
+	tests/guests/linux-oracle $* "$$(tests/lab/stock-kernel)/bzImage" $< >$@.tmp && mv $@.tmp $@
 
 build/linux/linux-session: tests/guests/linux-session
 	@mkdir -p $(@D)

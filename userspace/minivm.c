@@ -6,7 +6,7 @@
  *   minivm run     run a Linux bzImage or a multiboot kernel as
  *                  `qemu-system-x86_64 -kernel` would: COM1 on stdin/stdout,
  *                  isa-debug-exit at 0xf4, the 8259s, PIT, RTC, 8042, fw_cfg,
- *                  the I/O APIC, and pc-testdev when asked
+ *                  the I/O APIC, MP tables, and pc-testdev when asked
  *
  * The devices live here, in userspace, not in the module: a bug in them can
  * only hurt this process's guest. Each vCPU runs in its own thread (vCPU 0
@@ -17,6 +17,7 @@
  * reaches vCPU 0, and to the I/O APIC, whose messages go to the module's
  * APICs. A timer thread fires the PIT's interrupts.
  */
+#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -35,6 +36,7 @@
 #include "fw_cfg.h"
 #include "i8042.h"
 #include "ioapic.h"
+#include "mptable.h"
 #include "multiboot.h"
 #include "pc_memory.h"
 #include "pc_testdev.h"
@@ -868,6 +870,14 @@ static int cmd_run(int argc, char **argv)
 		return fail(vm == -EBUSY ? EXIT_HW_BUSY : EXIT_NO_MODULE, "cannot create a VM: %s%s",
 			    strerror(-vm), vm == -EBUSY ? " (another hypervisor holds VMX/SVM)" : "");
 	g.vm = vm;
+	/* The MP tables describe the local APICs: only with the module's. */
+	if (lapic) {
+		unsigned int sig = 0, b, c, features = 0;
+
+		__get_cpuid(1, &sig, &b, &c, &features);
+		if (mptable_write(&g.mem, cpus, sig, features))
+			return fail(EXIT_SYSTEM, "cannot write the MP tables");
+	}
 	if (guest_devices(&g, cpus, lapic, testdev))
 		return fail(EXIT_SYSTEM, "cannot set up the devices (their ranges overlap, or no memory)");
 	ret = minivm_set_memory_region(vm, 0, 0, 0, PC_LOW_RAM_END, g.mem.host);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "check.h"
 #include "bus.h"
 #include "fw_cfg.h"
 #include "i8042.h"
@@ -26,14 +27,6 @@
 #include "rtc.h"
 #include "uart.h"
 
-static int failures;
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		printf("%s:%d: %s\n", __FILE__, __LINE__, #cond);	\
-		failures++;						\
-	}								\
-} while (0)
 
 static uint64_t last;
 

@@ -4,7 +4,8 @@
  * lies for small and large guests, the e820 map, and a bzImage made here
  * (a setup sector, the boot protocol header, a kernel of known bytes)
  * loaded as the boot protocol says, or refused for each reason with its
- * own error. With a directory argument, also writes good.bzImage,
+ * own error; the MP tables (checksums, CPUs, the I/O APIC and the ISA
+ * interrupts' routing). With a directory argument, also writes good.bzImage,
  * truncated.bzImage and old.bzImage there, for the launcher's own test.
  * Prints one line per failed check; exits 1 if any failed.
  */
@@ -12,17 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "check.h"
 #include "bzimage.h"
+#include "mptable.h"
 #include "pc_memory.h"
 
-static int failures;
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		printf("%s:%d: %s\n", __FILE__, __LINE__, #cond);	\
-		failures++;						\
-	}								\
-} while (0)
 
 #define SETUP_SECTS	1
 #define KERNEL_BYTES	8192
@@ -167,6 +162,56 @@ static void bzimage_checks(void)
 	free(big);
 }
 
+static uint8_t sum(const uint8_t *p, size_t len)
+{
+	uint8_t s = 0;
+
+	while (len--)
+		s += *p++;
+	return s;
+}
+
+static void mptable_checks(void)
+{
+	static uint8_t rom[PC_ROM_SIZE];
+	struct pc_memory m;
+	const uint8_t *fp = rom + (MPTABLE_ADDR - PC_ROM), *t, *e;
+	uint32_t table;
+	uint16_t len, entries;
+	unsigned int i, cpus = 0, pins = 0;
+
+	pc_memory_init(&m, 128 << 20);
+	CHECK(mptable_write(&m, 2, 0x663, 0x178bfbff) == -1);	/* no ROM area */
+	m.rom = rom;
+	CHECK(mptable_write(&m, 0, 0, 0) == -1 && mptable_write(&m, 65, 0, 0) == -1);
+	CHECK(mptable_write(&m, 3, 0x663, 0x178bfbff) == 0);
+	CHECK(!memcmp(fp, "_MP_", 4) && fp[8] == 1 && fp[9] == 4 && sum(fp, 16) == 0);
+	memcpy(&table, fp + 4, 4);
+	CHECK(table >= PC_ROM && table < PC_HIGH_RAM);
+	t = rom + (table - PC_ROM);
+	memcpy(&len, t + 4, 2);
+	memcpy(&entries, t + 34, 2);
+	CHECK(!memcmp(t, "PCMP", 4) && sum(t, len) == 0);
+	/* 3 CPUs, the bus, the I/O APIC, 15 ISA IRQs, LINT0 and LINT1. */
+	CHECK(entries == 3 + 1 + 1 + 15 + 2 && len == 44 + 3 * 20 + 2 * 8 + 17 * 8);
+	for (e = t + 44, i = 0; i < entries && e < t + len; i++) {
+		if (e[0] == 0) {			/* processor: APIC id, BSP flag */
+			CHECK(e[1] == cpus && (e[3] & 2) == (cpus ? 0 : 2) && (e[3] & 1));
+			cpus++;
+			e += 20;
+			continue;
+		}
+		if (e[0] == 2)				/* the I/O APIC: id 3 */
+			CHECK(e[1] == 3 && e[4] == 0x00 && e[6] == 0xc0 && e[7] == 0xfe);
+		if (e[0] == 3) {			/* ISA IRQ to pin: 0 to 2 */
+			CHECK(e[6] == 3 && e[7] == (e[5] ? e[5] : 2) && e[5] != 2);
+			pins++;
+		}
+		e += 8;
+	}
+	CHECK(cpus == 3 && pins == 15 && e == t + len);
+}
+
 static int write_file(const char *dir, const char *name, const uint8_t *data, size_t len)
 {
 	char path[4096];
@@ -187,6 +232,7 @@ int main(int argc, char **argv)
 
 	memory_checks();
 	bzimage_checks();
+	mptable_checks();
 	if (argc > 1) {
 		make_image(img);
 		CHECK(write_file(argv[1], "good.bzImage", img, sizeof(img)) == 0);
