@@ -26,6 +26,7 @@
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 #include "cpuid.h"
+#include "pvclock.h"
 #include "minivm.h"
 
 #define ALL	0xffffffffU
@@ -176,8 +177,7 @@ static struct minivm_cpuid_regs cpuid_ext[MINIVM_CPUID_MAX_EXT - 0x80000000 + 1]
 
 /*
  * The hypervisor leaves: KVM's signature (Linux's kvm_para_available() looks
- * for it), and as features the clock (pvclock.c), flagged stable when the
- * host's TSC runs at one rate in every C- and P-state.
+ * for it), and as features the clock, as pvclock.c decided at load.
  */
 static struct minivm_cpuid_regs cpuid_hv[2] __ro_after_init;
 
@@ -187,9 +187,24 @@ static void cpuid_hv_init(void)
 
 	memcpy(sig, KVM_SIGNATURE, sizeof(sig));
 	cpuid_hv[0] = (struct minivm_cpuid_regs){ KVM_CPUID_FEATURES, sig[0], sig[1], sig[2] };
-	cpuid_hv[1].a = BIT(KVM_FEATURE_CLOCKSOURCE2);
-	if (boot_cpu_has(X86_FEATURE_CONSTANT_TSC) && boot_cpu_has(X86_FEATURE_NONSTOP_TSC))
-		cpuid_hv[1].a |= BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);
+	cpuid_hv[1].a = minivm_pvclock_features();
+}
+
+/**
+ * minivm_cpuid_vendor_amd() - whether guests see an AMD (or Hygon) CPU
+ *
+ * For the MSRs only that vendor's CPUs have: a guest reads its vendor from
+ * CPUID leaf 0, so the MSRs it may touch follow that answer.
+ *
+ * Return: true for "AuthenticAMD" and "HygonGenuine".
+ */
+bool minivm_cpuid_vendor_amd(void)
+{
+	const struct minivm_cpuid_regs *r = &cpuid_basic[0];
+	u32 vendor[3] = { r->b, r->d, r->c };	/* the string's order */
+
+	return !memcmp(vendor, "AuthenticAMD", sizeof(vendor)) ||
+	       !memcmp(vendor, "HygonGenuine", sizeof(vendor));
 }
 
 /** minivm_cpuid_init() - fill the table; at load */
@@ -197,6 +212,7 @@ void minivm_cpuid_init(void)
 {
 	u32 max = min_t(u32, cpuid_eax(0), MINIVM_CPUID_MAX_BASIC), i;
 
+	minivm_pvclock_init();
 	cpuid_hv_init();
 	for (i = 0; i <= max; i++)
 		cpuid_filtered(i, 0, &cpuid_basic[i]);

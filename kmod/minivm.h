@@ -619,6 +619,7 @@ int minivm_write_guest(struct minivm_vcpu *vcpu, u64 gpa, const void *data, unsi
 /* cpuid.c: what the guest sees, the same on both vendors. */
 void minivm_cpuid(struct minivm_vcpu *vcpu);
 void minivm_cpuid_init(void);
+bool minivm_cpuid_vendor_amd(void);
 
 /* policy.c: what the guest may do, the same on both vendors. */
 int minivm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value);

@@ -156,6 +156,8 @@ int minivm_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value)
 		return 0;
 	case MSR_K8_INT_PENDING_MSG:
 		/* No C1E to report: Linux reads it on CPUs with AMD's erratum 400. */
+		if (!minivm_cpuid_vendor_amd())
+			return -ENOENT;
 		if (write)
 			return -EINVAL;
 		*value = 0;

@@ -13,7 +13,8 @@
  * where minivm publishes a multiplier and shift that turn TSC ticks into
  * nanoseconds, with the VM's TSC origin as time 0. The host TSC is
  * invariant and one offset serves every vCPU, so the values never change
- * and are published once per write, flagged stable. The wall clock
+ * and are published once per write, flagged stable (only where CPUID said
+ * so; and on a host that does not know its TSC's rate there is no clock). The wall clock
  * (MSR_KVM_WALL_CLOCK_NEW) is the host's real time when the VM was
  * created, the moment guest time 0 stands for.
  *
@@ -29,6 +30,47 @@
 #include "pvclock.h"
 
 #define SYSTEM_TIME_ENABLE	BIT_ULL(0)
+
+/*
+ * Decided once at load, so that CPUID, the MSRs and the published flags
+ * can never disagree: the TSC's rate (0: the host does not know it, and no
+ * clock is offered) and the features CPUID announces.
+ */
+static u64 pvclock_tsc_hz __ro_after_init;
+static u32 pvclock_features __ro_after_init;
+
+/**
+ * minivm_pvclock_features_for() - what a host with this TSC can offer
+ * @tsc_khz: the TSC's rate as the host measured it, 0 if it could not
+ * @invariant: the TSC runs at one rate in every C- and P-state
+ *
+ * Without a rate there is no clock (the factors would divide by zero);
+ * a clock is stable only on an invariant TSC.
+ *
+ * Return: the KVM_FEATURE_CLOCKSOURCE* bits of CPUID 0x40000001.EAX.
+ */
+u32 minivm_pvclock_features_for(u32 tsc_khz, bool invariant)
+{
+	if (!tsc_khz)
+		return 0;
+	return BIT(KVM_FEATURE_CLOCKSOURCE2) |
+	       (invariant ? BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT) : 0);
+}
+
+/** minivm_pvclock_init() - decide what the clock offers; at load, before CPUID's table */
+void minivm_pvclock_init(void)
+{
+	pvclock_tsc_hz = (u64)tsc_khz * 1000;
+	pvclock_features = minivm_pvclock_features_for(tsc_khz,
+						       boot_cpu_has(X86_FEATURE_CONSTANT_TSC) &&
+						       boot_cpu_has(X86_FEATURE_NONSTOP_TSC));
+}
+
+/** minivm_pvclock_features() - CPUID 0x40000001.EAX's clock bits */
+u32 minivm_pvclock_features(void)
+{
+	return pvclock_features;
+}
 
 /**
  * minivm_pvclock_scale() - the guest's factors for TSC ticks to nanoseconds
@@ -64,7 +106,8 @@ void minivm_pvclock_scale(u64 tsc_hz, u32 *mul, s8 *shift)
  * A write is published by minivm_pvclock_publish(), which the caller runs
  * with interrupts on before the guest runs again.
  *
- * Return: whether @index is one of the clock's.
+ * Return: whether @index is one of the clock's (never, if no clock is
+ * offered: the guest then gets #GP, as for any MSR CPUID did not promise).
  */
 bool minivm_pvclock_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *value,
 			int *ret)
@@ -72,6 +115,8 @@ bool minivm_pvclock_msr(struct minivm_vcpu *vcpu, bool write, u32 index, u64 *va
 	u64 *msr;
 	unsigned int pending;
 
+	if (!pvclock_features)
+		return false;
 	if (index == MSR_KVM_SYSTEM_TIME_NEW) {
 		msr = &vcpu->pvclock_system_msr;
 		pending = MINIVM_PVCLOCK_SYSTEM;
@@ -112,7 +157,7 @@ static void pvclock_put(struct minivm_vcpu *vcpu, u64 gpa, const void *data, uns
  */
 void minivm_pvclock_publish(struct minivm_vcpu *vcpu)
 {
-	struct pvclock_vcpu_time_info t = { .flags = PVCLOCK_TSC_STABLE_BIT };
+	struct pvclock_vcpu_time_info t = { 0 };
 	struct pvclock_wall_clock w = { 0 };
 	unsigned int pending = vcpu->pvclock_pending;
 	u64 gpa;
@@ -122,7 +167,9 @@ void minivm_pvclock_publish(struct minivm_vcpu *vcpu)
 		gpa = vcpu->pvclock_system_msr & ~SYSTEM_TIME_ENABLE;
 		/* Time 0 is the VM's TSC origin, where this vCPU's TSC read this. */
 		t.tsc_timestamp = vcpu->tsc_offset - vcpu->vm->tsc_offset;
-		minivm_pvclock_scale((u64)tsc_khz * 1000, &t.tsc_to_system_mul, &t.tsc_shift);
+		minivm_pvclock_scale(pvclock_tsc_hz, &t.tsc_to_system_mul, &t.tsc_shift);
+		if (pvclock_features & BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT))
+			t.flags = PVCLOCK_TSC_STABLE_BIT;
 		/* Odd while it changes, as the ABI's readers expect. */
 		t.version = 1;
 		pvclock_put(vcpu, gpa, &t, sizeof(t));

@@ -17,7 +17,8 @@
  * @base: first port or guest-physical address
  * @len: how many
  * @read: a read of @size bytes at @base + @off
- * @write: a write; returns 0, or a status that ends the run (isa-debug-exit)
+ * @write: a write; returns 0, or a status that ends the run (isa-debug-exit),
+ *	%BUS_POWER_OFF for status 0
  * @ctx: the device's state, passed to both
  */
 struct bus_device {
@@ -29,6 +30,7 @@ struct bus_device {
 };
 
 #define BUS_MAX_DEVICES	16
+#define BUS_POWER_OFF	0x100	/* a write that ends the run with status 0 */
 
 /**
  * struct bus - the devices of one address space

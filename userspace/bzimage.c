@@ -161,11 +161,19 @@ enum bz_error bz_load(const uint8_t *image, size_t size, const struct pc_memory 
 	 * kernel_alignment, or at pref_address if that is higher, and needs
 	 * init_size bytes from there (head_64.S).
 	 */
+	if (h->relocatable_kernel && (h->kernel_alignment & (h->kernel_alignment - 1)))
+		return refuse(BZ_BAD_IMAGE, why, "kernel_alignment %#x is not a power of two",
+			      h->kernel_alignment);
 	start = KERNEL_ADDR;
 	if (h->relocatable_kernel && h->kernel_alignment)
 		start = (start + h->kernel_alignment - 1) & ~((uint64_t)h->kernel_alignment - 1);
 	if (h->pref_address > start)
 		start = h->pref_address;
+	/* Checked first so that adding the 32-bit init_size cannot wrap. */
+	if (start > ram->firmware)
+		return refuse(BZ_TOO_BIG, why,
+			      "the kernel asks to run at %#llx, beyond the guest's RAM below 4 GiB",
+			      (unsigned long long)start);
 	end = start + h->init_size;
 	if (end < KERNEL_ADDR + kernel_size)
 		end = KERNEL_ADDR + kernel_size;

@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "libminivm.h"
+#include "acpi.h"
+#include "acpi_pm.h"
 #include "bus.h"
 #include "bzimage.h"
 #include "fw_cfg.h"
@@ -98,7 +100,8 @@ static void usage(FILE *out)
 		"                  64 KiB of I/O memory at 0xff000000\n"
 		"  help            this text\n"
 		"\n"
-		"exit status: 0 ok (info), odd: the guest's isa-debug-exit status, and\n"
+		"exit status: 0 ok (info), or the guest powered off (ACPI's S5: Linux's\n"
+		"   poweroff); odd: the guest's isa-debug-exit status; and\n"
 		"   2 bad usage                        4 VMX/SVM held by another hypervisor\n"
 		"   6 /dev/minivm missing or unusable  8 IMAGE cannot be loaded\n"
 		"  10 the guest triple-faulted        12 the guest halted for good (only\n"
@@ -170,6 +173,7 @@ struct guest {
 	struct uart com1;
 	struct fw_cfg fw_cfg;
 	struct i8042 i8042;	/* its reset line ends the run */
+	struct acpi_pm acpi_pm;	/* its S5 ends the run with status 0 */
 	struct pic pic;		/* its INT reaches vCPU 0: guest_pic_deliver() */
 	struct pit pit;		/* its interrupts and the RTC's: guest_timer_thread() */
 	struct rtc rtc;
@@ -464,6 +468,7 @@ static int guest_devices(struct guest *g, unsigned int cpus, int lapic, int test
 	bus_init(&g->mmio, BUS_MEMORY, 0);
 	if (bus_add(&g->ports, &com1) || bus_add(&g->ports, &debug_exit) ||
 	    pic_init(&g->pic, &g->ports, NULL, NULL) || i8042_init(&g->i8042, &g->ports, EXIT_RESET) ||
+	    acpi_pm_init(&g->acpi_pm, &g->ports) ||
 	    pit_init(&g->pit, &g->ports, guest_clock, guest_set_irq0, guest_timer_changed, g))
 		return -1;
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -693,8 +698,11 @@ static int run_loop(struct vcpu *v)
 		switch (run->exit_reason) {
 		case MINIVM_EXIT_IO:
 			status = guest_io(g, run);
+			if (status == EXIT_RESET)
+				return fail(EXIT_RESET, "the guest reset the PC (the 8042's reset line) at rip %#llx",
+					    (unsigned long long)run->hw.rip);
 			if (status)
-				return status;
+				return status == BUS_POWER_OFF ? 0 : status;
 			break;
 		case MINIVM_EXIT_MMIO:
 			pthread_mutex_lock(&g->lock);
@@ -878,6 +886,8 @@ static int cmd_run(int argc, char **argv)
 		if (mptable_write(&g.mem, cpus, sig, features))
 			return fail(EXIT_SYSTEM, "cannot write the MP tables");
 	}
+	if (acpi_write(&g.mem, cpus, lapic))
+		return fail(EXIT_SYSTEM, "cannot write the ACPI tables");
 	if (guest_devices(&g, cpus, lapic, testdev))
 		return fail(EXIT_SYSTEM, "cannot set up the devices (their ranges overlap, or no memory)");
 	ret = minivm_set_memory_region(vm, 0, 0, 0, PC_LOW_RAM_END, g.mem.host);

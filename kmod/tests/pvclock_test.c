@@ -3,11 +3,13 @@
  * KUnit: the clock's factors (pvclock.c). For TSCs from 1 MHz to 10 GHz,
  * the multiplier keeps 32 significant bits, the guest's conversion of a
  * second's worth of ticks gives a second, and the frequency Linux works
- * back from the factors (its pvclock_tsc_khz()) is the host's.
+ * back from the factors (its pvclock_tsc_khz()) is the host's. A host
+ * that does not know its TSC's rate offers no clock.
  */
 #include <kunit/test.h>
 #include <linux/math64.h>
 #include <linux/time64.h>
+#include <asm/kvm_para.h>
 #include "../pvclock.h"
 
 /* What a guest computes: ((ticks << shift) * mul) >> 32. */
@@ -48,8 +50,21 @@ static void scale_round_trips(struct kunit *test)
 	}
 }
 
+/* No rate, no clock; stable only on an invariant TSC. */
+static void features_follow_the_tsc(struct kunit *test)
+{
+	u32 clock = BIT(KVM_FEATURE_CLOCKSOURCE2);
+	u32 stable = BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);
+
+	KUNIT_EXPECT_EQ(test, minivm_pvclock_features_for(0, true), 0U);
+	KUNIT_EXPECT_EQ(test, minivm_pvclock_features_for(0, false), 0U);
+	KUNIT_EXPECT_EQ(test, minivm_pvclock_features_for(2400000, false), clock);
+	KUNIT_EXPECT_EQ(test, minivm_pvclock_features_for(2400000, true), clock | stable);
+}
+
 static struct kunit_case pvclock_cases[] = {
 	KUNIT_CASE(scale_round_trips),
+	KUNIT_CASE(features_follow_the_tsc),
 	{}
 };
 

@@ -39,14 +39,16 @@ GUEST(g_cpuid_leaves, ".code16",
       "out %eax, $0x14\n mov $0x80000000, %eax\n cpuid\n out %eax, $0x15\n hlt");
 /*
  * The paravirtual clock: its factors at 0x3000, the wall clock at 0x3100;
- * then the TSC twice (low half, high half), the host sleeping between.
+ * then the TSC twice (low half, high half), the host sleeping between;
+ * then the clock's MSR and the features CPUID announces.
  */
 GUEST(g_pvclock, ".code16",
       "mov $0x4b564d01, %ecx\n mov $0x3001, %eax\n xor %edx, %edx\n wrmsr\n"
       "mov $0x4b564d00, %ecx\n mov $0x3100, %eax\n wrmsr\n"
       "rdtsc\n out %eax, $0x10\n mov %edx, %eax\n out %eax, $0x11\n"
       "rdtsc\n out %eax, $0x12\n mov %edx, %eax\n out %eax, $0x13\n"
-      "mov $0x4b564d01, %ecx\n rdmsr\n out %eax, $0x14\n hlt");
+      "mov $0x4b564d01, %ecx\n rdmsr\n out %eax, $0x14\n"
+      "mov $0x40000001, %eax\n cpuid\n out %eax, $0x15\n hlt");
 /* ffff:0010 is GPA 0x100000, just past RAM (a 5-byte instruction). */
 GUEST(g_mmio, ".code16",
       "mov $0xffff, %ax\n mov %ax, %ds\n movb $0x77, (0x10)\n hlt");
@@ -255,6 +257,7 @@ static void paravirtual_clock_tells_the_tsc_rate(void)
 	struct { uint32_t version, sec, nsec; } w;
 	struct timespec sleep = { 0, 100000000 };
 	uint64_t tsc[2], ticks, ns;
+	uint32_t features;
 	struct minivm_msr_entry e = { .index = 0x4b564d01, .data = 1ULL << 63 };
 	uint32_t done;
 	time_t now = time(NULL);
@@ -274,9 +277,16 @@ static void paravirtual_clock_tells_the_tsc_rate(void)
 	if (!expect_io(&v, 0x13, 4, MINIVM_IO_OUT, ANY))
 		goto out;
 	tsc[1] |= v.run->io.data << 32;
-	if (expect_io(&v, 0x14, 4, MINIVM_IO_OUT, 0x3001))
-		run_expect(&v, MINIVM_EXIT_HLT);
+	if (!expect_io(&v, 0x14, 4, MINIVM_IO_OUT, 0x3001) ||
+	    !expect_io(&v, 0x15, 4, MINIVM_IO_OUT, ANY))
+		goto out;
+	features = v.run->io.data;
+	run_expect(&v, MINIVM_EXIT_HLT);
 	memcpy(&t, v.mem + 0x3000, sizeof(t));
+	/* KVM_FEATURE_CLOCKSOURCE2, and stable in both places or in neither. */
+	CHECK(features & 1U << 3, "CPUID 0x40000001.EAX %#x offers no clock", features);
+	CHECK(!(t.flags & 1) == !(features & 1U << 24), "stable flag %u, CPUID says %#x",
+	      t.flags, features);
 	CHECK(t.version == 2 && t.mul >= 1U << 31 && t.system_time == 0 && t.tsc_timestamp == 0,
 	      "clock version %u mul %#x shift %d system_time %llu tsc_timestamp %llu", t.version,
 	      t.mul, t.shift, (unsigned long long)t.system_time,
@@ -890,6 +900,13 @@ static void msrs_round_trip_and_refuse(void)
 	e[0].index = 0x10;	/* TSC */
 	CHECK_ERR(minivm_get_msrs(v.vcpu, e, 1, &done), 0);
 	CHECK(e[0].data != 0, "TSC reads 0");
+	/* An AMD-only MSR is there only where CPUID says AMD (0, no C1E). */
+	e[0].index = 0xc0010055;	/* MSR_K8_INT_PENDING_MSG */
+	e[0].data = 1;
+	CHECK_ERR(minivm_get_msrs(v.vcpu, e, 1, &done),
+		  want_vendor == MINIVM_VENDOR_AMD_SVM ? 0 : ENOENT);
+	if (want_vendor == MINIVM_VENDOR_AMD_SVM)
+		CHECK(e[0].data == 0, "INT_PENDING_MSG reads %#llx", (unsigned long long)e[0].data);
 	m.nmsrs = MINIVM_MAX_MSRS + 1;
 	m.entries = (uint64_t)(uintptr_t)e;
 	CHECK_ERR(ioctl(v.vcpu, MINIVM_GET_MSRS, &m) < 0 ? -errno : 0, E2BIG);

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "check.h"
+#include "acpi_pm.h"
 #include "bus.h"
 #include "fw_cfg.h"
 #include "i8042.h"
@@ -270,6 +271,36 @@ static void uart_checks(void)
 	CHECK(irq4 && uart_read(&u, 0) == 'B');
 	close(fds[0]);
 	close(fds[1]);
+}
+
+/*
+ * ACPI's PM1 registers: SCI_EN reads set, status bits clear when 1s are
+ * written, and only S5 with SLP_EN powers off, whatever the access width.
+ */
+static void acpi_pm_checks(void)
+{
+	static struct acpi_pm pm;
+	struct bus b;
+	uint64_t v;
+
+	bus_init(&b, BUS_PORTS, ~0ULL);
+	CHECK(acpi_pm_init(&pm, &b) == 0);
+	CHECK(acpi_pm_init(&pm, &b) == -1);			/* 0x600 taken */
+	CHECK(rd(&b, 0x604, 2) == 0x0001 && rd(&b, 0x600, 4) == 0);
+	v = 0x0120;						/* PM1_EN: 16 bits */
+	CHECK(bus_access(&b, 0x602, 2, 0, &v) == 0 && rd(&b, 0x602, 2) == 0x0120);
+	pm.sts = 0x8001;					/* WAK_STS, TMR_STS */
+	v = 0x8000;						/* 32 bits: clear WAK_STS, EN 0 */
+	CHECK(bus_access(&b, 0x600, 4, 0, &v) == 0 && rd(&b, 0x600, 2) == 0x0001 &&
+	      rd(&b, 0x602, 2) == 0);
+	v = 5 << 10;						/* S5's type, no SLP_EN */
+	CHECK(bus_access(&b, 0x604, 2, 0, &v) == 0 && rd(&b, 0x604, 2) == (5 << 10 | 1));
+	v = 1 << 10 | 1 << 13;					/* S1 is not offered */
+	CHECK(bus_access(&b, 0x604, 2, 0, &v) == 0 && !(rd(&b, 0x604, 2) & 1 << 13));
+	v = 0x34;						/* high byte: S5 | SLP_EN */
+	CHECK(bus_access(&b, 0x605, 1, 0, &v) == BUS_POWER_OFF);
+	v = 5 << 10 | 1 << 13;
+	CHECK(bus_access(&b, 0x604, 2, 0, &v) == BUS_POWER_OFF);
 }
 
 /* The 8042: what Linux probes, and the two ways to reset the PC. */
@@ -773,6 +804,7 @@ int main(void)
 	pc_testdev_checks();
 	pic_checks();
 	pit_checks();
+	acpi_pm_checks();
 	rtc_checks();
 	i8042_checks();
 	uart_checks();

@@ -5,16 +5,20 @@
  * (a setup sector, the boot protocol header, a kernel of known bytes)
  * loaded as the boot protocol says, or refused for each reason with its
  * own error; the MP tables (checksums, CPUs, the I/O APIC and the ISA
- * interrupts' routing). With a directory argument, also writes good.bzImage,
- * truncated.bzImage and old.bzImage there, for the launcher's own test.
+ * interrupts' routing) and the ACPI tables (the same, and the FADT's power
+ * registers and \_S5). With a directory argument, also writes good.bzImage,
+ * truncated.bzImage and old.bzImage there, for the launcher's own test, and
+ * the ACPI tables as xsdt.dat, facp.dat, dsdt.dat and apic.dat, for iasl.
  * Prints one line per failed check; exits 1 if any failed.
  */
+#define _GNU_SOURCE	/* memmem */
 #include <asm/bootparam.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
 #include "bzimage.h"
+#include "acpi.h"
 #include "mptable.h"
 #include "pc_memory.h"
 
@@ -158,6 +162,15 @@ static void bzimage_checks(void)
 	hdr(img)->init_size = 60 << 20;
 	CHECK(bz_load(img, sizeof(img), &m, "", NULL, 0, &boot, &why) == BZ_TOO_BIG &&
 	      strstr(why, "77 MiB"));
+	/* Header fields that would wrap or make a bad mask are refused, not used. */
+	make_image(img);
+	hdr(img)->pref_address = ~0ULL - 0xfff;
+	CHECK(bz_load(img, sizeof(img), &m, "", NULL, 0, &boot, &why) == BZ_TOO_BIG &&
+	      strstr(why, "beyond"));
+	make_image(img);
+	hdr(img)->kernel_alignment = 0x300000;
+	CHECK(bz_load(img, sizeof(img), &m, "", NULL, 0, &boot, &why) == BZ_BAD_IMAGE &&
+	      strstr(why, "power of two"));
 	free(m.host);
 	free(big);
 }
@@ -212,6 +225,79 @@ static void mptable_checks(void)
 	CHECK(cpus == 3 && pins == 15 && e == t + len);
 }
 
+/* The ACPI table at @gpa in @rom: its signature and a checksum that holds. */
+static const uint8_t *acpi_table(const uint8_t *rom, uint64_t gpa, const char *sig,
+				 uint32_t *len)
+{
+	const uint8_t *t;
+
+	if (gpa < PC_ROM || gpa + 36 > PC_HIGH_RAM)
+		return NULL;
+	t = rom + (gpa - PC_ROM);
+	memcpy(len, t + 4, 4);
+	if (memcmp(t, sig, 4) || *len < 36 || gpa + *len > PC_HIGH_RAM || sum(t, *len))
+		return NULL;
+	return t;
+}
+
+/*
+ * The RSDP where Linux scans for it, the XSDT naming the FADT and the MADT,
+ * the FADT's PM1 registers and DSDT (with \_S5), and the MADT's CPUs and
+ * I/O APIC; no MADT without local APICs.
+ */
+static void acpi_checks(void)
+{
+	static uint8_t rom[PC_ROM_SIZE];
+	struct pc_memory m;
+	const uint8_t *rsdp = rom + (ACPI_BASE - PC_ROM), *xsdt, *fadt, *dsdt, *madt, *e;
+	uint64_t xsdt_addr, entry[2], dsdt_addr;
+	uint32_t len, madt_len, pm1a_cnt, lapic_addr;
+	unsigned int cpus = 0, ioapics = 0, overrides = 0;
+
+	pc_memory_init(&m, 128 << 20);
+	CHECK(acpi_write(&m, 2, 1) == -1);		/* no ROM area */
+	m.rom = rom;
+	CHECK(acpi_write(&m, 0, 1) == -1 && acpi_write(&m, 65, 1) == -1);
+	CHECK(acpi_write(&m, 3, 1) == 0);
+	CHECK(ACPI_BASE >= 0xe0000 && !(ACPI_BASE & 15));
+	CHECK(!memcmp(rsdp, "RSD PTR ", 8) && sum(rsdp, 20) == 0 && rsdp[15] == 2 &&
+	      sum(rsdp, 36) == 0);
+	memcpy(&xsdt_addr, rsdp + 24, 8);
+	xsdt = acpi_table(rom, xsdt_addr, "XSDT", &len);
+	CHECK(xsdt && len == 36 + 16);
+	if (!xsdt)
+		return;
+	memcpy(entry, xsdt + 36, 16);
+	fadt = acpi_table(rom, entry[0], "FACP", &len);
+	CHECK(fadt && len == 244 && fadt[8] == 3);
+	madt = acpi_table(rom, entry[1], "APIC", &madt_len);
+	CHECK(madt != NULL);
+	if (!fadt || !madt)
+		return;
+	memcpy(&pm1a_cnt, fadt + 64, 4);
+	memcpy(&dsdt_addr, fadt + 140, 8);
+	CHECK(pm1a_cnt == 0x604 && fadt[89] == 2 && fadt[46] == 9);	/* PM1a_CNT, SCI 9 */
+	dsdt = acpi_table(rom, dsdt_addr, "DSDT", &len);
+	CHECK(dsdt && memmem(dsdt + 36, len - 36, "\x08_S5_\x12", 6));
+	memcpy(&lapic_addr, madt + 36, 4);
+	CHECK(lapic_addr == 0xfee00000);
+	for (e = madt + 44; e + 2 <= madt + madt_len && e[1] >= 2; e += e[1]) {
+		if (e[0] == 0)				/* CPU: UID and APIC id in order */
+			CHECK(e[1] == 8 && e[2] == cpus && e[3] == cpus++ && (e[4] & 1));
+		if (e[0] == 1)				/* the I/O APIC: id 3 */
+			CHECK(e[1] == 12 && e[2] == 3 && ioapics++ == 0);
+		if (e[0] == 2)				/* IRQ 0 to GSI 2, and the SCI */
+			CHECK(e[1] == 10 && (e[3] == 0 ? e[4] == 2 : e[3] == 9 && e[4] == 9) &&
+			      ++overrides);
+	}
+	CHECK(e == madt + madt_len && cpus == 3 && ioapics == 1 && overrides == 2);
+	/* Without local APICs: the FADT only. */
+	memset(rom, 0, sizeof(rom));
+	CHECK(acpi_write(&m, 1, 0) == 0);
+	xsdt = acpi_table(rom, xsdt_addr, "XSDT", &len);
+	CHECK(xsdt && len == 36 + 8);
+}
+
 static int write_file(const char *dir, const char *name, const uint8_t *data, size_t len)
 {
 	char path[4096];
@@ -226,6 +312,35 @@ static int write_file(const char *dir, const char *name, const uint8_t *data, si
 	return fclose(f) || bad ? -1 : 0;
 }
 
+/* @t, an ACPI table, as the file dir/name. */
+static int write_table(const char *dir, const char *name, const uint8_t *t)
+{
+	uint32_t len;
+
+	memcpy(&len, t + 4, 4);
+	return write_file(dir, name, t, len);
+}
+
+/* The ACPI tables of a 2-CPU PC, one file each, found as a kernel finds them. */
+static int write_acpi_tables(const char *dir)
+{
+	static uint8_t rom[PC_ROM_SIZE];
+	struct pc_memory m;
+	uint64_t xsdt, entry[2], dsdt;
+
+	pc_memory_init(&m, 128 << 20);
+	m.rom = rom;
+	if (acpi_write(&m, 2, 1))
+		return -1;
+	memcpy(&xsdt, rom + (ACPI_BASE - PC_ROM) + 24, 8);
+	memcpy(entry, rom + (xsdt - PC_ROM) + 36, 16);
+	memcpy(&dsdt, rom + (entry[0] - PC_ROM) + 140, 8);
+	return write_table(dir, "xsdt.dat", rom + (xsdt - PC_ROM)) ||
+	       write_table(dir, "facp.dat", rom + (entry[0] - PC_ROM)) ||
+	       write_table(dir, "apic.dat", rom + (entry[1] - PC_ROM)) ||
+	       write_table(dir, "dsdt.dat", rom + (dsdt - PC_ROM)) ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t img[IMAGE_BYTES];
@@ -233,12 +348,14 @@ int main(int argc, char **argv)
 	memory_checks();
 	bzimage_checks();
 	mptable_checks();
+	acpi_checks();
 	if (argc > 1) {
 		make_image(img);
 		CHECK(write_file(argv[1], "good.bzImage", img, sizeof(img)) == 0);
 		CHECK(write_file(argv[1], "truncated.bzImage", img, sizeof(img) - 100) == 0);
 		hdr(img)->version = 0x0204;
 		CHECK(write_file(argv[1], "old.bzImage", img, sizeof(img)) == 0);
+		CHECK(write_acpi_tables(argv[1]) == 0);
 	}
 	return failures != 0;
 }

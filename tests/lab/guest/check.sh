@@ -115,8 +115,8 @@ t_difftest_testdev_matches_qemu() {
 # Debian's own kernel (the stock lab's) boots under minivm run --cpus 1
 # and 2 to its /init: the CPUs online, fork and exec, 64 MiB of tmpfs, a
 # sleep on the timers, the RTC's year, a line typed on COM1 read through
-# its interrupts, and the guest's exit through port 0xf4, all as under QEMU
-# -smp 1 and 2 (/lab/linux/expected-N, tests/guests/linux-oracle).
+# its interrupts, and poweroff -f through ACPI's S5 (status 0), all as under
+# QEMU -smp 1 and 2 (/lab/linux/expected-N, tests/guests/linux-oracle).
 t_linux_boots_like_qemu() {
 	for n in 1 2; do
 		(cd /lab/linux && ./linux-session "typed line" -- timeout 600 minivm run \
@@ -125,6 +125,30 @@ t_linux_boots_like_qemu() {
 		diff "/lab/linux/expected-$n" /tmp/linux.out >/tmp/linux.diff && continue
 		say "Debian's kernel under minivm run --cpus $n differs from QEMU -smp $n (- QEMU, + minivm):"
 		sed 's/^/    # /' /tmp/linux.diff /tmp/linux.err
+		return 1
+	done
+}
+
+# The hostile Linux guest (guest=panic, tests/guests/linux/init) crashes its
+# kernel, which with panic=-1 restarts the PC: through the 8042's reset line
+# by default (status 24), by a triple fault with reboot=t (status 10). Each
+# ends only its own run, with its status and a line saying why.
+t_linux_panic_ends_the_run() {
+	for how in kbd:24:"the guest reset the PC" t:10:"the guest triple-faulted"; do
+		want=${how#*:}
+		msg=${want#*:}
+		want=${want%%:*}
+		(cd /lab/linux && timeout 300 minivm run --mem 256M --initrd guest.cpio bzImage -- \
+			console=ttyS0 panic=-1 quiet guest=panic "reboot=${how%%:*}") \
+			</dev/null >/tmp/panic.out 2>/tmp/panic.err
+		rc=$?
+		if [ $rc = "$want" ] && grep -q "Kernel panic" /tmp/panic.out &&
+			grep -q "$msg" /tmp/panic.err; then
+			continue
+		fi
+		say "reboot=${how%%:*}: status $rc, want $want; the console's last lines and stderr:"
+		tail -n 15 /tmp/panic.out | sed 's/^/    # /'
+		sed 's/^/    # /' /tmp/panic.err
 		return 1
 	done
 }
@@ -580,8 +604,10 @@ run_test difftest_smp_matches_qemu t_difftest_smp_matches_qemu
 run_test difftest_testdev_matches_qemu t_difftest_testdev_matches_qemu
 if [ -d /lab/linux ]; then
 	run_test linux_boots_like_qemu t_linux_boots_like_qemu
+	run_test linux_panic_ends_the_run t_linux_panic_ends_the_run
 else
 	skip_test linux_boots_like_qemu "Debian's kernel boots only in the AMD stock lab (Bochs is too slow for it in make check; no small guest kernel yet)"
+	skip_test linux_panic_ends_the_run "Debian's kernel boots only in the AMD stock lab"
 fi
 run_test launcher_reports_triple_fault t_launcher_reports_triple_fault
 run_test launcher_refuses_bad_images t_launcher_refuses_bad_images
