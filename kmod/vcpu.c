@@ -88,7 +88,7 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	int cpu = get_cpu();
 	bool flush = vcpu->cpu != cpu;
 	bool debug_loaded;
-	u64 gen;
+	u64 gen, xcr0;
 
 	vcpu_be_load(vcpu, cpu);
 	WRITE_ONCE(vcpu->cpu, cpu);	/* read by mmu_flush_guest_tlbs() */
@@ -111,8 +111,13 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	gen = atomic64_read(&vcpu->vm->tlb_gen);
 	flush |= gen != vcpu->tlb_gen;
 	vcpu->tlb_gen = gen;
-	if (vcpu->xcr0 != host_xcr0)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	/*
+	 * What XCR0 holds now, kept: the exit may be the guest's XSETBV, and
+	 * the host's must come back whatever the guest's is after it.
+	 */
+	xcr0 = vcpu->xcr0;
+	if (xcr0 != host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, xcr0);
 	if (unlikely(vcpu->tsc_aux_cpu != cpu) && minivm_caps.rdtscp)
 		minivm_vcpu_load_tsc_aux(vcpu, cpu);
 	minivm_events_enter(vcpu);
@@ -121,7 +126,7 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	minivm_debug_exit(vcpu, exit, debug_loaded);
 	minivm_events_exit(vcpu, exit);
 	minivm_handle_exit(vcpu, exit);
-	if (vcpu->xcr0 != host_xcr0)
+	if (xcr0 != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	WRITE_ONCE(vcpu->mode, MINIVM_OUTSIDE_GUEST);
 	local_irq_enable();

@@ -49,6 +49,15 @@ GUEST(g_pvclock, ".code16",
       "rdtsc\n out %eax, $0x12\n mov %edx, %eax\n out %eax, $0x13\n"
       "mov $0x4b564d01, %ecx\n rdmsr\n out %eax, $0x14\n"
       "mov $0x40000001, %eax\n cpuid\n out %eax, $0x15\n hlt");
+/*
+ * XSETBV to what CPUID.(0xd,0) offers of x87, SSE and AVX (OSXSAVE on
+ * first), then that value and XGETBV's on ports 0x10 and 0x11.
+ */
+GUEST(g_xsetbv, ".code16",
+      "mov %cr4, %eax\n or $0x40000, %eax\n mov %eax, %cr4\n"
+      "mov $0xd, %eax\n xor %ecx, %ecx\n cpuid\n and $7, %eax\n xor %edx, %edx\n"
+      "xor %ecx, %ecx\n xsetbv\n out %eax, $0x10\n"
+      "xor %ecx, %ecx\n xgetbv\n out %eax, $0x11\n hlt");
 /* ffff:0010 is GPA 0x100000, just past RAM (a 5-byte instruction). */
 GUEST(g_mmio, ".code16",
       "mov $0xffff, %ax\n mov %ax, %ds\n movb $0x77, (0x10)\n hlt");
@@ -300,6 +309,49 @@ static void paravirtual_clock_tells_the_tsc_rate(void)
 	CHECK(w.version == 2 && w.sec <= (uint32_t)now + 1 && w.sec + 60 >= (uint32_t)now,
 	      "wall clock version %u sec %u, host %lld", w.version, w.sec, (long long)now);
 	CHECK_ERR(minivm_set_msrs(v.vcpu, &e, 1, &done), EINVAL);
+out:
+	vm_close(&v);
+}
+
+static uint64_t host_xgetbv(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/*
+ * A guest's XSETBV changes only its own XCR0, also when it sets the very
+ * value the host has (the host's must come back on the exit that handled
+ * it: once, it stayed the guest's old one, and the host's next XRSTOR of
+ * its own state faulted).
+ */
+static void xsetbv_leaves_the_hosts_xcr0(void)
+{
+	unsigned int a, b, c, d;
+	uint64_t host;
+	uint32_t set;
+	struct vm v;
+
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & 1U << 27)) {		/* OSXSAVE: this kernel uses XSAVE */
+		SKIP("the host CPU has no XSAVE");
+		return;
+	}
+	host = host_xgetbv();
+	vm_start(&v, g_xsetbv, g_xsetbv_end);
+	if (!expect_io(&v, 0x10, 4, MINIVM_IO_OUT, ANY))
+		goto out;
+	set = (uint32_t)v.run->io.data;
+	CHECK(host_xgetbv() == host, "the host's XCR0 is %#llx after the guest's XSETBV, was %#llx",
+	      (unsigned long long)host_xgetbv(), (unsigned long long)host);
+	if (expect_io(&v, 0x11, 4, MINIVM_IO_OUT, set))
+		run_expect(&v, MINIVM_EXIT_HLT);
+	CHECK(host_xgetbv() == host, "the host's XCR0 is %#llx after the run, was %#llx",
+	      (unsigned long long)host_xgetbv(), (unsigned long long)host);
+	CHECK(set == (host & 7), "the guest set %#x, the host has %#llx", set,
+	      (unsigned long long)host);
 out:
 	vm_close(&v);
 }
@@ -1387,7 +1439,7 @@ int main(int argc, char **argv)
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
 	if (argc == 3)
 		return workload();
-	ktap_plan("minivm-run", 33);
+	ktap_plan("minivm-run", 34);
 	KTAP_RUN(port_io_exits_reach_userspace);
 	KTAP_RUN(cpuid_is_handled_in_kernel);
 	KTAP_RUN(cpuid_answers_match_the_host);
@@ -1401,6 +1453,7 @@ int main(int argc, char **argv)
 	KTAP_RUN(signal_interrupts_run);
 	KTAP_RUN(triple_fault_is_shutdown);
 	KTAP_RUN(paravirtual_clock_tells_the_tsc_rate);
+	KTAP_RUN(xsetbv_leaves_the_hosts_xcr0);
 	KTAP_RUN(protected_mode_runs);
 	KTAP_RUN(long_mode_runs);
 	KTAP_RUN(string_io_moves_each_element);
