@@ -32,14 +32,14 @@ TRACE_LIBS := -lbpf -lelf -lz
 BPF_CFLAGS = -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
 	-I/usr/include/$(shell $(CC) -print-multiarch) -I$(CURDIR)/uapi -I$(CURDIR)/tools/trace
 
-LAB_PROGS := build/lab/labctl build/lab/minivm build/lab/minivm-api-test build/lab/kvm-hold \
+LAB_PROGS := build/lab/labctl build/lab/ptyrun build/lab/minivm build/lab/minivm-api-test build/lab/kvm-hold \
 	build/lab/minivm-run-test build/lab/minivm-events-test build/lab/minivm-apic-test build/lab/minivm-hostile-test build/lab/minivm-race-test build/lab/minivm-fuzz \
 	build/lab/minivm-corpus build/lab/exit-numbers.sh \
 	build/lab/mbtest.elf build/lab/mbtest.expected build/lab/mbtest.mod \
 	build/lab/mbtest-initrd.expected build/lab/mbtest-smp2.expected build/lab/mbtest-smp4.expected \
-	build/lab/mbtest-testdev.expected $(TRACE_TOOLS:%=build/lab/%) build/lab/bench-kvm build/lab/bench-minivm
+	build/lab/mbtest-testdev.expected $(TRACE_TOOLS:%=build/lab/%) build/lab/bench-kvm build/lab/bench-minivm build/lab/bench-boot
 
-.PHONY: all module userspace tools lab-programs linux-guest demo check bench fuzz clean
+.PHONY: all module userspace tools lab-programs linux-guest linux-small demo check bench fuzz clean
 all: module userspace tools
 
 module:
@@ -65,8 +65,8 @@ build/lab/exit-numbers.sh: uapi/linux/minivm_exits.h
 
 LAUNCHER_SRC := userspace/minivm.c userspace/multiboot.c userspace/bzimage.c userspace/pc_memory.c userspace/uart.c userspace/bus.c \
 	userspace/ioapic.c userspace/pc_testdev.c userspace/pic.c userspace/pit.c userspace/rtc.c \
-	userspace/fw_cfg.c userspace/i8042.c userspace/mptable.c userspace/acpi.c userspace/acpi_pm.c
-LAUNCHER_HDR := userspace/i8042.h userspace/mptable.h userspace/acpi.h userspace/acpi_pm.h userspace/multiboot.h userspace/bzimage.h userspace/pc_memory.h userspace/uart.h userspace/bus.h userspace/fw_cfg.h \
+	userspace/fw_cfg.c userspace/i8042.c userspace/mptable.c userspace/acpi.c userspace/acpi_pm.c userspace/console.c
+LAUNCHER_HDR := userspace/i8042.h userspace/mptable.h userspace/acpi.h userspace/acpi_pm.h userspace/console.h userspace/multiboot.h userspace/bzimage.h userspace/pc_memory.h userspace/uart.h userspace/bus.h userspace/fw_cfg.h \
 	userspace/ioapic.h userspace/pc_testdev.h userspace/pic.h userspace/pit.h userspace/rtc.h
 
 build/bin/minivm: $(LAUNCHER_SRC) $(LAUNCHER_HDR) $(LIB_SRC) $(LIB_HDR)
@@ -103,6 +103,19 @@ LINUX_GUEST := build/linux/guest.cpio build/linux/expected-1 build/linux/expecte
 	build/linux/linux-session
 linux-guest: $(LINUX_GUEST)
 
+# The small guest kernel (tests/guests/linux/kernel.config, built and cached
+# by tests/lab/build-kernel) and what QEMU makes of it: every lab boots it.
+LINUX_SMALL := build/linux/small.bzImage build/linux/small-expected-1 build/linux/small-expected-2
+linux-small: $(LINUX_SMALL)
+
+build/linux/small.bzImage: tests/guests/linux/kernel.config tests/lab/build-kernel
+	@mkdir -p $(@D)
+	@k=$$(tests/lab/build-kernel guest) && cp "$$k/arch/x86/boot/bzImage" $@
+
+build/linux/small-expected-%: build/linux/small.bzImage build/linux/guest.cpio tests/guests/linux-oracle \
+		tests/guests/linux-session
+	tests/guests/linux-oracle $* $< build/linux/guest.cpio >$@.tmp && mv $@.tmp $@
+
 build/linux/guest.cpio: tests/guests/linux/init
 	@rm -rf $(@D)/root && mkdir -p $(@D)/root/bin
 	@cp /bin/busybox $(@D)/root/bin/ && cp $< $(@D)/root/init
@@ -118,6 +131,10 @@ build/linux/linux-session: tests/guests/linux-session
 build/lab/labctl: tests/lab/guest/labctl.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -o $@ $<
+
+build/lab/ptyrun: tests/lab/guest/ptyrun.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ $< -lutil
 
 build/lab/minivm: $(LAUNCHER_SRC) $(LAUNCHER_HDR) $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
@@ -192,6 +209,10 @@ build/lab/kvm-hold: tests/api/kvm_hold.c
 build/lab/bench-kvm: bench/bench.c bench/bench.h bench/hv_kvm.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -pthread -o $@ bench/bench.c bench/hv_kvm.c
+
+build/lab/bench-boot: bench/boot.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ $<
 
 build/lab/bench-minivm: bench/bench.c bench/bench.h bench/hv_minivm.c $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)

@@ -35,6 +35,7 @@
 #include "acpi_pm.h"
 #include "bus.h"
 #include "bzimage.h"
+#include "console.h"
 #include "fw_cfg.h"
 #include "i8042.h"
 #include "ioapic.h"
@@ -64,6 +65,7 @@ enum {
 	EXIT_TOO_BIG = 20,
 	EXIT_CMDLINE = 22,
 	EXIT_RESET = 24,
+	EXIT_QUIT = 26,
 };
 
 #define COM1		0x3f8
@@ -110,7 +112,11 @@ static void usage(FILE *out)
 		"  16 guest RAM could not be faulted in   18 a system call failed\n"
 		"  20 the bzImage or its initrd does not fit in guest RAM\n"
 		"  22 the command line is longer than the bzImage accepts\n"
-		"  24 the guest reset the PC (the 8042's reset line: Linux's reboot)\n");
+		"  24 the guest reset the PC (the 8042's reset line: Linux's reboot)\n"
+		"  26 ended from the terminal with Ctrl-A x\n"
+		"\n"
+		"On a terminal the guest owns it (raw mode: every key goes to the guest)\n"
+		"until the run ends; Ctrl-A h lists the escape keys, Ctrl-A x quits.\n");
 }
 
 static int cmd_info(void)
@@ -179,6 +185,7 @@ struct guest {
 	struct rtc rtc;
 	pthread_cond_t timer_changed;	/* with lock: the PIT or RTC was reprogrammed */
 	pthread_cond_t rx_room;		/* with lock: the guest read from COM1's FIFO */
+	int console_raw;		/* stdin is a terminal in raw mode: Ctrl-A escapes */
 	pthread_t vcpu0;	/* the thread guest_kick() interrupts */
 	struct ioapic *ioapic;	/* with the module's local APICs only */
 	struct pc_testdev *testdev;
@@ -391,14 +398,20 @@ static void *guest_timer_thread(void *arg)
 	return NULL;
 }
 
+static int fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /*
  * The console's input, COM1's receiver: read what stdin has, as much as
  * the UART's FIFO has room for, and wait for the guest to make room for
  * the rest, so that input piped in is never lost. Ends at end of input.
+ * On a terminal, the escape keys are the launcher's (console.c): Ctrl-A x
+ * ends the run at once, whatever the guest is doing.
  */
 static void *guest_input_thread(void *arg)
 {
 	struct guest *g = arg;
+	struct console_escape escape = { 0 };
+	unsigned int commands;
 	uint8_t buf[UART_FIFO];
 	size_t have = 0, room;
 	ssize_t n;
@@ -409,6 +422,19 @@ static void *guest_input_thread(void *arg)
 			if (n <= 0 && !(n < 0 && errno == EINTR))
 				return NULL;
 			have = n > 0 ? (size_t)n : 0;
+			if (g->console_raw) {
+				have = console_filter(&escape, buf, have, &commands);
+				if ((commands & CONSOLE_HELP) &&
+				    write(2, console_help, strlen(console_help)) < 0)
+					return NULL;
+				if (commands & CONSOLE_QUIT) {
+					fflush(stdout);
+					fputc('\n', stderr);	/* the guest's line may be half done */
+					exit(fail(EXIT_QUIT, "ended by Ctrl-A x"));
+				}
+				if (!have)
+					continue;
+			}
 		}
 		pthread_mutex_lock(&g->lock);
 		while (!(room = uart_rx_space(&g->com1)))
@@ -610,8 +636,6 @@ static int set_entry_state(int vcpu, const struct boot *boot)
 	ret = minivm_set_sregs(vcpu, &s);
 	return ret ? ret : minivm_set_regs(vcpu, &regs);
 }
-
-static int fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int fail(int status, const char *fmt, ...)
 {
@@ -921,7 +945,13 @@ static int cmd_run(int argc, char **argv)
 		return fail(EXIT_SYSTEM, "setting the entry state: %s", strerror(-ret));
 	if (minivm_check_cap(sys, MINIVM_CAP_IMMEDIATE_EXIT, &immediate_exit))
 		immediate_exit = 0;
-	if (guest_kick_setup(&g, vcpus[0].run, immediate_exit) || guest_threads_start(&g))
+	if (guest_kick_setup(&g, vcpus[0].run, immediate_exit))
+		return fail(EXIT_SYSTEM, "cannot set up the vCPU kick signal: %s", strerror(errno));
+	/* After the kick signal's handler: console.c keeps handlers it finds. */
+	g.console_raw = console_raw_start(0);
+	if (g.console_raw < 0)
+		return fail(EXIT_SYSTEM, "cannot put the terminal in raw mode: %s", strerror(errno));
+	if (guest_threads_start(&g))
 		return fail(EXIT_SYSTEM, "cannot start the timer and input threads: %s",
 			    strerror(errno));
 	/* The others wait in the module for INIT and a start-up IPI. */

@@ -813,12 +813,32 @@ static void triple_fault(void)
 	asm volatile("lidt %0; int3" : : "m"(none));
 }
 
+/*
+ * "spin" on the command line: read one key from COM1 (polling, so typed
+ * bytes must reach the guest as they are), say which, then spin with
+ * interrupts off: only the launcher (a signal, the console escape) can end
+ * the run now.
+ */
+static void __attribute__((noreturn)) spin_with_interrupts_off(void)
+{
+	puts("minivm-guest: type a key\n");
+	while (!(inb(0x3fd) & 1))	/* LSR: data ready */
+		;
+	puts("minivm-guest: got ");
+	puthex(inb(0x3f8), 2);
+	puts("\nminivm-guest: spinning with interrupts off\n");
+	for (;;)
+		asm volatile("cli");
+}
+
 void main32(uint32_t magic, const struct mb_info *mbi)
 {
 	load_gdt();
 	puts("minivm-guest: hello from protected mode\n");
 	if ((mbi->flags & 4) && has_word((const char *)mbi->cmdline, "triple"))
 		triple_fault();
+	if ((mbi->flags & 4) && has_word((const char *)mbi->cmdline, "spin"))
+		spin_with_interrupts_off();
 	multiboot_info(magic, mbi);
 	cpu_checks();
 	memory_checks();
