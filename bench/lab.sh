@@ -110,4 +110,48 @@ if [ -z "$exits_only" ]; then
 	echo "MINIVM-BENCH meta minivm_max_vms $(cat /sys/module/minivm/parameters/max_vms)"
 	each max_vms max-vms "$max_cap" "$reserve_mib"
 fi
+
+# boot HV NAMES -- VMM...: boot the Linux test guest (Debian's kernel, the
+# lab's own, and tests/guests/linux/init) under VMM to /init's first line
+# (bench-boot) and print the figure under each of NAMES (comma-separated);
+# the VMM's own resident memory then is left in $vmm_kib.
+boot() {
+	hv=$1 names=$2 vmm_kib=
+	shift 3
+	if out=$(/lab/bench-boot 256 "guest-linux: " -- "$@" 2>&1); then
+		# "bench boot NS ns vmm_kib=N guest_kib=N rss_kib=N"
+		set -- $out
+		vmm_kib=${5#vmm_kib=}
+		for n in $(echo "$names" | tr , ' '); do
+			echo "MINIVM-BENCH $hv $n $3 ns $5 $6 $7"
+		done
+	else
+		for n in $(echo "$names" | tr , ' '); do
+			echo "MINIVM-BENCH $hv $n failed: $out"
+		done
+		status=1
+	fi
+	sync
+	sleep 2
+}
+
+# Whole-guest figures, against QEMU with KVM (the lab's nested KVM, QEMU
+# from tests/lab/qemu-bundle) as a PC and as a microvm; minivm has one
+# platform, measured once for both. The VMMs' own memory: minivm's against
+# the leaner QEMU's, the microvm's (the PC's as a detail).
+if [ -z "$exits_only" ] && [ -d /lab/linux ] && [ -x /lab/qemu/qemu-system-x86_64 ]; then
+	cd /lab/linux || exit 1
+	for m in pc microvm; do
+		boot kvm "boot_linux_$m" -- /lab/qemu/ld.so --library-path /lab/qemu/lib \
+			/lab/qemu/qemu-system-x86_64 -L /lab/qemu/share -M $m -accel kvm -cpu host \
+			-m 256 -nodefaults -display none -serial stdio -no-reboot -kernel bzImage \
+			-initrd guest.cpio -append "console=ttyS0 panic=-1 quiet"
+		[ -n "$vmm_kib" ] && echo "MINIVM-BENCH kvm vmm_rss_kib_$m $vmm_kib KiB"
+	done
+	[ -n "$vmm_kib" ] && echo "MINIVM-BENCH kvm vmm_rss_kib $vmm_kib KiB"
+	boot minivm boot_linux_pc,boot_linux_microvm -- /lab/minivm run --mem 256M \
+		--initrd guest.cpio bzImage -- console=ttyS0 panic=-1 quiet
+	[ -n "$vmm_kib" ] && echo "MINIVM-BENCH minivm vmm_rss_kib $vmm_kib KiB"
+	cd /lab || exit 1
+fi
 exit "$status"
