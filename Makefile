@@ -66,7 +66,7 @@ build/lab/exit-numbers.sh: uapi/linux/minivm_exits.h
 LAUNCHER_SRC := userspace/minivm.c userspace/multiboot.c userspace/bzimage.c userspace/pc_memory.c userspace/uart.c userspace/bus.c \
 	userspace/ioapic.c userspace/pc_testdev.c userspace/pic.c userspace/pit.c userspace/rtc.c \
 	userspace/fw_cfg.c userspace/i8042.c userspace/mptable.c userspace/acpi.c userspace/acpi_pm.c userspace/console.c
-LAUNCHER_HDR := userspace/i8042.h userspace/mptable.h userspace/acpi.h userspace/acpi_pm.h userspace/console.h userspace/multiboot.h userspace/bzimage.h userspace/pc_memory.h userspace/uart.h userspace/bus.h userspace/fw_cfg.h \
+LAUNCHER_HDR := userspace/i8042.h userspace/mptable.h userspace/acpi.h userspace/acpi_pm.h userspace/console.h userspace/table_checksum.h userspace/multiboot.h userspace/bzimage.h userspace/pc_memory.h userspace/uart.h userspace/bus.h userspace/fw_cfg.h \
 	userspace/ioapic.h userspace/pc_testdev.h userspace/pic.h userspace/pit.h userspace/rtc.h
 
 build/bin/minivm: $(LAUNCHER_SRC) $(LAUNCHER_HDR) $(LIB_SRC) $(LIB_HDR)

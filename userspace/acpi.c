@@ -20,6 +20,7 @@
 #include "acpi.h"
 #include "acpi_pm.h"
 #include "pc_memory.h"
+#include "table_checksum.h"
 
 #define RSDP_ADDR	ACPI_BASE
 #define FACS_ADDR	(ACPI_BASE + 0x40)	/* 64-byte aligned */
@@ -143,16 +144,6 @@ static const uint8_t dsdt_aml[] = {
 	0x0a, ACPI_PM_SLP_TYP_S5, 0x0a, ACPI_PM_SLP_TYP_S5, 0x00, 0x00,
 };
 
-static uint8_t checksum(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	uint8_t sum = 0;
-
-	while (len--)
-		sum += *b++;
-	return (uint8_t)-sum;
-}
-
 static struct acpi_header header(const char *signature, uint32_t length, uint8_t revision)
 {
 	struct acpi_header h = {
@@ -171,7 +162,7 @@ static int put_table(const struct pc_memory *m, uint64_t gpa, void *buf, size_t 
 	struct acpi_header *h = buf;
 
 	h->checksum = 0;
-	h->checksum = checksum(buf, len);
+	h->checksum = table_checksum(buf, len);
 	return pc_memory_put(m, gpa, buf, len);
 }
 
@@ -292,8 +283,8 @@ int acpi_write(const struct pc_memory *m, unsigned int cpus, int lapic)
 	memcpy(xsdt, &h, sizeof(h));
 	memcpy(xsdt + sizeof(h), entries, n * sizeof(uint64_t));
 	/* The first 20 bytes are ACPI 1.0's, checksummed apart. */
-	rsdp.checksum = checksum(&rsdp, 20);
-	rsdp.ext_checksum = checksum(&rsdp, sizeof(rsdp));
+	rsdp.checksum = table_checksum(&rsdp, 20);
+	rsdp.ext_checksum = table_checksum(&rsdp, sizeof(rsdp));
 	if (pc_memory_put(m, RSDP_ADDR, &rsdp, sizeof(rsdp)) ||
 	    pc_memory_put(m, FACS_ADDR, &facs, sizeof(facs)) ||
 	    put_table(m, XSDT_ADDR, xsdt, h.length) || write_fadt(m) || write_dsdt(m))

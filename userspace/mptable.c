@@ -16,6 +16,7 @@
 #include <string.h>
 #include "mptable.h"
 #include "pc_memory.h"
+#include "table_checksum.h"
 
 #define IOAPIC_ADDR	0xfec00000U
 #define LAPIC_ADDR	0xfee00000U
@@ -73,16 +74,6 @@ _Static_assert(sizeof(struct mp_floating) == 16 && sizeof(struct mp_header) == 4
 	       sizeof(struct mp_cpu) == 20 && sizeof(struct mp_bus) == 8 &&
 	       sizeof(struct mp_ioapic) == 8 && sizeof(struct mp_intr) == 8,
 	       "the specification's sizes");
-
-static uint8_t checksum(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	uint8_t sum = 0;
-
-	while (len--)
-		sum += *b++;
-	return (uint8_t)-sum;
-}
 
 /**
  * mptable_write() - put the MP tables in the guest's BIOS area
@@ -156,9 +147,9 @@ int mptable_write(const struct pc_memory *m, unsigned int cpus, uint32_t cpu_sig
 	}
 	h.length = (uint16_t)len;
 	memcpy(table, &h, sizeof(h));
-	table[offsetof(struct mp_header, checksum)] = checksum(table, len);
+	table[offsetof(struct mp_header, checksum)] = table_checksum(table, len);
 	fp.table = (uint32_t)(MPTABLE_ADDR + sizeof(fp));
-	fp.checksum = checksum(&fp, sizeof(fp));
+	fp.checksum = table_checksum(&fp, sizeof(fp));
 	return pc_memory_put(m, MPTABLE_ADDR, &fp, sizeof(fp)) ||
 	       pc_memory_put(m, MPTABLE_ADDR + sizeof(fp), table, len) ? -1 : 0;
 }
