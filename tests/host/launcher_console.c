@@ -63,39 +63,45 @@ static int same_termios(int fd, const struct termios *want)
 }
 
 /*
- * A child puts the terminal @slave in raw mode, tells the parent, then
- * ends by @how: "exit" (exit(5)), or a signal number the parent sends.
- * Returns the child's wait status, or -1.
+ * A child puts the terminal @slave in raw mode and tells the parent, which
+ * checks that it is raw; then the child ends by exit(5) (@sig 0) when the
+ * parent says so, or by the signal @sig the parent sends it. Returns the
+ * child's wait status, or -1.
  */
 static int child_ends(int slave, int sig)
 {
-	int ready[2], status;
+	int ready[2], go[2], status;
 	pid_t pid;
 	char c;
 
-	if (pipe(ready))
+	if (pipe(ready) || pipe(go))
 		return -1;
 	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (!pid) {
 		close(ready[0]);
+		close(go[1]);
 		if (console_raw_start(slave) != 1)
 			_exit(99);
 		if (write(ready[1], "r", 1) != 1)
 			_exit(98);
-		if (!sig)
-			exit(5);
-		pause();
-		_exit(97);
+		/* Until the parent has looked: exit() would restore the terminal. */
+		if (read(go[0], &c, 1) != 1)
+			_exit(97);
+		exit(5);
 	}
 	close(ready[1]);
+	close(go[0]);
 	if (read(ready[0], &c, 1) != 1)
 		c = 0;
 	close(ready[0]);
 	CHECK(c == 'r' && is_raw(slave));
 	if (sig)
-		kill(pid, sig);
+		kill(pid, sig);		/* while it waits in read() */
+	else if (write(go[1], "g", 1) != 1)
+		kill(pid, SIGKILL);
+	close(go[1]);
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	return status;
