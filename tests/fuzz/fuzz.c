@@ -881,9 +881,19 @@ static void op_events(void)
 static __thread timer_t my_timer;
 static __thread int have_timer;
 
+/*
+ * The timer repeats until disarmed: a first expiry that lands before the
+ * thread has entered the RUN ioctl (a lab CPU descheduled by its host for a
+ * few milliseconds is enough) is consumed by the handler, and a guest that
+ * never exits would then hold the RUN forever and look like a kernel that
+ * ignores signals. A later expiry is one the kernel must answer.
+ */
 static void arm_timer(void)
 {
-	struct itimerspec it = { .it_value.tv_nsec = (long)(below(20) + 1) * 1000000L };
+	struct itimerspec it = {
+		.it_value.tv_nsec = (long)(below(20) + 1) * 1000000L,
+		.it_interval.tv_nsec = 10 * 1000000L,
+	};
 
 	if (!have_timer) {
 		struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGUSR1 };
