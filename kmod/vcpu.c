@@ -82,6 +82,13 @@ static inline void vcpu_be_load(struct minivm_vcpu *vcpu, int cpu)
 		minivm_be->vcpu_load(vcpu, cpu);
 }
 
+/*
+ * What ends a run or must run before the next entry: a signal, or the
+ * scheduler wanting this CPU (RCU asks that way too, when this CPU holds up
+ * a grace period).
+ */
+#define VCPU_RUN_WORK	(_TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL | _TIF_NEED_RESCHED)
+
 /* One entry and exit, interrupts off around the part that must have them off. */
 static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 {
@@ -98,6 +105,17 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		vcpu->exit_ns = 0;
 	}
 	local_irq_disable();
+	/*
+	 * A signal or a reschedule that came after vcpu_run() looked and before
+	 * interrupts went off would wait in the guest for the host's next
+	 * interrupt: look again, now that nothing can slip in, and do not enter.
+	 */
+	if (unlikely(read_thread_flags() & VCPU_RUN_WORK)) {
+		local_irq_enable();
+		put_cpu();
+		exit->kind = MINIVM_KIND_CONTINUE;
+		return;
+	}
 	/*
 	 * The guest's FPU registers went to its fpstate when this thread was
 	 * scheduled out (cond_resched() in the run loop) or the kernel used the
@@ -376,13 +394,6 @@ void minivm_vcpu_hold_host_state(struct minivm_vcpu *vcpu)
 	preempt_notifier_register(&vcpu->preempt);
 	vcpu->holds_host_state = true;
 }
-
-/*
- * What ends a run or must run before the next entry: a signal, or the
- * scheduler wanting this CPU (RCU asks that way too, when this CPU holds up
- * a grace period).
- */
-#define VCPU_RUN_WORK	(_TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL | _TIF_NEED_RESCHED)
 
 static long vcpu_run(struct minivm_vcpu *vcpu)
 {
