@@ -194,17 +194,15 @@ static void cpuid_hv_init(void)
  * minivm_cpuid_vendor_amd() - whether guests see an AMD (or Hygon) CPU
  *
  * For the MSRs only that vendor's CPUs have: a guest reads its vendor from
- * CPUID leaf 0, so the MSRs it may touch follow that answer.
+ * CPUID leaf 0, which passes the host's through (cpuid_filtered()), so the
+ * host's vendor is the guest's.
  *
- * Return: true for "AuthenticAMD" and "HygonGenuine".
+ * Return: true on AMD and Hygon hosts.
  */
 bool minivm_cpuid_vendor_amd(void)
 {
-	const struct minivm_cpuid_regs *r = &cpuid_basic[0];
-	u32 vendor[3] = { r->b, r->d, r->c };	/* the string's order */
-
-	return !memcmp(vendor, "AuthenticAMD", sizeof(vendor)) ||
-	       !memcmp(vendor, "HygonGenuine", sizeof(vendor));
+	return boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
+	       boot_cpu_data.x86_vendor == X86_VENDOR_HYGON;
 }
 
 /** minivm_cpuid_init() - fill the table; at load */
