@@ -18,13 +18,22 @@
  * @full: @output waits to be read (status bit 0)
  * @pending: the command whose data byte port 0x60 takes next, or 0
  * @last_was_command: the last write went to port 0x64 (status bit 3)
+ * @aux: @output came from the mouse port (status bit 5)
  * @reset_status: what a write that resets the PC returns: the run's status
+ * @set_irq: drives an ISA interrupt line, or NULL
+ * @irq_ctx: @set_irq's first argument
+ * @kbd_irq: IRQ 1's level as last driven
+ * @aux_irq: IRQ 12's level as last driven
  */
 struct i8042 {
 	uint8_t command_byte, output, pending;
-	int full, last_was_command, reset_status;
+	int full, aux, last_was_command, reset_status;
+	void (*set_irq)(void *ctx, unsigned int irq, int level);
+	void *irq_ctx;
+	int kbd_irq, aux_irq;
 };
 
-int i8042_init(struct i8042 *k, struct bus *ports, int reset_status);
+int i8042_init(struct i8042 *k, struct bus *ports, int reset_status,
+	       void (*set_irq)(void *ctx, unsigned int irq, int level), void *irq_ctx);
 
 #endif /* MINIVM_I8042_H */

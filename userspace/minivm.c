@@ -493,7 +493,8 @@ static int guest_devices(struct guest *g, unsigned int cpus, int lapic, int test
 	bus_init(&g->ports, BUS_PORTS, ~0ULL);
 	bus_init(&g->mmio, BUS_MEMORY, 0);
 	if (bus_add(&g->ports, &com1) || bus_add(&g->ports, &debug_exit) ||
-	    pic_init(&g->pic, &g->ports, NULL, NULL) || i8042_init(&g->i8042, &g->ports, EXIT_RESET) ||
+	    pic_init(&g->pic, &g->ports, NULL, NULL) ||
+	    i8042_init(&g->i8042, &g->ports, EXIT_RESET, guest_set_isa_irq, g) ||
 	    acpi_pm_init(&g->acpi_pm, &g->ports) ||
 	    pit_init(&g->pit, &g->ports, guest_clock, guest_set_irq0, guest_timer_changed, g))
 		return -1;

@@ -303,6 +303,16 @@ static void acpi_pm_checks(void)
 	CHECK(bus_access(&b, 0x604, 2, 0, &v) == BUS_POWER_OFF);
 }
 
+/* The 8042's interrupt lines as last driven, and how often each changed. */
+static int i8042_line[16], i8042_edges[16];
+
+static void i8042_set_irq(void *ctx, unsigned int irq, int level)
+{
+	(void)ctx;
+	i8042_line[irq] = level;
+	i8042_edges[irq]++;
+}
+
 /* The 8042: what Linux probes, and the two ways to reset the PC. */
 static void i8042_checks(void)
 {
@@ -311,7 +321,7 @@ static void i8042_checks(void)
 	uint64_t v;
 
 	bus_init(&b, BUS_PORTS, ~0ULL);
-	CHECK(i8042_init(&k, &b, 24) == 0);
+	CHECK(i8042_init(&k, &b, 24, i8042_set_irq, NULL) == 0);
 	CHECK(rd(&b, 0x64, 1) == 0x14);			/* system flag, unlocked, empty */
 	v = 0xaa;					/* self-test */
 	CHECK(bus_access(&b, 0x64, 1, 0, &v) == 0);
@@ -329,6 +339,40 @@ static void i8042_checks(void)
 	bus_access(&b, 0x64, 1, 0, &v);
 	CHECK(rd(&b, 0x60, 1) == 0x57);
 	v = 0xed;					/* a byte for the absent keyboard */
+	CHECK(bus_access(&b, 0x60, 1, 0, &v) == 0 && !(rd(&b, 0x64, 1) & 1));
+	/*
+	 * Loopback, as Linux tests the mouse port: the byte comes back marked
+	 * as the mouse's (status bit 5) with IRQ 12 while the command byte
+	 * (0x47 above) enables it, and the line drops when the byte is read;
+	 * the keyboard's loopback raises IRQ 1 and no mouse bit.
+	 */
+	CHECK(!i8042_line[1] && !i8042_line[12] && !i8042_edges[12]);
+	i8042_edges[1] = 0;	/* the controller's own answers above raised IRQ 1 */
+	v = 0xd3;
+	bus_access(&b, 0x64, 1, 0, &v);
+	v = 0x5a;
+	CHECK(bus_access(&b, 0x60, 1, 0, &v) == 0);
+	CHECK(rd(&b, 0x64, 1) == 0x35 && i8042_line[12] && !i8042_edges[1]);
+	CHECK(rd(&b, 0x60, 1) == 0x5a && !i8042_line[12] && i8042_edges[12] == 2);
+	v = 0xd2;
+	bus_access(&b, 0x64, 1, 0, &v);
+	v = 0xa5;
+	bus_access(&b, 0x60, 1, 0, &v);
+	CHECK(rd(&b, 0x64, 1) == 0x15 && i8042_line[1] && !i8042_line[12]);
+	CHECK(rd(&b, 0x60, 1) == 0xa5 && !i8042_line[1]);
+	v = 0x60;					/* interrupts off: no line moves */
+	bus_access(&b, 0x64, 1, 0, &v);
+	v = 0x44;
+	bus_access(&b, 0x60, 1, 0, &v);
+	v = 0xd3;
+	bus_access(&b, 0x64, 1, 0, &v);
+	v = 0x5a;
+	bus_access(&b, 0x60, 1, 0, &v);
+	CHECK(rd(&b, 0x64, 1) == 0x35 && !i8042_line[12] && i8042_edges[12] == 2);
+	CHECK(rd(&b, 0x60, 1) == 0x5a);
+	v = 0xd4;					/* a byte for the absent mouse */
+	bus_access(&b, 0x64, 1, 0, &v);
+	v = 0xf2;
 	CHECK(bus_access(&b, 0x60, 1, 0, &v) == 0 && !(rd(&b, 0x64, 1) & 1));
 	v = 0xff;					/* pulse nothing */
 	CHECK(bus_access(&b, 0x64, 1, 0, &v) == 0);
