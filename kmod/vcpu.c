@@ -99,11 +99,6 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 
 	vcpu_be_load(vcpu, cpu);
 	WRITE_ONCE(vcpu->cpu, cpu);	/* read by mmu_flush_guest_tlbs() */
-	if (trace_minivm_entry_enabled() && vcpu->exit_ns) {
-		trace_minivm_entry(vcpu->vm->id, vcpu->id, minivm_be->vendor, vcpu->exit_reason,
-				   ktime_get_ns() - vcpu->exit_ns);
-		vcpu->exit_ns = 0;
-	}
 	local_irq_disable();
 	/*
 	 * A signal or a reschedule that came after vcpu_run() looked and before
@@ -115,6 +110,12 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		put_cpu();
 		exit->kind = MINIVM_KIND_CONTINUE;
 		return;
+	}
+	/* Only an entry that happens closes the exit's latency. */
+	if (trace_minivm_entry_enabled() && vcpu->exit_ns) {
+		trace_minivm_entry(vcpu->vm->id, vcpu->id, minivm_be->vendor, vcpu->exit_reason,
+				   ktime_get_ns() - vcpu->exit_ns);
+		vcpu->exit_ns = 0;
 	}
 	/*
 	 * The guest's FPU registers went to its fpstate when this thread was
