@@ -105,12 +105,19 @@ linux-guest: $(LINUX_GUEST)
 
 # The small guest kernel (tests/guests/linux/kernel.config, built and cached
 # by tests/lab/build-kernel) and what QEMU makes of it: every lab boots it.
-LINUX_SMALL := build/linux/small.bzImage build/linux/small-expected-1 build/linux/small-expected-2
+LINUX_SMALL := build/linux/small.bzImage build/linux/small.vmlinux build/linux/small-expected-1 \
+	build/linux/small-expected-2
 linux-small: $(LINUX_SMALL)
 
 build/linux/small.bzImage: tests/guests/linux/kernel.config tests/lab/build-kernel
 	@mkdir -p $(@D)
 	@k=$$(tests/lab/build-kernel guest) && cp "$$k/arch/x86/boot/bzImage" $@
+
+# The same kernel uncompressed, as the bzImage carries it (symbols stripped):
+# the labs boot it too, for the launcher's vmlinux loader.
+build/linux/small.vmlinux: build/linux/small.bzImage
+	@k=$$(tests/lab/build-kernel guest) && objcopy -R .comment -S "$$k/vmlinux" $@.tmp && \
+		mv $@.tmp $@
 
 build/linux/small-expected-%: build/linux/small.bzImage build/linux/guest.cpio tests/guests/linux-oracle \
 		tests/guests/linux-session

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* minivm launcher: loading a Linux bzImage through its 64-bit entry point. */
+/* minivm launcher: loading Linux (bzImage or vmlinux) through its 64-bit entry point. */
 #ifndef MINIVM_BZIMAGE_H
 #define MINIVM_BZIMAGE_H
 
@@ -11,7 +11,8 @@ struct pc_memory;
 /**
  * struct bz_boot - the state a loaded kernel is entered in (64-bit mode,
  * paging on, the first 4 GiB identity-mapped, interrupts off)
- * @entry: RIP: the protected-mode kernel's start plus 0x200
+ * @entry: RIP: the protected-mode kernel's start plus 0x200 (a vmlinux: its
+ *	ELF entry point, startup_64)
  * @zero_page: RSI: guest-physical address of struct boot_params
  * @gdt: guest-physical address of a GDT with __BOOT_CS (0x10, 64-bit
  *	code) and __BOOT_DS (0x18, flat data)
@@ -35,5 +36,9 @@ int bz_is_linux(const uint8_t *image, size_t size);
 enum bz_error bz_load(const uint8_t *image, size_t size, const struct pc_memory *ram,
 		      const char *cmdline, const uint8_t *initrd, size_t initrd_size,
 		      struct bz_boot *boot, const char **why);
+int bz_is_vmlinux(const uint8_t *image, size_t size);
+enum bz_error bz_load_vmlinux(const uint8_t *image, size_t size, const struct pc_memory *ram,
+			      const char *cmdline, const uint8_t *initrd, size_t initrd_size,
+			      struct bz_boot *boot, const char **why);
 
 #endif /* MINIVM_BZIMAGE_H */

@@ -3,7 +3,7 @@
  * minivm: the launcher.
  *
  *   minivm info    what the module offers
- *   minivm run     run a Linux bzImage or a multiboot kernel as
+ *   minivm run     run a Linux bzImage or vmlinux, or a multiboot kernel, as
  *                  `qemu-system-x86_64 -kernel` would: COM1 on stdin/stdout,
  *                  isa-debug-exit at 0xf4, the 8259s, PIT, RTC, 8042, fw_cfg,
  *                  the I/O APIC, MP tables, and pc-testdev when asked
@@ -83,7 +83,9 @@ static void usage(FILE *out)
 		"  run [--mem SIZE] [--cpus N] [--initrd FILE] IMAGE [-- CMDLINE...]\n"
 		"                  run IMAGE as qemu-system-x86_64 -kernel IMAGE -append\n"
 		"                  CMDLINE would: a Linux bzImage (boot protocol 2.12 or\n"
-		"                  later, entered at its 64-bit entry point) or a multiboot\n"
+		"                  later, entered at its 64-bit entry point), a Linux\n"
+		"                  vmlinux (ELF, its segments placed and entered at\n"
+		"                  startup_64, nothing to decompress) or a multiboot\n"
 		"                  v1 kernel (32-bit ELF, or a.out addresses in its header;\n"
 		"                  it sees the command line \"IMAGE CMDLINE\"), with QEMU's\n"
 		"                  memory map and a 16550 UART at 0x3f8 (COM1) on\n"
@@ -542,13 +544,17 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* A vmlinux is about 64 MiB (Debian's, its symbols stripped), an initrd can be more. */
+#define MAX_FILE	(512 << 20)
+#define MAX_FILE_WHY	"not a regular file of at most 512 MiB"
+
 static int read_file(const char *path, uint8_t **data, size_t *size)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (64 << 20)) {
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_FILE) {
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -779,7 +785,8 @@ static void *vcpu_thread(void *arg)
 
 /*
  * Load the kernel at @path into guest RAM, telling a Linux bzImage (by its
- * boot protocol header) from a multiboot kernel, with the command line
+ * boot protocol header) and vmlinux (an x86-64 ELF with Linux's notes) from
+ * a multiboot kernel, with the command line
  * @args and the initrd @initrd (or NULL): 0, or the process's exit status.
  */
 static int load_kernel(struct guest *g, const char *path, const char *initrd, char **args,
@@ -796,8 +803,8 @@ static int load_kernel(struct guest *g, const char *path, const char *initrd, ch
 
 	if (read_file(path, &image, &image_size))
 		return fail(EXIT_BAD_IMAGE, "cannot read %s: %s", path,
-			    errno ? strerror(errno) : "not a regular file of at most 64 MiB");
-	boot->is_linux = bz_is_linux(image, image_size);
+			    errno ? strerror(errno) : MAX_FILE_WHY);
+	boot->is_linux = bz_is_linux(image, image_size) || bz_is_vmlinux(image, image_size);
 	if (!boot->is_linux)
 		len = snprintf(cmdline, sizeof(cmdline), "%s ", path);
 	for (i = 0; i < nargs && len < sizeof(cmdline); i++)
@@ -817,10 +824,13 @@ static int load_kernel(struct guest *g, const char *path, const char *initrd, ch
 		rd_path[len] = 0;
 		if (read_file(rd_path, &rd, &rd_size))
 			return fail(EXIT_BAD_IMAGE, "cannot read %s: %s", rd_path,
-				    errno ? strerror(errno) : "not a regular file of at most 64 MiB");
+				    errno ? strerror(errno) : MAX_FILE_WHY);
 	}
 	if (boot->is_linux) {
-		e = bz_load(image, image_size, &g->mem, cmdline, rd, rd_size, &boot->bz, &why);
+		e = bz_is_vmlinux(image, image_size) ?
+			bz_load_vmlinux(image, image_size, &g->mem, cmdline, rd, rd_size, &boot->bz,
+					&why) :
+			bz_load(image, image_size, &g->mem, cmdline, rd, rd_size, &boot->bz, &why);
 		if (e != BZ_OK)
 			return fail(e == BZ_TOO_BIG ? EXIT_TOO_BIG : e == BZ_CMDLINE_TOO_LONG ?
 				    EXIT_CMDLINE : EXIT_BAD_IMAGE, "%s: %s", path, why);

@@ -4,15 +4,17 @@
  * lies for small and large guests, the e820 map, and a bzImage made here
  * (a setup sector, the boot protocol header, a kernel of known bytes)
  * loaded as the boot protocol says, or refused for each reason with its
- * own error; the MP tables (checksums, CPUs, the I/O APIC and the ISA
- * interrupts' routing) and the ACPI tables (the same, and the FADT's power
- * registers and \_S5). With a directory argument, also writes good.bzImage,
- * truncated.bzImage and old.bzImage there, for the launcher's own test, and
+ * own error; a vmlinux (ELF) made here, the same; the MP tables (checksums,
+ * CPUs, the I/O APIC and the ISA interrupts' routing) and the ACPI tables
+ * (the same, and the FADT's power registers and \_S5). With a directory
+ * argument, also writes good.bzImage, truncated.bzImage, old.bzImage,
+ * good.vmlinux and low.vmlinux there, for the launcher's own test, and
  * the ACPI tables as xsdt.dat, facp.dat, dsdt.dat and apic.dat, for iasl.
  * Prints one line per failed check; exits 1 if any failed.
  */
 #define _GNU_SOURCE	/* memmem */
 #include <asm/bootparam.h>
+#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +175,142 @@ static void bzimage_checks(void)
 	      strstr(why, "power of two"));
 	free(m.host);
 	free(big);
+}
+
+/*
+ * A vmlinux made here: an x86-64 ELF executable with a "Linux" note, code
+ * at 16 MiB (the entry 0x200 into it) and data whose last 4 KiB are bss.
+ */
+#define VM_CODE		8192
+#define VM_DATA		4096
+#define VM_BSS		4096
+
+struct vmlinux_image {
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[3];
+	Elf64_Nhdr nh;
+	char name[8], desc[4];
+	uint8_t code[VM_CODE], data[VM_DATA];
+};
+
+static void make_vmlinux(struct vmlinux_image *v)
+{
+	size_t code = offsetof(struct vmlinux_image, code), data = offsetof(struct vmlinux_image, data);
+	size_t note = offsetof(struct vmlinux_image, nh);
+	int i;
+
+	memset(v, 0, sizeof(*v));
+	memcpy(v->eh.e_ident, ELFMAG, SELFMAG);
+	v->eh.e_ident[EI_CLASS] = ELFCLASS64;
+	v->eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	v->eh.e_ident[EI_VERSION] = EV_CURRENT;
+	v->eh.e_type = ET_EXEC;
+	v->eh.e_machine = EM_X86_64;
+	v->eh.e_entry = 0x1000200;
+	v->eh.e_phoff = offsetof(struct vmlinux_image, ph);
+	v->eh.e_phentsize = sizeof(Elf64_Phdr);
+	v->eh.e_phnum = 3;
+	v->ph[0] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = code,
+				 .p_vaddr = 0xffffffff81000000ULL, .p_paddr = 0x1000000,
+				 .p_filesz = VM_CODE, .p_memsz = VM_CODE };
+	v->ph[1] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W, .p_offset = data,
+				 .p_vaddr = 0xffffffff81200000ULL, .p_paddr = 0x1200000,
+				 .p_filesz = VM_DATA, .p_memsz = VM_DATA + VM_BSS };
+	v->ph[2] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = note,
+				 .p_filesz = sizeof(v->nh) + sizeof(v->name) + sizeof(v->desc) };
+	v->nh = (Elf64_Nhdr){ .n_namesz = 6, .n_descsz = 4, .n_type = 0x100 };
+	memcpy(v->name, "Linux", 6);
+	for (i = 0; i < VM_CODE; i++)
+		v->code[i] = (uint8_t)(i * 5 + 3);
+	memset(v->data, 0xd5, sizeof(v->data));
+}
+
+static void vmlinux_checks(void)
+{
+	static struct vmlinux_image v;
+	static uint8_t initrd[4096 + 3];
+	char long_cmdline[2049];
+	const struct boot_params *bp;
+	const uint8_t *img = (const uint8_t *)&v;
+	struct pc_memory m;
+	struct bz_boot boot;
+	const char *why = NULL;
+
+	pc_memory_init(&m, 64 << 20);
+	m.host = calloc(1, m.size);
+	if (!m.host) {
+		CHECK(!"memory for the guest");
+		return;
+	}
+	make_vmlinux(&v);
+	memset(initrd, 0x3c, sizeof(initrd));
+	CHECK(bz_is_vmlinux(img, sizeof(v)) && !bz_is_linux(img, sizeof(v)));
+	memset(m.host + 0x1200000, 0xee, 2 * 4096);	/* the bss must come out zero */
+	CHECK(bz_load_vmlinux(img, sizeof(v), &m, "console=ttyS0", initrd, sizeof(initrd), &boot,
+			      &why) == BZ_OK);
+	CHECK(boot.entry == 0x1000200 && boot.zero_page == 0x7000 && boot.cr3 == 0x9000);
+	CHECK(!memcmp(m.host + 0x1000000, v.code, VM_CODE));
+	CHECK(!memcmp(m.host + 0x1200000, v.data, VM_DATA));
+	CHECK(m.host[0x1200000 + VM_DATA] == 0 && m.host[0x1200000 + VM_DATA + VM_BSS - 1] == 0);
+	bp = (const struct boot_params *)(m.host + boot.zero_page);
+	/* The header a vmlinux lacks, made up as the kernel's would read. */
+	CHECK(bp->hdr.boot_flag == 0xaa55 && bp->hdr.header == 0x53726448 &&
+	      bp->hdr.version >= 0x020c && (bp->hdr.xloadflags & XLF_KERNEL_64));
+	CHECK(bp->hdr.type_of_loader == 0xff && bp->hdr.cmdline_size == 2047);
+	CHECK(!strcmp((const char *)m.host + bp->hdr.cmd_line_ptr, "console=ttyS0"));
+	CHECK(bp->hdr.ramdisk_size == sizeof(initrd) &&
+	      !memcmp(m.host + bp->hdr.ramdisk_image, initrd, sizeof(initrd)));
+	CHECK(bp->e820_entries == 6 && bp->e820_table[3].addr == 0x100000);
+
+	/* Not Linux: no "Linux" note, a 32-bit ELF, a shared object. */
+	make_vmlinux(&v);
+	memcpy(v.name, "Xen\0\0", 6);
+	CHECK(!bz_is_vmlinux(img, sizeof(v)) &&
+	      bz_load_vmlinux(img, sizeof(v), &m, "", NULL, 0, &boot, &why) == BZ_BAD_IMAGE &&
+	      strstr(why, "not a Linux vmlinux"));
+	make_vmlinux(&v);
+	v.eh.e_ident[EI_CLASS] = ELFCLASS32;
+	CHECK(!bz_is_vmlinux(img, sizeof(v)));
+	make_vmlinux(&v);
+	v.eh.e_type = ET_DYN;
+	CHECK(!bz_is_vmlinux(img, sizeof(v)));
+	/* A note that runs off its segment, program headers off the file. */
+	make_vmlinux(&v);
+	v.nh.n_descsz = 4096;
+	CHECK(!bz_is_vmlinux(img, sizeof(v)));
+	make_vmlinux(&v);
+	v.eh.e_phnum = 0xffff;
+	CHECK(!bz_is_vmlinux(img, sizeof(v)));
+	/* Refusals, each with its reason. */
+	make_vmlinux(&v);
+	CHECK(bz_load_vmlinux(img, sizeof(v) - 16, &m, "", NULL, 0, &boot, &why) == BZ_BAD_IMAGE &&
+	      strstr(why, "truncated"));
+	v.ph[0].p_offset = ~0ULL - 8;
+	CHECK(bz_load_vmlinux(img, sizeof(v), &m, "", NULL, 0, &boot, &why) == BZ_BAD_IMAGE &&
+	      strstr(why, "truncated"));
+	make_vmlinux(&v);
+	v.ph[1].p_paddr = 0x7000;
+	CHECK(bz_load_vmlinux(img, sizeof(v), &m, "", NULL, 0, &boot, &why) == BZ_BAD_IMAGE &&
+	      strstr(why, "below 1 MiB"));
+	make_vmlinux(&v);
+	v.ph[1].p_memsz = ~0ULL - 0x1000;		/* would wrap past 2^64 */
+	CHECK(bz_load_vmlinux(img, sizeof(v), &m, "", NULL, 0, &boot, &why) == BZ_TOO_BIG &&
+	      strstr(why, "larger --mem"));
+	make_vmlinux(&v);
+	v.ph[1].p_paddr = 80 << 20;			/* beyond 64 MiB of RAM */
+	CHECK(bz_load_vmlinux(img, sizeof(v), &m, "", NULL, 0, &boot, &why) == BZ_TOO_BIG);
+	make_vmlinux(&v);
+	v.eh.e_entry = 0x1200000;			/* data, not code */
+	CHECK(bz_load_vmlinux(img, sizeof(v), &m, "", NULL, 0, &boot, &why) == BZ_BAD_IMAGE &&
+	      strstr(why, "entry point"));
+	make_vmlinux(&v);
+	memset(long_cmdline, 'y', sizeof(long_cmdline) - 1);
+	long_cmdline[sizeof(long_cmdline) - 1] = 0;
+	CHECK(bz_load_vmlinux(img, sizeof(v), &m, long_cmdline, NULL, 0, &boot, &why) ==
+	      BZ_CMDLINE_TOO_LONG && strstr(why, "at most 2047"));
+	long_cmdline[2047] = 0;
+	CHECK(bz_load_vmlinux(img, sizeof(v), &m, long_cmdline, NULL, 0, &boot, &why) == BZ_OK);
+	free(m.host);
 }
 
 static uint8_t sum(const uint8_t *p, size_t len)
@@ -344,9 +482,11 @@ static int write_acpi_tables(const char *dir)
 int main(int argc, char **argv)
 {
 	static uint8_t img[IMAGE_BYTES];
+	static struct vmlinux_image vml;
 
 	memory_checks();
 	bzimage_checks();
+	vmlinux_checks();
 	mptable_checks();
 	acpi_checks();
 	if (argc > 1) {
@@ -355,6 +495,10 @@ int main(int argc, char **argv)
 		CHECK(write_file(argv[1], "truncated.bzImage", img, sizeof(img) - 100) == 0);
 		hdr(img)->version = 0x0204;
 		CHECK(write_file(argv[1], "old.bzImage", img, sizeof(img)) == 0);
+		make_vmlinux(&vml);
+		CHECK(write_file(argv[1], "good.vmlinux", (uint8_t *)&vml, sizeof(vml)) == 0);
+		vml.ph[1].p_paddr = 0x7000;
+		CHECK(write_file(argv[1], "low.vmlinux", (uint8_t *)&vml, sizeof(vml)) == 0);
 		CHECK(write_acpi_tables(argv[1]) == 0);
 	}
 	return failures != 0;

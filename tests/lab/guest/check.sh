@@ -136,13 +136,17 @@ t_linux_boots_like_qemu() {
 # CPU line is held to the count asked for instead: SeaBIOS's MP table lists
 # only the boot CPU, so without ACPI the kernel sees one under QEMU -smp 2.
 # Bochs on the debug kernel boots it with 2 CPUs only (each boot costs it
-# minutes; the stock Intel lab boots both).
+# minutes; the stock Intel lab boots both). One CPU boots the bzImage, two
+# the same kernel's vmlinux (the ELF loader), so each lab runs both loaders
+# but Bochs on the debug kernel, which runs the vmlinux one.
 t_small_linux_boots_like_qemu() {
 	counts="1 2"
 	[ "$cpu" = intel ] && [ "$kernel" = debug ] && counts=2
 	for n in $counts; do
+		image=small.bzImage
+		[ $n = 2 ] && image=small.vmlinux
 		(cd /lab/linux-small && ./linux-session "typed line" -- timeout 1500 minivm run \
-			--cpus $n --mem 256M --initrd guest.cpio small.bzImage -- console=ttyS0 \
+			--cpus $n --mem 256M --initrd guest.cpio $image -- console=ttyS0 \
 			panic=-1 quiet) >/tmp/small.out 2>/tmp/small.err
 		online=0
 		[ $n = 1 ] || online=0-$((n - 1))
@@ -152,7 +156,7 @@ t_small_linux_boots_like_qemu() {
 			diff /tmp/small.want /tmp/small.got >/tmp/small.diff; then
 			continue
 		fi
-		say "the small kernel under minivm run --cpus $n: not $n CPUs online, or differs from QEMU -smp $n (- QEMU, + minivm):"
+		say "the small kernel ($image) under minivm run --cpus $n: not $n CPUs online, or differs from QEMU -smp $n (- QEMU, + minivm):"
 		sed 's/^/    # /' /tmp/small.diff /tmp/small.out /tmp/small.err
 		return 1
 	done
