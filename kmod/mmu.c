@@ -306,14 +306,16 @@ out:
 /*
  * The level to map @gpa at: 2 MiB when the whole aligned 2 MiB lies in
  * region @r at the same alignment in host memory and the host backs it with
- * one huge page (hugetlbfs or a PMD-mapped transparent huge page).
+ * one huge page (hugetlbfs or a PMD-mapped transparent huge page). @gpa is
+ * the faulting address, @hva its page's: only the bits between the page
+ * and 2 MiB must agree.
  */
 static unsigned int mmu_level(struct minivm_vm *vm, const struct minivm_region *r,
 			      u64 gpa, unsigned long hva, struct page *page)
 {
 	u64 base = gpa & ~(SZ_2M - 1);
 
-	if (!minivm_caps.huge_pages || ((gpa ^ hva) & (SZ_2M - 1)) ||
+	if (!minivm_caps.huge_pages || ((gpa ^ hva) & (SZ_2M - PAGE_SIZE)) ||
 	    base < r->gpa || base + SZ_2M > r->gpa + r->size ||
 	    !PageCompound(page) || !mmu_host_maps_2m(vm->mm, hva))
 		return 1;

@@ -78,9 +78,12 @@ GUEST(g_int3, ".code16", "int3\n hlt");
 GUEST(g_vmmcall, ".code16", "mov $0, %eax\n" "vmmcall_or_vmcall: .byte 0x0f, 0x01, 0xd9\n out %eax, $0x10\n hlt");
 GUEST(g_prot32, ".code32",
       "mov $0x89abcdef, %eax\n out %eax, $0x10\n mov (0x3000), %eax\n out %eax, $0x11\n hlt");
-/* Read the first and last word of the 2 MiB at 0x200000. */
+/*
+ * Read a word inside the first page of the 2 MiB at 0x200000 (not at its
+ * start: the fault's address is not page-aligned), then the last word.
+ */
 GUEST(g_huge32, ".code32",
-      "mov (0x200000), %eax\n out %eax, $0x10\n mov (0x3ffffc), %eax\n out %eax, $0x11\n hlt");
+      "mov (0x201234), %eax\n out %eax, $0x10\n mov (0x3ffffc), %eax\n out %eax, $0x11\n hlt");
 /* Put a value in XMM0, let the host run, then show what XMM0 holds. */
 GUEST(g_fpu32, ".code32",
       "movd %ebx, %xmm0\n out %al, $0x10\n movd %xmm0, %eax\n out %eax, $0x11\n hlt");
@@ -771,7 +774,7 @@ static void huge_page_backing_maps_2m(void)
 		SKIP("no 2 MiB hugetlb page: %s", strerror(errno));
 		return;
 	}
-	memcpy(h, "\x11\x22\x33\x44", 4);
+	memcpy(h + 0x1234, "\x11\x22\x33\x44", 4);
 	memcpy(h + huge - 4, "\x55\x66\x77\x88", 4);
 	vm_start(&v, g_huge32, g_huge32_end);
 	to_protected_mode(&v, 0);
