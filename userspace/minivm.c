@@ -451,6 +451,28 @@ static void *guest_input_thread(void *arg)
 	}
 }
 
+/*
+ * Every thread of the launcher, on a small stack: glibc's default 8 MiB,
+ * placed by the kernel right under the 2 MiB-aligned guest RAM, is aligned
+ * too and got a transparent huge page on its first touch, 2 MiB of the
+ * launcher's own memory for a few KiB of stack. None needs more than this.
+ */
+#define THREAD_STACK	(256 << 10)
+
+static int start_thread(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	int ret = pthread_attr_init(&attr);
+
+	if (ret)
+		return ret;
+	ret = pthread_attr_setstacksize(&attr, THREAD_STACK);
+	if (!ret)
+		ret = pthread_create(thread, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return ret;
+}
+
 /* The threads that interrupt the guest: the timers' and the console input's. */
 static int guest_threads_start(struct guest *g)
 {
@@ -460,8 +482,8 @@ static int guest_threads_start(struct guest *g)
 	if (pthread_condattr_init(&attr) || pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) ||
 	    pthread_cond_init(&g->timer_changed, &attr) || pthread_cond_init(&g->rx_room, NULL))
 		return -1;
-	return pthread_create(&thread, NULL, guest_timer_thread, g) ||
-	       pthread_create(&thread, NULL, guest_input_thread, g) ? -1 : 0;
+	return start_thread(&thread, guest_timer_thread, g) ||
+	       start_thread(&thread, guest_input_thread, g) ? -1 : 0;
 }
 
 /* The host address of RAM page @gpa, for pc-testdev's flush. */
@@ -1025,7 +1047,7 @@ static int cmd_run(int argc, char **argv)
 			    strerror(errno));
 	/* The others wait in the module for INIT and a start-up IPI. */
 	for (i = 1; i < (int)cpus; i++) {
-		ret = pthread_create(&vcpus[i].thread, NULL, vcpu_thread, &vcpus[i]);
+		ret = start_thread(&vcpus[i].thread, vcpu_thread, &vcpus[i]);
 		if (ret)
 			return fail(EXIT_SYSTEM, "cannot start vCPU %d's thread: %s", i,
 				    strerror(ret));
