@@ -82,6 +82,13 @@ static int child_ends(int slave, int sig)
 	if (!pid) {
 		close(ready[0]);
 		close(go[1]);
+		/*
+		 * The signal's default, whatever this test inherited: under
+		 * nohup SIGHUP comes in ignored, and the console rightly
+		 * leaves an ignored signal alone.
+		 */
+		if (sig)
+			signal(sig, SIG_DFL);
 		if (console_raw_start(slave) != 1)
 			_exit(99);
 		if (write(ready[1], "r", 1) != 1)
