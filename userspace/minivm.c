@@ -850,13 +850,14 @@ static int load_kernel(struct guest *g, const char *path, const char *initrd, ch
 	struct mb_module mod;
 	const char *why;
 	enum bz_error e;
-	int i;
+	int i, vmlinux;
 
 	signal(SIGBUS, file_shrank);
 	if (map_file(path, &image, &image_size))
 		return fail(EXIT_BAD_IMAGE, "cannot read %s: %s", path,
 			    errno ? strerror(errno) : MAX_FILE_WHY);
-	boot->is_linux = bz_is_linux(image, image_size) || bz_is_vmlinux(image, image_size);
+	vmlinux = bz_is_vmlinux(image, image_size);
+	boot->is_linux = vmlinux || bz_is_linux(image, image_size);
 	if (!boot->is_linux)
 		len = snprintf(cmdline, sizeof(cmdline), "%s ", path);
 	for (i = 0; i < nargs && len < sizeof(cmdline); i++)
@@ -879,7 +880,7 @@ static int load_kernel(struct guest *g, const char *path, const char *initrd, ch
 				    errno ? strerror(errno) : MAX_FILE_WHY);
 	}
 	if (boot->is_linux) {
-		e = bz_is_vmlinux(image, image_size) ?
+		e = vmlinux ?
 			bz_load_vmlinux(image, image_size, &g->mem, cmdline, rd, rd_size, &boot->bz,
 					&why) :
 			bz_load(image, image_size, &g->mem, cmdline, rd, rd_size, &boot->bz, &why);
