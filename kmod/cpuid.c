@@ -142,28 +142,10 @@ void minivm_cpuid_allow(u32 leaf, u32 sub, struct minivm_cpuid_regs *r)
 		r->a = min_t(u32, r->a, MINIVM_CPUID_MAX_EXT);
 }
 
-/* Leaves whose answer depends on the subleaf in ECX. */
-static bool cpuid_has_subleaves(u32 leaf)
-{
-	return leaf == 0x4 || leaf == 0x7 || leaf == 0xd;
-}
-
 static void cpuid_filtered(u32 leaf, u32 sub, struct minivm_cpuid_regs *r)
 {
 	cpuid_count(leaf, sub, &r->a, &r->b, &r->c, &r->d);
 	minivm_cpuid_allow(leaf, sub, r);
-}
-
-/*
- * A leaf with subleaves, answered afresh: out of line and by value, so that
- * minivm_cpuid() keeps nothing in memory (no stack canary on every exit).
- */
-static noinline struct minivm_cpuid_regs cpuid_subleaf(u32 leaf, u32 sub)
-{
-	struct minivm_cpuid_regs r;
-
-	cpuid_filtered(leaf, sub, &r);
-	return r;
 }
 
 /*
@@ -220,45 +202,80 @@ void minivm_cpuid_init(void)
 	max = min_t(u32, max, MINIVM_CPUID_MAX_EXT);
 	for (i = 0x80000000; i <= max; i++)
 		cpuid_filtered(i, 0, &cpuid_ext[i - 0x80000000]);
+	/* RDTSCP only where the backend lets the guest execute it. */
+	if (!minivm_caps.rdtscp)
+		cpuid_ext[1].d &= ~CE1_EDX_RDTSCP;
 }
+
+static void cpuid_answer(struct minivm_vcpu *vcpu, const struct minivm_cpuid_regs *r)
+{
+	vcpu->gpr[MINIVM_RAX] = r->a;
+	vcpu->gpr[MINIVM_RBX] = r->b;
+	vcpu->gpr[MINIVM_RCX] = r->c;
+	vcpu->gpr[MINIVM_RDX] = r->d;
+}
+
+/*
+ * The basic leaves answered by cpuid_per_vcpu(): leaf 1, which tells a vCPU
+ * its own APIC ID, CR4.OSXSAVE and whether it has the in-kernel APIC, and
+ * the leaves whose answer depends on the subleaf in ECX (4, 7, 0xd).
+ */
+#define CPUID_PER_VCPU	(BIT(0x1) | BIT(0x4) | BIT(0x7) | BIT(0xd))
+static_assert(MINIVM_CPUID_MAX_BASIC < 32);
+
+/*
+ * Out of line, so that the common case, a copy from the tables, saves no
+ * registers and calls nothing.
+ */
+static noinline void cpuid_per_vcpu(struct minivm_vcpu *vcpu, u32 leaf, u32 sub)
+{
+	struct minivm_cpuid_regs r;
+
+	if (leaf != 1) {
+		cpuid_filtered(leaf, sub, &r);
+		/* IA32_TSC_ADJUST is minivm's own (policy.c), on any host. */
+		if (leaf == 7 && sub == 0)
+			r.b |= C7_EBX_TSC_ADJUST;
+		cpuid_answer(vcpu, &r);
+		return;
+	}
+	r = cpuid_basic[1];
+	r.c |= C1_ECX_HYPERVISOR;
+	if (minivm_be->get_cr(vcpu, 4) & X86_CR4_OSXSAVE)
+		r.c |= C1_ECX_OSXSAVE;
+	/* One logical processor per package; APIC ID = vCPU id. */
+	r.b = (r.b & 0xffff) | (1 << 16) | (vcpu->id << 24);
+	if (vcpu->lapic) {
+		r.c |= C1_ECX_X2APIC | C1_ECX_TSC_DEADLINE;
+		r.d |= C1_EDX_APIC;
+	}
+	cpuid_answer(vcpu, &r);
+}
+
+static const struct minivm_cpuid_regs cpuid_none;
 
 /**
  * minivm_cpuid() - execute CPUID for the guest
  * @vcpu: the vCPU; leaf in RAX, subleaf in RCX, results into RAX-RDX;
  *	loaded, for its CR4, which CPUID.1:ECX.OSXSAVE reflects
+ *
+ * On the exit path: most leaves are a copy from the tables filled at load.
  */
 void minivm_cpuid(struct minivm_vcpu *vcpu)
 {
-	u32 leaf = vcpu->gpr[MINIVM_RAX], sub = vcpu->gpr[MINIVM_RCX];
-	struct minivm_cpuid_regs r = { 0 };
+	u32 leaf = vcpu->gpr[MINIVM_RAX];
+	const struct minivm_cpuid_regs *r = &cpuid_none;
 
-	if (cpuid_has_subleaves(leaf))
-		r = cpuid_subleaf(leaf, sub);
-	else if (leaf <= MINIVM_CPUID_MAX_BASIC)
-		r = cpuid_basic[leaf];
-	else if (leaf - 0x80000000 <= MINIVM_CPUID_MAX_EXT - 0x80000000)
-		r = cpuid_ext[leaf - 0x80000000];
-	else if (leaf - KVM_CPUID_SIGNATURE < ARRAY_SIZE(cpuid_hv))
-		r = cpuid_hv[leaf - KVM_CPUID_SIGNATURE];
-	if (leaf == 1) {
-		r.c |= C1_ECX_HYPERVISOR;
-		if (minivm_be->get_cr(vcpu, 4) & X86_CR4_OSXSAVE)
-			r.c |= C1_ECX_OSXSAVE;
-		/* One logical processor per package; APIC ID = vCPU id. */
-		r.b = (r.b & 0xffff) | (1 << 16) | (vcpu->id << 24);
-		if (vcpu->lapic) {
-			r.c |= C1_ECX_X2APIC | C1_ECX_TSC_DEADLINE;
-			r.d |= C1_EDX_APIC;
+	if (leaf <= MINIVM_CPUID_MAX_BASIC) {
+		if (BIT(leaf) & CPUID_PER_VCPU) {
+			cpuid_per_vcpu(vcpu, leaf, vcpu->gpr[MINIVM_RCX]);
+			return;
 		}
+		r = &cpuid_basic[leaf];
+	} else if (leaf - 0x80000000 <= MINIVM_CPUID_MAX_EXT - 0x80000000) {
+		r = &cpuid_ext[leaf - 0x80000000];
+	} else if (leaf - KVM_CPUID_SIGNATURE < ARRAY_SIZE(cpuid_hv)) {
+		r = &cpuid_hv[leaf - KVM_CPUID_SIGNATURE];
 	}
-	/* RDTSCP only where the backend lets the guest execute it. */
-	if (leaf == 0x80000001 && !minivm_caps.rdtscp)
-		r.d &= ~CE1_EDX_RDTSCP;
-	/* IA32_TSC_ADJUST is minivm's own (policy.c), on any host. */
-	if (leaf == 7 && sub == 0)
-		r.b |= C7_EBX_TSC_ADJUST;
-	vcpu->gpr[MINIVM_RAX] = r.a;
-	vcpu->gpr[MINIVM_RBX] = r.b;
-	vcpu->gpr[MINIVM_RCX] = r.c;
-	vcpu->gpr[MINIVM_RDX] = r.d;
+	cpuid_answer(vcpu, r);
 }
