@@ -17,9 +17,16 @@ MODOUT ?= $(CURDIR)/build/mod
 W ?= 1
 CC ?= gcc
 
-USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -I$(CURDIR)/uapi -I$(CURDIR)/userspace
+# Zydis's decoder, static, from Debian's source package (userspace/build-zydis,
+# cached like the lab kernels), copied into build/zydis: libminivm's MMIO
+# emulation decodes with it.
+ZYDIS := build/zydis/.built
+ZYDIS_LIB := build/zydis/lib/libZydis.a
+USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -I$(CURDIR)/uapi -I$(CURDIR)/userspace \
+	-DZYDIS_STATIC_BUILD -I$(CURDIR)/build/zydis/include
 LIB_SRC := userspace/libminivm.c userspace/emulate.c
-LIB_HDR := userspace/libminivm.h uapi/linux/minivm.h uapi/linux/minivm_exits.h uapi/linux/minivm_sizes.h
+LIB_HDR := userspace/libminivm.h uapi/linux/minivm.h uapi/linux/minivm_exits.h uapi/linux/minivm_sizes.h \
+	$(ZYDIS)
 
 # Programs the lab copies into its guests: static, so the initramfs needs no libc.
 # The libbpf tools (tools/trace): a BPF object and its skeleton, then the tool.
@@ -55,6 +62,10 @@ module:
 
 userspace: build/bin/minivm
 
+$(ZYDIS): userspace/build-zydis
+	@p=$$(userspace/build-zydis) && rm -rf build/zydis && mkdir -p build/zydis/lib && \
+		cp -r "$$p/include" build/zydis/ && cp "$$p/lib/libZydis.a" build/zydis/lib/ && touch $@
+
 # The lab's hardware exit numbers, as shell variables (vmx_CPUID=10), from
 # the one list the module and the tools use too.
 build/lab/exit-numbers.sh: uapi/linux/minivm_exits.h
@@ -72,7 +83,7 @@ LAUNCHER_HDR := userspace/i8042.h userspace/mptable.h userspace/acpi.h userspace
 
 build/bin/minivm: $(LAUNCHER_SRC) $(LAUNCHER_HDR) $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -pthread -o $@ $(LAUNCHER_SRC) $(LIB_SRC)
+	$(CC) $(USER_CFLAGS) -pthread -o $@ $(LAUNCHER_SRC) $(LIB_SRC) $(ZYDIS_LIB)
 
 tools: $(TRACE_TOOLS:%=build/bin/%)
 
@@ -146,43 +157,43 @@ build/lab/ptyrun: tests/lab/guest/ptyrun.c
 
 build/lab/minivm: $(LAUNCHER_SRC) $(LAUNCHER_HDR) $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -pthread -o $@ $(LAUNCHER_SRC) $(LIB_SRC)
+	$(CC) $(USER_CFLAGS) -static -pthread -o $@ $(LAUNCHER_SRC) $(LIB_SRC) $(ZYDIS_LIB)
 
 build/lab/minivm-api-test: tests/api/api_test.c tests/api/ktap.h $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -o $@ tests/api/api_test.c $(LIB_SRC)
+	$(CC) $(USER_CFLAGS) -static -o $@ tests/api/api_test.c $(LIB_SRC) $(ZYDIS_LIB)
 
 build/lab/minivm-run-test: tests/api/run_test.c tests/api/vmtest.h tests/api/ktap.h $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -o $@ tests/api/run_test.c $(LIB_SRC)
+	$(CC) $(USER_CFLAGS) -static -o $@ tests/api/run_test.c $(LIB_SRC) $(ZYDIS_LIB)
 
 build/lab/minivm-events-test: tests/api/events_test.c tests/api/vmtest.h tests/api/ktap.h \
 		$(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -o $@ tests/api/events_test.c $(LIB_SRC)
+	$(CC) $(USER_CFLAGS) -static -o $@ tests/api/events_test.c $(LIB_SRC) $(ZYDIS_LIB)
 
 build/lab/minivm-apic-test: tests/api/apic_test.c tests/api/vmtest.h tests/api/ktap.h \
 		$(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -pthread -o $@ tests/api/apic_test.c $(LIB_SRC)
+	$(CC) $(USER_CFLAGS) -static -pthread -o $@ tests/api/apic_test.c $(LIB_SRC) $(ZYDIS_LIB)
 
 build/lab/minivm-hostile-test: tests/api/hostile_test.c tests/api/vmtest.h tests/api/ktap.h \
 		$(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -o $@ tests/api/hostile_test.c $(LIB_SRC)
+	$(CC) $(USER_CFLAGS) -static -o $@ tests/api/hostile_test.c $(LIB_SRC) $(ZYDIS_LIB)
 
 build/lab/minivm-race-test: tests/api/race_test.c tests/api/vmtest.h tests/api/ktap.h \
 		$(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -pthread -o $@ tests/api/race_test.c $(LIB_SRC)
+	$(CC) $(USER_CFLAGS) -static -pthread -o $@ tests/api/race_test.c $(LIB_SRC) $(ZYDIS_LIB)
 
 build/lab/minivm-fuzz: tests/fuzz/fuzz.c tests/fuzz/labemu.h $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -pthread -o $@ tests/fuzz/fuzz.c $(LIB_SRC)
+	$(CC) $(USER_CFLAGS) -static -pthread -o $@ tests/fuzz/fuzz.c $(LIB_SRC) $(ZYDIS_LIB)
 
 build/lab/minivm-corpus: tests/fuzz/corpus.c tests/fuzz/labemu.h tests/api/vmtest.h tests/api/ktap.h $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Itests/api -static -o $@ tests/fuzz/corpus.c $(LIB_SRC)
+	$(CC) $(USER_CFLAGS) -Itests/api -static -o $@ tests/fuzz/corpus.c $(LIB_SRC) $(ZYDIS_LIB)
 
 build/lab/mbtest.elf: $(wildcard tests/guests/*)
 	@$(MAKE) -s -C tests/guests OUT=$(CURDIR)/build/lab
@@ -224,7 +235,7 @@ build/lab/bench-boot: bench/boot.c
 
 build/lab/bench-minivm: bench/bench.c bench/bench.h bench/hv_minivm.c $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -pthread -o $@ bench/bench.c bench/hv_minivm.c $(LIB_SRC)
+	$(CC) $(USER_CFLAGS) -static -pthread -o $@ bench/bench.c bench/hv_minivm.c $(LIB_SRC) $(ZYDIS_LIB)
 
 demo:
 	tests/lab/setup

@@ -4,24 +4,21 @@
  *
  * The module reports only the guest-physical address and the kind of
  * access; the instruction stays unexecuted, as in NVMM. This file fetches
- * it (walking the guest's page tables when paging is on), decodes the MOV
- * forms compilers emit for device registers, performs the access through
- * the caller's callbacks, and moves RIP past it. Keeping the decoder out of
- * the kernel keeps ring 0 small: a decoding bug here can only hurt this
- * process's guest.
+ * it (walking the guest's page tables when paging is on), decodes it with
+ * Zydis, performs the access through the caller's callbacks, and moves RIP
+ * past it. Keeping the decoder out of the kernel keeps ring 0 small: a
+ * decoding bug here can only hurt this process's guest.
+ *
+ * The instructions finished are the moves compilers emit for device
+ * registers: MOV between a register or an immediate and memory (moffs forms
+ * included), MOVZX, MOVSX and MOVSXD. Anything else that touches MMIO
+ * (arithmetic on a device register, string instructions) is reported as
+ * not supported, for the caller to name.
  */
 #include <errno.h>
 #include <string.h>
+#include <Zydis/Zydis.h>
 #include "libminivm.h"
-
-struct insn {
-	unsigned int len, opsize, addrsize;
-	int rex_w, rex_r, rex;
-	uint8_t op[2];
-	unsigned int nop;
-	uint8_t modrm;
-	uint64_t imm;
-};
 
 /* Copy @len bytes at guest-physical @gpa, across pages. */
 static int read_gpa(const struct minivm_mmio_env *env, uint64_t gpa, void *buf, size_t len)
@@ -96,98 +93,18 @@ static int translate(const struct minivm_mmio_env *env, const struct minivm_sreg
 	return 0;
 }
 
-/* Bytes of ModRM, SIB and displacement after the opcode. */
-static unsigned int modrm_len(uint8_t modrm, unsigned int addrsize, const uint8_t *next)
+/* A general register as Zydis names it: its index in struct minivm_regs
+ * order (RAX, RCX, ... R15), and whether it is AH, CH, DH or BH.
+ */
+static int gpr_index(ZydisRegister reg, int *high_byte)
 {
-	unsigned int mod = modrm >> 6, rm = modrm & 7, len = 1;
+	ZydisRegister full = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, reg);
 
-	if (addrsize == 16) {
-		if (mod == 1)
-			return len + 1;
-		if (mod == 2 || (mod == 0 && rm == 6))
-			return len + 2;
-		return len;
-	}
-	if (mod != 3 && rm == 4) {
-		len++;				/* SIB */
-		if (mod == 0 && (next[0] & 7) == 5)
-			len += 4;
-	}
-	if (mod == 1)
-		len += 1;
-	else if (mod == 2 || (mod == 0 && rm == 5))
-		len += 4;
-	return len;
-}
-
-static int decode(const uint8_t *b, size_t avail, int mode64, int default32, struct insn *in)
-{
-	unsigned int i = 0;
-	int opsize16 = 0, addr_override = 0;
-
-	memset(in, 0, sizeof(*in));
-	for (; i < avail; i++) {
-		uint8_t c = b[i];
-
-		if (c == 0x66)
-			opsize16 = 1;
-		else if (c == 0x67)
-			addr_override = 1;
-		else if (c == 0x26 || c == 0x2e || c == 0x36 || c == 0x3e || c == 0x64 ||
-			 c == 0x65)
-			continue;	/* the hardware already applied the segment */
-		else
-			break;
-	}
-	if (mode64 && i < avail && (b[i] & 0xf0) == 0x40) {
-		in->rex = 1;
-		in->rex_w = b[i] & 8;
-		in->rex_r = b[i] & 4;
-		i++;
-	}
-	if (i >= avail)
-		return -EINVAL;
-	in->opsize = in->rex_w ? 64 : (default32 || mode64) ? (opsize16 ? 16 : 32) :
-		     (opsize16 ? 32 : 16);
-	in->addrsize = mode64 ? (addr_override ? 32 : 64) :
-		       default32 ? (addr_override ? 16 : 32) : (addr_override ? 32 : 16);
-	in->op[0] = b[i++];
-	in->nop = 1;
-	if (in->op[0] == 0x0f) {
-		if (i >= avail)
-			return -EINVAL;
-		in->op[1] = b[i++];
-		in->nop = 2;
-		if (in->op[1] != 0xb6 && in->op[1] != 0xb7)
-			return -EOPNOTSUPP;
-	}
-	switch (in->op[0]) {
-	case 0x88: case 0x89: case 0x8a: case 0x8b: case 0xc6: case 0xc7: case 0x0f:
-		if (i >= avail)
-			return -EINVAL;
-		in->modrm = b[i];
-		i += modrm_len(b[i], in->addrsize, b + i + 1);
-		break;
-	case 0xa0: case 0xa1: case 0xa2: case 0xa3:	/* moffs */
-		i += in->addrsize / 8;
-		break;
-	default:
-		return -EOPNOTSUPP;
-	}
-	if (in->op[0] == 0xc6 || in->op[0] == 0xc7) {
-		unsigned int n = in->op[0] == 0xc6 ? 1 : in->opsize == 16 ? 2 : 4;
-
-		if (i + n > avail)
-			return -EINVAL;
-		memcpy(&in->imm, b + i, n);
-		if (n == 4 && in->opsize == 64)
-			in->imm = (uint64_t)(int64_t)(int32_t)in->imm;
-		i += n;
-	}
-	if (i > avail || i > 15)
-		return -EINVAL;
-	in->len = i;
-	return 0;
+	if (full < ZYDIS_REGISTER_RAX || full > ZYDIS_REGISTER_R15)
+		return -1;
+	*high_byte = reg == ZYDIS_REGISTER_AH || reg == ZYDIS_REGISTER_CH ||
+		     reg == ZYDIS_REGISTER_DH || reg == ZYDIS_REGISTER_BH;
+	return full - ZYDIS_REGISTER_RAX;
 }
 
 static __u64 *gpr(struct minivm_regs *r, unsigned int n)
@@ -199,28 +116,131 @@ static __u64 *gpr(struct minivm_regs *r, unsigned int n)
 	return regs[n & 15];
 }
 
-static uint64_t get_reg(struct minivm_regs *r, unsigned int n, unsigned int size, int rex)
+static uint64_t size_mask(unsigned int size)
 {
-	if (size == 1 && !rex && n >= 4 && n < 8)	/* AH, CH, DH, BH */
-		return (*gpr(r, n - 4) >> 8) & 0xff;
-	return *gpr(r, n) & (size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1);
+	return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
 }
 
-static void set_reg(struct minivm_regs *r, unsigned int n, unsigned int size, int rex,
+static uint64_t get_reg(struct minivm_regs *r, unsigned int n, int high_byte, unsigned int size)
+{
+	if (high_byte)
+		return (*gpr(r, n) >> 8) & 0xff;
+	return *gpr(r, n) & size_mask(size);
+}
+
+static void set_reg(struct minivm_regs *r, unsigned int n, int high_byte, unsigned int size,
 		    uint64_t v)
 {
-	__u64 *p;
+	__u64 *p = gpr(r, n);
 
-	if (size == 1 && !rex && n >= 4 && n < 8) {
-		p = gpr(r, n - 4);
+	if (high_byte)
 		*p = (*p & ~0xff00ULL) | ((v & 0xff) << 8);
-		return;
-	}
-	p = gpr(r, n);
-	if (size >= 4)
+	else if (size >= 4)
 		*p = size == 4 ? (uint32_t)v : v;	/* 32-bit results zero-extend */
 	else
-		*p = (*p & ~((1ULL << (size * 8)) - 1)) | (v & ((1ULL << (size * 8)) - 1));
+		*p = (*p & ~size_mask(size)) | (v & size_mask(size));
+}
+
+/* What the guest's CS says about how to decode: its mode and stack width. */
+static void decoder_for(const struct minivm_sregs *s, ZydisDecoder *d, int *mode16)
+{
+	int mode64 = (s->efer & 0x400) && (s->cs.attrib & MINIVM_SEG_L);
+	int default32 = !!(s->cs.attrib & MINIVM_SEG_DB);
+
+	*mode16 = !mode64 && !default32;
+	if (mode64)
+		ZydisDecoderInit(d, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	else if (default32)
+		ZydisDecoderInit(d, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32);
+	else
+		ZydisDecoderInit(d, ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16);
+}
+
+/**
+ * minivm_mmio_complete() - finish an MMIO access on register state
+ *
+ * Returns 0 with @r updated (the destination register of a read, RIP past
+ * the instruction); -EFAULT when the instruction cannot be fetched,
+ * -EINVAL when its bytes are no valid instruction, -EOPNOTSUPP for one
+ * this file does not finish. @r is left as it was on an error.
+ */
+int minivm_mmio_complete(const struct minivm_sregs *s, struct minivm_regs *r, uint64_t gpa,
+			 const struct minivm_mmio_env *env)
+{
+	ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
+	ZydisDecodedInstruction in;
+	const ZydisDecodedOperand *mem, *other;
+	ZydisDecoder dec;
+	uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
+	unsigned int got = 0, size, reg_size;
+	uint64_t la, pa, value;
+	int mode16, reg = -1, high = 0;
+	ZyanStatus st;
+
+	decoder_for(s, &dec, &mode16);
+	la = (s->efer & 0x400) && (s->cs.attrib & MINIVM_SEG_L) ? r->rip :
+	     s->cs.base + (mode16 ? (uint16_t)r->rip : (uint32_t)r->rip);
+	/* Page by page: the instruction may end where the next page is not mapped. */
+	while (got < sizeof(bytes)) {
+		size_t n = 4096 - ((la + got) & 4095);
+
+		if (n > sizeof(bytes) - got)
+			n = sizeof(bytes) - got;
+		if (translate(env, s, la + got, &pa) || read_gpa(env, pa, bytes + got, n))
+			break;
+		got += n;
+	}
+	if (!got)
+		return -EFAULT;
+	st = ZydisDecoderDecodeFull(&dec, bytes, got, &in, op);
+	if (st == ZYDIS_STATUS_NO_MORE_DATA)
+		return got < sizeof(bytes) ? -EFAULT : -EINVAL;
+	if (!ZYAN_SUCCESS(st))
+		return -EINVAL;
+	switch (in.mnemonic) {
+	case ZYDIS_MNEMONIC_MOV:
+	case ZYDIS_MNEMONIC_MOVZX:
+	case ZYDIS_MNEMONIC_MOVSX:
+	case ZYDIS_MNEMONIC_MOVSXD:
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	if (in.operand_count_visible != 2)
+		return -EOPNOTSUPP;
+	mem = op[0].type == ZYDIS_OPERAND_TYPE_MEMORY ? &op[0] : &op[1];
+	other = mem == &op[0] ? &op[1] : &op[0];
+	/* MOV to or from a segment or control register is no device access. */
+	if (mem->type != ZYDIS_OPERAND_TYPE_MEMORY || mem->mem.type != ZYDIS_MEMOP_TYPE_MEM)
+		return -EOPNOTSUPP;
+	if (other->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+		reg = gpr_index(other->reg.value, &high);
+		if (reg < 0)
+			return -EOPNOTSUPP;
+	} else if (other->type != ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+		return -EOPNOTSUPP;
+	}
+	size = mem->size / 8;
+	if (mem == &op[0]) {		/* a write: register or immediate to memory */
+		value = other->type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? other->imm.value.u :
+			get_reg(r, reg, high, size);
+		env->write(env->ctx, gpa, size, value & size_mask(size));
+	} else {			/* a read, extended as the instruction says */
+		reg_size = other->size / 8;
+		value = env->read(env->ctx, gpa, size) & size_mask(size);
+		if (in.mnemonic == ZYDIS_MNEMONIC_MOVSX || in.mnemonic == ZYDIS_MNEMONIC_MOVSXD) {
+			unsigned int shift = 64 - size * 8;
+
+			value = (uint64_t)((int64_t)(value << shift) >> shift);
+		}
+		set_reg(r, reg, high, reg_size, value);
+	}
+	r->rip += in.length;
+	if (mode16)
+		r->rip &= 0xffff;
+	else if (!((s->efer & 0x400) && (s->cs.attrib & MINIVM_SEG_L)))
+		r->rip &= 0xffffffff;
+	return 0;
 }
 
 /**
@@ -235,63 +255,14 @@ int minivm_mmio_emulate(int vcpu_fd, const struct minivm_run *run,
 {
 	struct minivm_sregs s;
 	struct minivm_regs r;
-	uint8_t bytes[15];
-	uint64_t la, pa, value;
-	struct insn in;
-	unsigned int size, reg;
-	int ret, mode64, default32, write;
+	int ret;
 
 	ret = minivm_get_regs(vcpu_fd, &r);
 	if (!ret)
 		ret = minivm_get_sregs(vcpu_fd, &s);
+	if (!ret)
+		ret = minivm_mmio_complete(&s, &r, run->mmio.gpa, env);
 	if (ret)
 		return ret;
-	mode64 = (s.efer & 0x400) && (s.cs.attrib & MINIVM_SEG_L);
-	default32 = !!(s.cs.attrib & MINIVM_SEG_DB);
-	la = (mode64 ? 0 : s.cs.base) + r.rip;
-	if (!mode64 && !default32)
-		la = s.cs.base + (uint16_t)r.rip;
-	/* Fetch up to the end of the page first, then the rest if needed. */
-	memset(bytes, 0, sizeof(bytes));
-	for (unsigned int got = 0; got < sizeof(bytes);) {
-		size_t n = 4096 - ((la + got) & 4095);
-
-		if (n > sizeof(bytes) - got)
-			n = sizeof(bytes) - got;
-		if (translate(env, &s, la + got, &pa) || read_gpa(env, pa, bytes + got, n))
-			break;
-		got += n;
-	}
-	ret = decode(bytes, sizeof(bytes), mode64, default32, &in);
-	if (ret)
-		return ret;
-	reg = ((in.modrm >> 3) & 7) | (in.rex_r ? 8 : 0);
-	size = in.opsize / 8;
-	write = 0;
-	switch (in.op[0]) {
-	case 0x88: case 0xa2: size = 1; write = 1; break;
-	case 0x89: case 0xa3: write = 1; break;
-	case 0x8a: case 0xa0: size = 1; break;
-	case 0x8b: case 0xa1: break;
-	case 0xc6: size = 1; write = 1; break;
-	case 0xc7: write = 1; break;
-	case 0x0f: size = in.op[1] == 0xb6 ? 1 : 2; break;
-	}
-	if (in.op[0] >= 0xa0 && in.op[0] <= 0xa3)
-		reg = 0;	/* AL/AX/EAX/RAX */
-	if (write) {
-		value = (in.op[0] == 0xc6 || in.op[0] == 0xc7) ? in.imm :
-			get_reg(&r, reg, size, in.rex);
-		env->write(env->ctx, run->mmio.gpa, size, value);
-	} else {
-		value = env->read(env->ctx, run->mmio.gpa, size);
-		if (in.op[0] == 0x0f)	/* MOVZX */
-			set_reg(&r, reg, in.opsize / 8, in.rex, value);
-		else
-			set_reg(&r, reg, size, in.rex, value);
-	}
-	r.rip += in.len;
-	if (!mode64 && !default32)
-		r.rip &= 0xffff;
 	return minivm_set_regs(vcpu_fd, &r);
 }

@@ -56,5 +56,7 @@ struct minivm_mmio_env {
 
 int minivm_mmio_emulate(int vcpu_fd, const struct minivm_run *run,
 			const struct minivm_mmio_env *env);
+int minivm_mmio_complete(const struct minivm_sregs *s, struct minivm_regs *r, uint64_t gpa,
+			 const struct minivm_mmio_env *env);
 
 #endif /* LIBMINIVM_H */

@@ -748,7 +748,9 @@ static int mmio_failed(struct vcpu *v, int err)
 		    run->mmio.access & MINIVM_ACCESS_WRITE ? "write" :
 		    run->mmio.access & MINIVM_ACCESS_FETCH ? "instruction fetch" : "read",
 		    (unsigned long long)run->mmio.gpa, (unsigned long long)regs.rip,
-		    err == -EOPNOTSUPP ? "instruction not supported" : strerror(-err));
+		    err == -EOPNOTSUPP ? "instruction not supported" :
+		    err == -EINVAL ? "not a valid instruction" :
+		    err == -EFAULT ? "the instruction is not in guest memory" : strerror(-err));
 }
 
 /* Run one vCPU until the guest ends: the process's exit status. */
