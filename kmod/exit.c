@@ -8,6 +8,7 @@
  * VMCS/VMCB. What needs interrupts on (EPT/NPT faults, PDPTE loads, INS and
  * OUTS, which read guest memory) is left to the run loop in vcpu.c.
  */
+#include <linux/rcupdate.h>
 #include <asm/trapnr.h>
 #include <asm/processor-flags.h>
 #include "minivm.h"
@@ -33,12 +34,43 @@ static u64 edx_eax(const u64 *gpr)
 	return (gpr[MINIVM_RDX] << 32) | (u32)gpr[MINIVM_RAX];
 }
 
-/* IN or OUT: to userspace, which completes an IN on the next RUN (vcpu.c). */
+/*
+ * Whether every port of the access is one the VMM said no device of its
+ * decodes (MINIVM_SET_UNCLAIMED_PORTS). Interrupts are off: an RCU read
+ * side.
+ */
+static bool io_unclaimed(const struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
+{
+	const unsigned long *bits = rcu_dereference_sched(vcpu->vm->unclaimed_ports);
+	unsigned int port = exit->io.port, end = port + exit->io.size;
+
+	if (!bits || end > MINIVM_NR_PORTS)
+		return false;
+	for (; port < end; port++)
+		if (!test_bit(port, bits))
+			return false;
+	return true;
+}
+
+/*
+ * IN or OUT: to userspace, which completes an IN on the next RUN (vcpu.c);
+ * on unclaimed ports finished here, as a bus with no device there would:
+ * IN reads all ones (a 32-bit IN clears RAX's upper half), OUT goes nowhere.
+ */
 static void exit_io(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 {
 	struct minivm_run *run = vcpu->run;
 	unsigned int size = exit->io.size;
 
+	if (io_unclaimed(vcpu, exit)) {
+		u64 *rax = &vcpu->gpr[MINIVM_RAX];
+
+		if (exit->io.in)
+			*rax = size == 4 ? U32_MAX : *rax | GENMASK_ULL(size * 8 - 1, 0);
+		minivm_be->skip(vcpu, exit);
+		exit->kind = MINIVM_KIND_CONTINUE;
+		return;
+	}
 	run->exit_reason = MINIVM_EXIT_IO;
 	run->io.port = exit->io.port;
 	run->io.size = size;

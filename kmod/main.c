@@ -59,6 +59,7 @@ static u64 minivm_cap_value(u32 cap)
 	case MINIVM_CAP_LAPIC:
 	case MINIVM_CAP_EOI_EXIT:
 	case MINIVM_CAP_IMMEDIATE_EXIT:
+	case MINIVM_CAP_UNCLAIMED_PORTS:
 		return 1;
 	default:
 		return 0;

@@ -101,6 +101,7 @@ struct minivm_vm {
 	s64 tsc_offset;
 	u64 created_real_ns;
 	u32 flags;
+	unsigned long __rcu *unclaimed_ports;	/* MINIVM_SET_UNCLAIMED_PORTS, or NULL */
 	struct minivm_vcpu *vcpus[MINIVM_MAX_VCPUS];
 	struct file *file;
 	struct dentry *debugfs;

@@ -8,8 +8,10 @@
  */
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
+#include <linux/bitmap.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -34,6 +36,7 @@ static int minivm_vm_release(struct inode *inode, struct file *file)
 	for (i = 0; i < MINIVM_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			minivm_vcpu_free(vm->vcpus[i]);
+	bitmap_free(rcu_dereference_protected(vm->unclaimed_ports, true));
 	mmdrop(vm->mm);
 	kfree(vm);
 	minivm_virt_put();
@@ -62,6 +65,44 @@ static long vm_signal_msi(struct minivm_vm *vm, const struct minivm_msi __user *
 	return minivm_lapic_msi(vm, msi.address, msi.data);
 }
 
+/*
+ * MINIVM_SET_UNCLAIMED_PORTS: the ports no device of the VMM decodes, which
+ * exit.c then finishes without a trip to userspace. Running vCPUs read the
+ * set under RCU (their exit path has interrupts off); the old set is freed
+ * once none can be reading it.
+ */
+static long vm_set_unclaimed_ports(struct minivm_vm *vm,
+				   struct minivm_unclaimed_ports __user *uarg)
+{
+	unsigned long *bits, *old;
+	u32 flags, reserved;
+
+	if (get_user(flags, &uarg->flags) || get_user(reserved, &uarg->reserved))
+		return -EFAULT;
+	if (flags || reserved)
+		return -EINVAL;
+	bits = bitmap_alloc(MINIVM_NR_PORTS, GFP_KERNEL_ACCOUNT);
+	if (!bits)
+		return -ENOMEM;
+	/* The byte order of the ABI's bitmap is the kernel's on x86. */
+	if (copy_from_user(bits, uarg->bitmap, sizeof(uarg->bitmap))) {
+		bitmap_free(bits);
+		return -EFAULT;
+	}
+	if (bitmap_empty(bits, MINIVM_NR_PORTS)) {
+		bitmap_free(bits);
+		bits = NULL;
+	}
+	mutex_lock(&vm->lock);
+	old = rcu_replace_pointer(vm->unclaimed_ports, bits, lockdep_is_held(&vm->lock));
+	mutex_unlock(&vm->lock);
+	if (old) {
+		synchronize_rcu();
+		bitmap_free(old);
+	}
+	return 0;
+}
+
 static long minivm_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct minivm_vm *vm = file->private_data;
@@ -82,6 +123,8 @@ static long minivm_vm_ioctl(struct file *file, unsigned int cmd, unsigned long a
 		return minivm_vcpu_create(vm, (void __user *)arg);
 	case MINIVM_SIGNAL_MSI:
 		return vm_signal_msi(vm, (void __user *)arg);
+	case MINIVM_SET_UNCLAIMED_PORTS:
+		return vm_set_unclaimed_ports(vm, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -71,6 +71,23 @@ int bus_access(const struct bus *b, uint64_t addr, unsigned int size, int read, 
 }
 
 /**
+ * bus_unclaimed() - the addresses no device decodes, as a bitmap
+ * @b: the bus (of ports: one bit per address)
+ * @bitmap: out: bit N (bit N % 8 of byte N / 8) set when no device decodes
+ *	address N; @b->size / 8 bytes
+ */
+void bus_unclaimed(const struct bus *b, uint8_t *bitmap)
+{
+	unsigned int i;
+	uint64_t a;
+
+	memset(bitmap, 0xff, b->size / 8);
+	for (i = 0; i < b->n; i++)
+		for (a = b->dev[i].base; a < b->dev[i].base + b->dev[i].len; a++)
+			bitmap[a / 8] &= ~(1U << (a % 8));
+}
+
+/**
  * bus_read_bytes() - a read from a device of byte-wide ports
  * @read_byte: reads the port at an offset into the device's range
  * @ctx: passed to @read_byte

@@ -51,6 +51,7 @@ struct bus {
 void bus_init(struct bus *b, uint64_t size, uint64_t unassigned);
 int bus_add(struct bus *b, const struct bus_device *d);
 int bus_access(const struct bus *b, uint64_t addr, unsigned int size, int read, uint64_t *data);
+void bus_unclaimed(const struct bus *b, uint8_t *bitmap);
 uint64_t bus_read_bytes(uint8_t (*read_byte)(void *ctx, unsigned int off), void *ctx,
 			uint64_t off, unsigned int size, unsigned int len);
 void bus_write_bytes(void (*write_byte)(void *ctx, unsigned int off, uint8_t v), void *ctx,

@@ -131,6 +131,7 @@ static int cmd_info(void)
 		{ MINIVM_CAP_LAPIC, "local APIC in the kernel (1: yes)" },
 		{ MINIVM_CAP_EOI_EXIT, "level-triggered EOIs reach userspace (1: yes)" },
 		{ MINIVM_CAP_IMMEDIATE_EXIT, "RUN honours immediate_exit (1: yes)" },
+		{ MINIVM_CAP_UNCLAIMED_PORTS, "unclaimed ports answered in the kernel (1: yes)" },
 	};
 	uint64_t value, vm_id;
 	uint32_t version;
@@ -937,7 +938,7 @@ static int cmd_run(int argc, char **argv)
 	struct guest g = { 0 };
 	struct vcpu *vcpus;
 	unsigned long cpus = 1;
-	uint64_t lapic = 0, immediate_exit = 0;
+	uint64_t lapic = 0, immediate_exit = 0, cap;
 	int i, sys, vm, ret, testdev = 0;
 	char *end;
 
@@ -1008,6 +1009,19 @@ static int cmd_run(int argc, char **argv)
 		return fail(EXIT_SYSTEM, "cannot write the ACPI tables");
 	if (guest_devices(&g, cpus, lapic, testdev))
 		return fail(EXIT_SYSTEM, "cannot set up the devices (their ranges overlap, or no memory)");
+	/*
+	 * Ports no device decodes are the kernel's to answer (all ones, writes
+	 * lost, as here): a guest probing for hardware the PC lacks (Linux's
+	 * GART search reads every PCI slot's) does not come out to us for each.
+	 */
+	if (!minivm_check_cap(sys, MINIVM_CAP_UNCLAIMED_PORTS, &cap) && cap) {
+		uint8_t unclaimed[MINIVM_NR_PORTS / 8];
+
+		bus_unclaimed(&g.ports, unclaimed);
+		ret = minivm_set_unclaimed_ports(vm, unclaimed);
+		if (ret)
+			return fail(EXIT_SYSTEM, "MINIVM_SET_UNCLAIMED_PORTS: %s", strerror(-ret));
+	}
 	ret = minivm_set_memory_region(vm, 0, 0, 0, PC_LOW_RAM_END, g.mem.host);
 	if (!ret)
 		ret = minivm_set_memory_region(vm, 1, 0, PC_HIGH_RAM, g.mem.below_4g - PC_HIGH_RAM,

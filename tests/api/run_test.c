@@ -233,6 +233,72 @@ static void immediate_exit_ends_run_before_entry(void)
 	vm_close(&v);
 }
 
+/* Ports 0x10-0x1f and 0x9f are claimed; the rest not, in unclaimed_ports_*. */
+GUEST(g_unclaimed, ".code16",
+      "mov $0x1234, %ax\n in $0x99, %al\n out %ax, $0x10\n"
+      "mov $0x99, %dx\n mov $0xabcdef01, %eax\n in %dx, %eax\n out %eax, $0x11\n"
+      "mov $0x9e, %dx\n in %dx, %ax\n"
+      "out %al, $0x99\n mov $0xfffe, %dx\n in %dx, %eax\n hlt");
+
+static void set_claimed(uint8_t *bitmap, int any_unclaimed)
+{
+	memset(bitmap, any_unclaimed ? 0xff : 0, MINIVM_NR_PORTS / 8);
+	if (!any_unclaimed)
+		return;
+	bitmap[0x10 / 8] = 0;
+	bitmap[0x18 / 8] = 0;
+	bitmap[0x9f / 8] &= (uint8_t)~(1U << (0x9f % 8));
+}
+
+/*
+ * MINIVM_SET_UNCLAIMED_PORTS: an IN or OUT whose every port is unclaimed
+ * never reaches userspace (IN reads all ones, in AL alone for a byte and in
+ * all of RAX's low half for a dword), one that touches a claimed port or
+ * runs past port 0xffff does; an empty set gives every port back to
+ * userspace; flags and reserved must be zero.
+ */
+static void unclaimed_ports_are_finished_in_kernel(void)
+{
+	static struct minivm_unclaimed_ports u;
+	uint64_t cap = 0;
+	struct vm v;
+
+	vm_start(&v, g_unclaimed, g_unclaimed_end);
+	CHECK_ERR(minivm_check_cap(v.sys, MINIVM_CAP_UNCLAIMED_PORTS, &cap), 0);
+	CHECK(cap == 1, "MINIVM_CAP_UNCLAIMED_PORTS %llu", (unsigned long long)cap);
+	u.flags = 1;
+	CHECK(ioctl(v.fd, MINIVM_SET_UNCLAIMED_PORTS, &u) == -1 && errno == EINVAL,
+	      "flags 1 accepted (errno %d)", errno);
+	u.flags = 0;
+	u.reserved = 1;
+	CHECK(ioctl(v.fd, MINIVM_SET_UNCLAIMED_PORTS, &u) == -1 && errno == EINVAL,
+	      "reserved 1 accepted (errno %d)", errno);
+	CHECK(ioctl(v.vcpu, MINIVM_SET_UNCLAIMED_PORTS, &u) == -1 && errno == ENOTTY,
+	      "a vCPU fd took the VM's call (errno %d)", errno);
+	set_claimed(u.bitmap, 1);
+	CHECK_ERR(minivm_set_unclaimed_ports(v.fd, u.bitmap), 0);
+	/* IN AL from 0x99 went nowhere: AH kept, AL all ones. */
+	expect_io(&v, 0x10, 2, MINIVM_IO_OUT, 0x12ff);
+	/* A dword IN: all 32 bits. */
+	expect_io(&v, 0x11, 4, MINIVM_IO_OUT, 0xffffffff);
+	/* 0x9e-0x9f: one port claimed, so the whole access is userspace's. */
+	if (expect_io(&v, 0x9e, 2, MINIVM_IO_IN, ANY))
+		v.run->io.data = 0x5a5a;
+	/* The OUT to 0x99 stayed in the kernel; 0xfffe-0x10001 runs past the last port. */
+	expect_io(&v, 0xfffe, 4, MINIVM_IO_IN, ANY);
+	run_expect(&v, MINIVM_EXIT_HLT);
+	vm_close(&v);
+
+	/* All zeros: every port is userspace's again. */
+	vm_start(&v, g_unclaimed, g_unclaimed_end);
+	set_claimed(u.bitmap, 1);
+	CHECK_ERR(minivm_set_unclaimed_ports(v.fd, u.bitmap), 0);
+	set_claimed(u.bitmap, 0);
+	CHECK_ERR(minivm_set_unclaimed_ports(v.fd, u.bitmap), 0);
+	expect_io(&v, 0x99, 1, MINIVM_IO_IN, ANY);
+	vm_close(&v);
+}
+
 static void cpuid_is_handled_in_kernel(void)
 {
 	struct vm v;
@@ -1442,9 +1508,10 @@ int main(int argc, char **argv)
 	want_vendor = !strcmp(argv[1], "amd") ? MINIVM_VENDOR_AMD_SVM : MINIVM_VENDOR_INTEL_VMX;
 	if (argc == 3)
 		return workload();
-	ktap_plan("minivm-run", 34);
+	ktap_plan("minivm-run", 35);
 	KTAP_RUN(port_io_exits_reach_userspace);
 	KTAP_RUN(cpuid_is_handled_in_kernel);
+	KTAP_RUN(unclaimed_ports_are_finished_in_kernel);
 	KTAP_RUN(cpuid_answers_match_the_host);
 	KTAP_RUN(hypercall_is_handled_in_kernel);
 	KTAP_RUN(mmio_outside_regions_exits);

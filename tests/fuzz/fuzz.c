@@ -497,7 +497,7 @@ static const unsigned long all_ioctls[] = {
 	MINIVM_CREATE_VCPU, MINIVM_RUN, MINIVM_GET_REGS, MINIVM_SET_REGS, MINIVM_GET_SREGS,
 	MINIVM_SET_SREGS, MINIVM_GET_MSRS, MINIVM_SET_MSRS, MINIVM_INTERRUPT, MINIVM_NMI,
 	MINIVM_GET_EVENTS, MINIVM_SET_EVENTS, MINIVM_SIGNAL_MSI, MINIVM_GET_MP_STATE,
-	MINIVM_SET_MP_STATE,
+	MINIVM_SET_MP_STATE, MINIVM_SET_UNCLAIMED_PORTS,
 };
 #define NR_IOCTLS (sizeof(all_ioctls) / sizeof(all_ioctls[0]))
 
@@ -507,7 +507,7 @@ static const char *ioctl_name(unsigned long cmd)
 		"GET_API_VERSION", "CHECK_CAP", "CREATE_VM", "SET_MEMORY_REGION", "CREATE_VCPU",
 		"RUN", "GET_REGS", "SET_REGS", "GET_SREGS", "SET_SREGS", "GET_MSRS", "SET_MSRS",
 		"INTERRUPT", "NMI", "GET_EVENTS", "SET_EVENTS", "SIGNAL_MSI", "GET_MP_STATE",
-		"SET_MP_STATE",
+		"SET_MP_STATE", "SET_UNCLAIMED_PORTS",
 	};
 	size_t i;
 
@@ -549,12 +549,12 @@ static long do_ioctl(int fd, enum kind kind, unsigned long cmd, void *arg)
 /* A random ioctl: any number, any fd, an argument of random bytes at a random place. */
 static void op_random_ioctl(void)
 {
-	uint8_t buf[512] __attribute__((aligned(16)));
+	/* As large as the largest argument (SET_UNCLAIMED_PORTS's). */
+	static __thread uint8_t buf[sizeof(struct minivm_unclaimed_ports)] __attribute__((aligned(16)));
 	enum kind kind;
 	int fd = pick_fd(K_FREE, &kind);
 	unsigned long cmd;
 
-	fill_random(buf, sizeof(buf));
 	if (chance(70))
 		cmd = all_ioctls[below(NR_IOCTLS)];
 	else if (chance(50))
@@ -563,6 +563,7 @@ static void op_random_ioctl(void)
 		cmd = (unsigned long)(uint32_t)rnd();
 	if (cmd == MINIVM_RUN || cmd == MINIVM_CREATE_VM)
 		return;		/* their own operations: RUN needs a timer, VMs the pool */
+	fill_random(buf, _IOC_SIZE(cmd) < sizeof(buf) ? _IOC_SIZE(cmd) : sizeof(buf));
 	took_fd(cmd, do_ioctl(fd, kind, cmd, bad_pointer(buf, _IOC_SIZE(cmd))));
 }
 
@@ -822,6 +823,39 @@ static void op_apic(void)
 	if (chance(10))
 		mp.reserved = (uint32_t)boundary(32);
 	do_ioctl(fd, kind, MINIVM_SET_MP_STATE, bad_pointer(&mp, sizeof(mp)));
+}
+
+/*
+ * The VM's unclaimed ports replaced while its vCPUs run: none, all, random
+ * bytes or a few ports, with flags and reserved now and then not zero.
+ */
+static void op_ports(void)
+{
+	static struct minivm_unclaimed_ports u;
+	enum kind kind;
+	int fd = pick_fd(K_VM, &kind);
+	unsigned int i;
+
+	u.flags = chance(5) ? (uint32_t)boundary(32) : 0;
+	u.reserved = chance(5) ? (uint32_t)boundary(32) : 0;
+	switch (below(4)) {
+	case 0:
+		memset(u.bitmap, 0, sizeof(u.bitmap));
+		break;
+	case 1:
+		memset(u.bitmap, 0xff, sizeof(u.bitmap));
+		break;
+	case 2:
+		for (i = 0; i < sizeof(u.bitmap); i++)
+			u.bitmap[i] = (uint8_t)below(256);
+		break;
+	default:
+		memset(u.bitmap, 0, sizeof(u.bitmap));
+		for (i = 0; i < 8; i++)
+			u.bitmap[below(sizeof(u.bitmap))] |= (uint8_t)(1U << below(8));
+		break;
+	}
+	do_ioctl(fd, kind, MINIVM_SET_UNCLAIMED_PORTS, bad_pointer(&u, sizeof(u)));
 }
 
 static void op_events(void)
@@ -1151,7 +1185,7 @@ struct op {
 
 static const struct op ops[] = {
 	{ op_open, 2 }, { op_create_vm, 3 }, { op_create_vcpu, 4 }, { op_set_region, 5 },
-	{ op_memory, 6 }, { op_regs, 3 }, { op_sregs, 4 }, { op_msrs, 3 }, { op_events, 3 }, { op_apic, 2 }, { op_run, 8 },
+	{ op_memory, 6 }, { op_regs, 3 }, { op_sregs, 4 }, { op_msrs, 3 }, { op_events, 3 }, { op_apic, 2 }, { op_ports, 1 }, { op_run, 8 },
 	{ op_random_ioctl, 5 }, { op_close, 3 }, { op_dup, 1 }, { op_mmap, 2 }, { op_fork, 1 },
 };
 #define NR_OPS (sizeof(ops) / sizeof(ops[0]))

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The launcher's devices, without a guest: a device's ports may not
- * overlap another's, an unassigned port reads all ones and unassigned
+ * overlap another's, an unassigned port reads all ones (and is in the
+ * bitmap of unclaimed ports the kernel is given) and unassigned
  * memory 0, writes reach only their device; fw_cfg gives QEMU's items byte
  * by byte; the I/O APIC's registers, its edge and level pins, masking and
  * EOI; pc-testdev's latch, I/O memory and interrupt lines; the 8259 pair's
@@ -823,6 +824,19 @@ int main(void)
 	CHECK(fw_cfg_init(&f, &b, 128ULL << 20, 2) == -1);	/* 0x510 taken */
 
 	CHECK(rd(&b, 0x80, 1) == ~0ULL);	/* nothing there */
+	{
+		static uint8_t bits[BUS_PORTS / 8];
+		unsigned int p, n = 0;
+
+		/* Unclaimed, for the kernel: all but 0xf4-0xf7 and 0x510-0x511. */
+		bus_unclaimed(&b, bits);
+		for (p = 0; p < BUS_PORTS; p++)
+			n += !(bits[p / 8] & (1U << (p % 8)));
+		CHECK(n == 6);
+		CHECK(!(bits[0xf4 / 8] & 0xf0) && (bits[0xf4 / 8] & 0x0f) == 0x0f);
+		CHECK(bits[0xf8 / 8] == 0xff && bits[0xfff8 / 8] == 0xff && (bits[0] & 1));
+		CHECK(!(bits[0x510 / 8] & 3) && (bits[0x510 / 8] & 0xfc) == 0xfc);
+	}
 	v = 0x21;
 	CHECK(bus_access(&b, 0xf4, 1, 0, &v) == 7 && last == 0x21);
 	v = 0x22;

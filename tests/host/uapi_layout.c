@@ -120,12 +120,17 @@ int main(void)
 		FIELD(minivm_msi, address), FIELD(minivm_msi, data), FIELD(minivm_msi, flags),
 		FIELD(minivm_msi, reserved),
 	};
+	static const struct field unclaimed_ports[] = {
+		FIELD(minivm_unclaimed_ports, flags), FIELD(minivm_unclaimed_ports, reserved),
+		FIELD(minivm_unclaimed_ports, bitmap),
+	};
 
 	check("minivm_interrupt", sizeof(struct minivm_interrupt), interrupt, 2);
 	check("minivm_event", sizeof(struct minivm_event), event, 5);
 	check("minivm_events", sizeof(struct minivm_events), events, 9);
 	check("minivm_mp_state", sizeof(struct minivm_mp_state), mp_state, 2);
 	check("minivm_msi", sizeof(struct minivm_msi), msi, 4);
+	check("minivm_unclaimed_ports", sizeof(struct minivm_unclaimed_ports), unclaimed_ports, 3);
 	check("minivm_msr_entry", sizeof(struct minivm_msr_entry), msr_entry, 3);
 	check("minivm_msrs", sizeof(struct minivm_msrs), msrs, 3);
 	check("minivm_api_version", sizeof(struct minivm_api_version), api_version, 2);

@@ -57,6 +57,8 @@ struct minivm_api_version {
  *	run with %MINIVM_EXIT_EOI, as a userspace IOAPIC needs
  * @MINIVM_CAP_IMMEDIATE_EXIT: non-zero when &minivm_run.immediate_exit is
  *	honoured
+ * @MINIVM_CAP_UNCLAIMED_PORTS: non-zero when %MINIVM_SET_UNCLAIMED_PORTS
+ *	exists
  * @MINIVM_CAP_NR: one past the last capability this header knows
  */
 enum minivm_cap {
@@ -72,6 +74,7 @@ enum minivm_cap {
 	MINIVM_CAP_LAPIC = 10,
 	MINIVM_CAP_EOI_EXIT = 11,
 	MINIVM_CAP_IMMEDIATE_EXIT = 12,
+	MINIVM_CAP_UNCLAIMED_PORTS = 13,
 	MINIVM_CAP_NR,
 };
 
@@ -567,6 +570,29 @@ struct minivm_msi {
 	__u64 reserved[2];
 };
 
+/* How many I/O ports an x86 CPU addresses. */
+#define MINIVM_NR_PORTS		65536
+
+/**
+ * struct minivm_unclaimed_ports - argument of %MINIVM_SET_UNCLAIMED_PORTS
+ * @flags: must be zero
+ * @reserved: must be zero
+ * @bitmap: bit N (bit N % 8 of byte N / 8) set when port N belongs to no
+ *	device of the VMM
+ *
+ * An IN or OUT (not INS or OUTS) all of whose ports are set is finished in
+ * the kernel as a PC's bus finishes an access no device decodes: IN reads
+ * all ones, OUT is dropped, and the run goes on without exiting to
+ * userspace. Any other port access exits with %MINIVM_EXIT_IO as before.
+ * Each call replaces the VM's set; all zeros (a new VM's set) leaves every
+ * port to userspace.
+ */
+struct minivm_unclaimed_ports {
+	__u32 flags;
+	__u32 reserved;
+	__u8 bitmap[MINIVM_NR_PORTS / 8];
+};
+
 /* /dev/minivm */
 #define MINIVM_GET_API_VERSION	_IOR(MINIVM_IOCTL_TYPE, 0x00, struct minivm_api_version)
 #define MINIVM_CHECK_CAP	_IOWR(MINIVM_IOCTL_TYPE, 0x01, struct minivm_check_cap)
@@ -576,6 +602,7 @@ struct minivm_msi {
 #define MINIVM_SET_MEMORY_REGION _IOW(MINIVM_IOCTL_TYPE, 0x10, struct minivm_memory_region)
 #define MINIVM_CREATE_VCPU	_IOW(MINIVM_IOCTL_TYPE, 0x11, struct minivm_create_vcpu)
 #define MINIVM_SIGNAL_MSI	_IOW(MINIVM_IOCTL_TYPE, 0x12, struct minivm_msi)
+#define MINIVM_SET_UNCLAIMED_PORTS _IOW(MINIVM_IOCTL_TYPE, 0x13, struct minivm_unclaimed_ports)
 
 /* vCPU fd */
 #define MINIVM_RUN		_IO(MINIVM_IOCTL_TYPE, 0x20)

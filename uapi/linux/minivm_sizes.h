@@ -29,5 +29,6 @@ MINIVM_ABI_SIZE(struct minivm_event, 8)
 MINIVM_ABI_SIZE(struct minivm_events, 64)
 MINIVM_ABI_SIZE(struct minivm_mp_state, 8)
 MINIVM_ABI_SIZE(struct minivm_msi, 32)
+MINIVM_ABI_SIZE(struct minivm_unclaimed_ports, 8200)
 
 #undef MINIVM_ABI_SIZE
