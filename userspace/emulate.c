@@ -141,19 +141,22 @@ static void set_reg(struct minivm_regs *r, unsigned int n, int high_byte, unsign
 		*p = (*p & ~size_mask(size)) | (v & size_mask(size));
 }
 
-/* What the guest's CS says about how to decode: its mode and stack width. */
-static void decoder_for(const struct minivm_sregs *s, ZydisDecoder *d, int *mode16)
+/*
+ * What the guest's CS says about how to decode: 64-bit code, or 32- or
+ * 16-bit by CS.D. Returns the code's width in bits (RIP wraps at it).
+ */
+static unsigned int decoder_for(const struct minivm_sregs *s, ZydisDecoder *d)
 {
-	int mode64 = (s->efer & 0x400) && (s->cs.attrib & MINIVM_SEG_L);
-	int default32 = !!(s->cs.attrib & MINIVM_SEG_DB);
-
-	*mode16 = !mode64 && !default32;
-	if (mode64)
+	if ((s->efer & 0x400) && (s->cs.attrib & MINIVM_SEG_L)) {
 		ZydisDecoderInit(d, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
-	else if (default32)
+		return 64;
+	}
+	if (s->cs.attrib & MINIVM_SEG_DB) {
 		ZydisDecoderInit(d, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32);
-	else
-		ZydisDecoderInit(d, ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16);
+		return 32;
+	}
+	ZydisDecoderInit(d, ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16);
+	return 16;
 }
 
 /**
@@ -172,14 +175,14 @@ int minivm_mmio_complete(const struct minivm_sregs *s, struct minivm_regs *r, ui
 	const ZydisDecodedOperand *mem, *other;
 	ZydisDecoder dec;
 	uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
-	unsigned int got = 0, size, reg_size;
-	uint64_t la, pa, value;
-	int mode16, reg = -1, high = 0;
+	unsigned int got = 0, size, reg_size, width;
+	uint64_t la, pa, value, rip_mask;
+	int reg = -1, high = 0;
 	ZyanStatus st;
 
-	decoder_for(s, &dec, &mode16);
-	la = (s->efer & 0x400) && (s->cs.attrib & MINIVM_SEG_L) ? r->rip :
-	     s->cs.base + (mode16 ? (uint16_t)r->rip : (uint32_t)r->rip);
+	width = decoder_for(s, &dec);
+	rip_mask = width == 64 ? ~0ULL : (1ULL << width) - 1;
+	la = width == 64 ? r->rip : s->cs.base + (r->rip & rip_mask);
 	/* Page by page: the instruction may end where the next page is not mapped. */
 	while (got < sizeof(bytes)) {
 		size_t n = 4096 - ((la + got) & 4095);
@@ -235,11 +238,7 @@ int minivm_mmio_complete(const struct minivm_sregs *s, struct minivm_regs *r, ui
 		}
 		set_reg(r, reg, high, reg_size, value);
 	}
-	r->rip += in.length;
-	if (mode16)
-		r->rip &= 0xffff;
-	else if (!((s->efer & 0x400) && (s->cs.attrib & MINIVM_SEG_L)))
-		r->rip &= 0xffffffff;
+	r->rip = (r->rip + in.length) & rip_mask;
 	return 0;
 }
 

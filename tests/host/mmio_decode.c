@@ -186,6 +186,18 @@ static void other_modes(void)
 	/* Real mode: mov ax, [bx+si]: 16-bit by default */
 	CHECK(complete(REAL, INSN("\x8b\x00"), 0xabcd, &r) == 0);
 	CHECK(dev.size == 2 && r.rax == 0x111111111111abcd && r.rip == CODE + 2);
+	/* Real mode: IP wraps at 64 KiB */
+	{
+		struct minivm_sregs s = sregs(REAL);
+
+		ram[RAM_SIZE - 2] = 0x8b;
+		ram[RAM_SIZE - 1] = 0x00;
+		r = start;
+		r.rip = RAM_SIZE - 2;
+		dev.value = 0x1234;
+		CHECK(minivm_mmio_complete(&s, &r, DEVICE, &env) == 0);
+		CHECK(r.rip == 0 && (r.rax & 0xffff) == 0x1234);
+	}
 	/* 32-bit: mov eax, [0xfee00000] */
 	CHECK(complete(PROT32, INSN("\x8b\x05\x00\x00\xe0\xfe"), 0x5a5a, &r) == 0);
 	CHECK(dev.size == 4 && r.rax == 0x5a5a && r.rip == CODE + 6);
