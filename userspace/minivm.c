@@ -978,6 +978,7 @@ static int cmd_run(int argc, char **argv)
 	if (g.mem.host == MAP_FAILED || g.mem.rom == MAP_FAILED)
 		return fail(EXIT_SYSTEM, "cannot map %llu MiB of guest RAM: %s",
 			    (unsigned long long)(mem >> 20), strerror(errno));
+	g.mem.zeroed = 1;	/* fresh anonymous memory */
 	ret = load_kernel(&g, image_path, initrd, argv + i, argc - i, &boot);
 	if (ret)
 		return ret;

@@ -29,6 +29,7 @@ int pc_memory_init(struct pc_memory *m, uint64_t size)
 	m->below_4g = size < LOWMEM_ALL ? size : LOWMEM_SPLIT;
 	m->above_4g = size - m->below_4g;
 	m->firmware = m->below_4g - PC_FIRMWARE_SIZE;
+	m->zeroed = 0;		/* the caller says so once it has mapped fresh RAM */
 	return 0;
 }
 

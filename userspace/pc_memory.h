@@ -48,6 +48,12 @@ struct e820_entry {
 struct pc_memory {
 	uint8_t *host, *rom;
 	uint64_t size, below_4g, above_4g, firmware;
+	/*
+	 * Set when every byte of RAM no loader has written yet reads zero
+	 * (it was just mapped, anonymous): loaders may then leave zeros
+	 * unwritten instead of copying or clearing them.
+	 */
+	int zeroed;
 };
 
 int pc_memory_init(struct pc_memory *m, uint64_t size);

@@ -179,7 +179,9 @@ static void bzimage_checks(void)
 
 /*
  * A vmlinux made here: an x86-64 ELF executable with a "Linux" note, code
- * at 16 MiB (the entry 0x200 into it) and data whose last 4 KiB are bss.
+ * at 16 MiB (the entry 0x200 into it) and data whose last 4 KiB are bss,
+ * with a NOBITS section inside the data's file image (as Debian's .bss is,
+ * an initialized section following it).
  */
 #define VM_CODE		8192
 #define VM_DATA		4096
@@ -190,8 +192,12 @@ struct vmlinux_image {
 	Elf64_Phdr ph[3];
 	Elf64_Nhdr nh;
 	char name[8], desc[4];
+	Elf64_Shdr sh[2];
 	uint8_t code[VM_CODE], data[VM_DATA];
 };
+
+#define VM_NOBITS_AT	2048	/* into the data */
+#define VM_NOBITS	1024
 
 static void make_vmlinux(struct vmlinux_image *v)
 {
@@ -223,6 +229,13 @@ static void make_vmlinux(struct vmlinux_image *v)
 	for (i = 0; i < VM_CODE; i++)
 		v->code[i] = (uint8_t)(i * 5 + 3);
 	memset(v->data, 0xd5, sizeof(v->data));
+	memset(v->data + VM_NOBITS_AT, 0, VM_NOBITS);
+	v->eh.e_shoff = offsetof(struct vmlinux_image, sh);
+	v->eh.e_shentsize = sizeof(Elf64_Shdr);
+	v->eh.e_shnum = 2;
+	v->sh[1] = (Elf64_Shdr){ .sh_type = SHT_NOBITS, .sh_flags = SHF_ALLOC | SHF_WRITE,
+				 .sh_addr = 0xffffffff81200000ULL + VM_NOBITS_AT,
+				 .sh_size = VM_NOBITS };
 }
 
 static void vmlinux_checks(void)
@@ -261,6 +274,33 @@ static void vmlinux_checks(void)
 	CHECK(bp->hdr.ramdisk_size == sizeof(initrd) &&
 	      !memcmp(m.host + bp->hdr.ramdisk_image, initrd, sizeof(initrd)));
 	CHECK(bp->e820_entries == 6 && bp->e820_table[3].addr == 0x100000);
+
+	/*
+	 * On RAM the caller says is zero, zeros are not written: neither the
+	 * NOBITS section inside the data's file image nor the bss after it
+	 * (the 0xee left here shows they were skipped; fresh RAM reads 0).
+	 */
+	memset(m.host + 0x1200000, 0xee, 2 * 4096);
+	m.zeroed = 1;
+	CHECK(bz_load_vmlinux(img, sizeof(v), &m, "console=ttyS0", NULL, 0, &boot, &why) == BZ_OK);
+	CHECK(!memcmp(m.host + 0x1200000, v.data, VM_NOBITS_AT));
+	CHECK(m.host[0x1200000 + VM_NOBITS_AT] == 0xee &&
+	      m.host[0x1200000 + VM_NOBITS_AT + VM_NOBITS - 1] == 0xee);
+	CHECK(!memcmp(m.host + 0x1200000 + VM_NOBITS_AT + VM_NOBITS, v.data + VM_NOBITS_AT + VM_NOBITS,
+		      VM_DATA - VM_NOBITS_AT - VM_NOBITS));
+	CHECK(m.host[0x1200000 + VM_DATA] == 0xee);
+	CHECK(!memcmp(m.host + 0x1000000, v.code, VM_CODE));
+	/* Section headers off the file: the whole image is copied. */
+	v.eh.e_shoff = sizeof(v);
+	memset(m.host + 0x1200000, 0xee, 2 * 4096);
+	CHECK(bz_load_vmlinux(img, sizeof(v), &m, "", NULL, 0, &boot, &why) == BZ_OK);
+	CHECK(!memcmp(m.host + 0x1200000, v.data, VM_DATA));
+	m.zeroed = 0;
+	/* Segments that overlap are refused: one's zeros could hide the other. */
+	make_vmlinux(&v);
+	v.ph[1].p_paddr = 0x1000000 + VM_CODE - 4096;
+	CHECK(bz_load_vmlinux(img, sizeof(v), &m, "", NULL, 0, &boot, &why) == BZ_BAD_IMAGE &&
+	      strstr(why, "overlap"));
 
 	/* Not Linux: no "Linux" note, a 32-bit ELF, a shared object. */
 	make_vmlinux(&v);
