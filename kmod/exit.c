@@ -107,7 +107,6 @@ static void exit_decide(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 {
 	u64 *gpr = vcpu->gpr;
 
-	vcpu->run->hw_reason = exit->hw_reason;
 	switch (exit->kind) {
 	case MINIVM_KIND_CPUID:
 		minivm_cpuid(vcpu);

@@ -162,141 +162,6 @@ struct minivm_vcpu_events {
 	u64 injected_ns, delivering_ns, exception_ns, irq_ns, nmi_ns;
 };
 
-/**
- * struct minivm_vcpu - a virtual CPU
- * @vm: its VM
- * @id: its id in the VM
- * @gpr: guest general registers while outside the guest, except RSP,
- *	which the VMCS/VMCB holds (the slot is unused)
- * @run: the page shared with userspace
- * @lock: serializes this vCPU's ioctls
- * @cpu: the CPU it last ran on, -1 before the first run
- * @mode: %MINIVM_IN_GUEST from just before entry until just after exit
- * @tlb_gen: &minivm_vm.tlb_gen as of its last entry
- * @xcr0: the guest's XCR0
- * @fpu: the guest's FPU/XSAVE state
- * @io_in_pending: an IN exit awaits its value in @run->io.data
- * @ins_gpa: for an INS awaiting its value, where it goes in guest memory
- *	(two pieces when it crosses a page; @ins_len[1] is 0 otherwise)
- * @ins_len: bytes at each @ins_gpa; @ins_len[0] is 0 unless an INS waits
- * @pt_cache: table pages for the next EPT/NPT fault
- * @exit_reason: the hardware reason of the last exit, while minivm_entry
- *	is traced
- * @exit_ns: when that exit happened, likewise
- * @user_exit: the MINIVM_EXIT_* last handed to userspace
- * @user_ns: when it was, while minivm_userspace is traced
- * @db: the guest's DR0-DR3 (debug.c)
- * @dr_guest_owned: the guest accesses its debug registers without exits
- *	until the next exit; they are in the hardware meanwhile
- * @dr_bp_enabled: the guest's DR7 enables a breakpoint: its DR0-DR3 are
- *	loaded for every entry
- * @ev: events to deliver (events.c)
- * @preempt: tells the backend when a run's thread is scheduled out
- * @holds_host_state: @preempt is registered: the backend has loaded state
- *	the host needs back (minivm_vcpu_hold_host_state())
- * @apic_base: IA32_APIC_BASE as the guest reads it
- * @tsc_offset: guest TSC minus host TSC; the VM's until the guest (or
- *	userspace) writes the TSC or TSC_ADJUST
- * @tsc_adjust: IA32_TSC_ADJUST: what writes of the TSC added to it
- * @tsc_aux: IA32_TSC_AUX, what the guest's RDTSCP returns in ECX
- * @mtrr_def_type: IA32_MTRR_DEF_TYPE; it decides nothing (the host's
- *	mappings and the guest's PAT do), but the guest reads back what it set
- * @mcg_status: IA32_MCG_STATUS (no machine check is ever signalled)
- * @pvclock_system_msr: MSR_KVM_SYSTEM_TIME_NEW: where the guest wants its
- *	clock's factors (pvclock.c), bit 0 on
- * @pvclock_wall_msr: MSR_KVM_WALL_CLOCK_NEW: where it wants the wall clock
- * @pvclock_pending: MINIVM_PVCLOCK_*: written, not published yet
- * @host_tsc_aux: the host's IA32_TSC_AUX on @tsc_aux_cpu
- * @tsc_aux_cpu: the CPU whose hardware holds @tsc_aux, or -1
- * @tsc_aux_written: it took a write there, which the host's value undoes
- *	when the run ends or its thread is scheduled out (with equal values,
- *	as for a guest that never writes it on CPU 0, nothing is switched)
- * @lapic: the local APIC in the kernel, or NULL (VMs without %MINIVM_VM_LAPIC)
- * @wait: where the vCPU's thread sleeps while the guest is halted
- * @kicked: set by minivm_vcpu_kick(): look at the events again
- * @mp_state: MINIVM_MP_*: runnable, halted (HLT that no event has ended
- *	yet) or waiting for a start-up IPI; only the in-kernel APIC's vCPUs
- *	leave MINIVM_MP_RUNNABLE (without it HLT ends the run)
- * @be: the backend's state (VMCS or VMCB)
- */
-struct minivm_vcpu {
-	struct minivm_vm *vm;
-	u32 id;
-	u64 gpr[MINIVM_NR_GPRS];
-	struct minivm_run *run;
-	struct mutex lock;		/* one ioctl at a time */
-	int cpu;
-	int mode;
-	u64 tlb_gen;
-	u64 xcr0;
-	struct fpu_guest fpu;
-	bool io_in_pending;
-	u64 ins_gpa[2];
-	u8 ins_len[2];
-	struct minivm_pt_cache pt_cache;
-	u64 exit_reason;
-	u64 exit_ns;
-	u32 user_exit;
-	u64 user_ns;
-	u64 db[4];
-	bool dr_guest_owned;
-	bool dr_bp_enabled;
-	struct minivm_vcpu_events ev;
-	struct preempt_notifier preempt;
-	bool holds_host_state;
-	u64 apic_base;
-	s64 tsc_offset;
-	s64 tsc_adjust;
-	u64 tsc_aux, host_tsc_aux;
-	u64 mtrr_def_type, mcg_status;
-	u64 pvclock_system_msr, pvclock_wall_msr;
-	unsigned int pvclock_pending;
-	int tsc_aux_cpu;
-	bool tsc_aux_written;
-	struct minivm_lapic *lapic;
-	struct rcuwait wait;
-	u8 kicked;
-	u8 mp_state;
-	void *be;
-};
-
-/**
- * minivm_lapic_eoi_exit() - end the run for a level-triggered EOI, if one was written
- * @vcpu: the vCPU, after an APIC register write; its own thread
- *
- * Inline: every WRMSR exit asks, and nearly always the answer is no.
- *
- * Return: true when the run page now holds %MINIVM_EXIT_EOI.
- */
-static inline bool minivm_lapic_eoi_exit(struct minivm_vcpu *vcpu)
-{
-	if (!vcpu->lapic || likely(!vcpu->lapic->eoi_exit))
-		return false;
-	return minivm_lapic_fill_eoi_exit(vcpu);
-}
-
-/*
- * What a backend does right after every VM exit, once the host's state is
- * back: when minivm_entry is on, note the reason and the time it will want
- * for the latency; fire minivm_exit. With both events off it does nothing
- * but two static-key jumps. The arguments are evaluated inside the event's
- * own test: passed to trace_minivm_exit() alone they would be computed
- * before its test (VMREADs are volatile asm, which the compiler may not move
- * into it), at a cost the benchmark measured with every event off.
- */
-#define minivm_trace_exit(vcpu, vendor, reason, rip, info1, info2) do {	\
-	struct minivm_vcpu *__vcpu = (vcpu);					\
-	u64 __reason = (reason);						\
-										\
-	if (trace_minivm_entry_enabled()) {					\
-		__vcpu->exit_reason = __reason;					\
-		__vcpu->exit_ns = ktime_get_ns();				\
-	}									\
-	if (trace_minivm_exit_enabled())					\
-		trace_minivm_exit(__vcpu->vm->id, __vcpu->id, vendor, __reason,	\
-				  rip, info1, info2);				\
-} while (0)
-
 /*
  * What an exit was, decoded by the backend into the vendor-neutral kinds the
  * core handles (exit.c), each in one place.
@@ -368,6 +233,144 @@ struct minivm_exit {
 	u64 gpa;
 	u32 access;
 };
+
+/**
+ * struct minivm_vcpu - a virtual CPU
+ * @vm: its VM
+ * @id: its id in the VM
+ * @gpr: guest general registers while outside the guest, except RSP,
+ *	which the VMCS/VMCB holds (the slot is unused)
+ * @run: the page shared with userspace
+ * @lock: serializes this vCPU's ioctls
+ * @cpu: the CPU it last ran on, -1 before the first run
+ * @mode: %MINIVM_IN_GUEST from just before entry until just after exit
+ * @tlb_gen: &minivm_vm.tlb_gen as of its last entry
+ * @xcr0: the guest's XCR0
+ * @fpu: the guest's FPU/XSAVE state
+ * @io_in_pending: an IN exit awaits its value in @run->io.data
+ * @ins_gpa: for an INS awaiting its value, where it goes in guest memory
+ *	(two pieces when it crosses a page; @ins_len[1] is 0 otherwise)
+ * @ins_len: bytes at each @ins_gpa; @ins_len[0] is 0 unless an INS waits
+ * @pt_cache: table pages for the next EPT/NPT fault
+ * @exit_reason: the hardware reason of the last exit, while minivm_entry
+ *	is traced
+ * @exit_ns: when that exit happened, likewise
+ * @user_exit: the MINIVM_EXIT_* last handed to userspace
+ * @user_ns: when it was, while minivm_userspace is traced
+ * @db: the guest's DR0-DR3 (debug.c)
+ * @dr_guest_owned: the guest accesses its debug registers without exits
+ *	until the next exit; they are in the hardware meanwhile
+ * @dr_bp_enabled: the guest's DR7 enables a breakpoint: its DR0-DR3 are
+ *	loaded for every entry
+ * @ev: events to deliver (events.c)
+ * @preempt: tells the backend when a run's thread is scheduled out
+ * @holds_host_state: @preempt is registered: the backend has loaded state
+ *	the host needs back (minivm_vcpu_hold_host_state())
+ * @apic_base: IA32_APIC_BASE as the guest reads it
+ * @tsc_offset: guest TSC minus host TSC; the VM's until the guest (or
+ *	userspace) writes the TSC or TSC_ADJUST
+ * @tsc_adjust: IA32_TSC_ADJUST: what writes of the TSC added to it
+ * @tsc_aux: IA32_TSC_AUX, what the guest's RDTSCP returns in ECX
+ * @mtrr_def_type: IA32_MTRR_DEF_TYPE; it decides nothing (the host's
+ *	mappings and the guest's PAT do), but the guest reads back what it set
+ * @mcg_status: IA32_MCG_STATUS (no machine check is ever signalled)
+ * @pvclock_system_msr: MSR_KVM_SYSTEM_TIME_NEW: where the guest wants its
+ *	clock's factors (pvclock.c), bit 0 on
+ * @pvclock_wall_msr: MSR_KVM_WALL_CLOCK_NEW: where it wants the wall clock
+ * @pvclock_pending: MINIVM_PVCLOCK_*: written, not published yet
+ * @host_tsc_aux: the host's IA32_TSC_AUX on @tsc_aux_cpu
+ * @tsc_aux_cpu: the CPU whose hardware holds @tsc_aux, or -1
+ * @tsc_aux_written: it took a write there, which the host's value undoes
+ *	when the run ends or its thread is scheduled out (with equal values,
+ *	as for a guest that never writes it on CPU 0, nothing is switched)
+ * @lapic: the local APIC in the kernel, or NULL (VMs without %MINIVM_VM_LAPIC)
+ * @wait: where the vCPU's thread sleeps while the guest is halted
+ * @kicked: set by minivm_vcpu_kick(): look at the events again
+ * @mp_state: MINIVM_MP_*: runnable, halted (HLT that no event has ended
+ *	yet) or waiting for a start-up IPI; only the in-kernel APIC's vCPUs
+ *	leave MINIVM_MP_RUNNABLE (without it HLT ends the run)
+ * @exit: the last exit, decoded (here, not on the run loop's stack, which
+ *	the kernel would zero on every MINIVM_RUN)
+ * @be: the backend's state (VMCS or VMCB)
+ */
+struct minivm_vcpu {
+	struct minivm_vm *vm;
+	u32 id;
+	u64 gpr[MINIVM_NR_GPRS];
+	struct minivm_run *run;
+	struct mutex lock;		/* one ioctl at a time */
+	int cpu;
+	int mode;
+	u64 tlb_gen;
+	u64 xcr0;
+	struct fpu_guest fpu;
+	bool io_in_pending;
+	u64 ins_gpa[2];
+	u8 ins_len[2];
+	struct minivm_pt_cache pt_cache;
+	u64 exit_reason;
+	u64 exit_ns;
+	u32 user_exit;
+	u64 user_ns;
+	u64 db[4];
+	bool dr_guest_owned;
+	bool dr_bp_enabled;
+	struct minivm_vcpu_events ev;
+	struct preempt_notifier preempt;
+	bool holds_host_state;
+	u64 apic_base;
+	s64 tsc_offset;
+	s64 tsc_adjust;
+	u64 tsc_aux, host_tsc_aux;
+	u64 mtrr_def_type, mcg_status;
+	u64 pvclock_system_msr, pvclock_wall_msr;
+	unsigned int pvclock_pending;
+	int tsc_aux_cpu;
+	bool tsc_aux_written;
+	struct minivm_lapic *lapic;
+	struct rcuwait wait;
+	u8 kicked;
+	u8 mp_state;
+	struct minivm_exit exit;
+	void *be;
+};
+
+/**
+ * minivm_lapic_eoi_exit() - end the run for a level-triggered EOI, if one was written
+ * @vcpu: the vCPU, after an APIC register write; its own thread
+ *
+ * Inline: every WRMSR exit asks, and nearly always the answer is no.
+ *
+ * Return: true when the run page now holds %MINIVM_EXIT_EOI.
+ */
+static inline bool minivm_lapic_eoi_exit(struct minivm_vcpu *vcpu)
+{
+	if (!vcpu->lapic || likely(!vcpu->lapic->eoi_exit))
+		return false;
+	return minivm_lapic_fill_eoi_exit(vcpu);
+}
+
+/*
+ * What a backend does right after every VM exit, once the host's state is
+ * back: when minivm_entry is on, note the reason and the time it will want
+ * for the latency; fire minivm_exit. With both events off it does nothing
+ * but two static-key jumps. The arguments are evaluated inside the event's
+ * own test: passed to trace_minivm_exit() alone they would be computed
+ * before its test (VMREADs are volatile asm, which the compiler may not move
+ * into it), at a cost the benchmark measured with every event off.
+ */
+#define minivm_trace_exit(vcpu, vendor, reason, rip, info1, info2) do {	\
+	struct minivm_vcpu *__vcpu = (vcpu);					\
+	u64 __reason = (reason);						\
+										\
+	if (trace_minivm_entry_enabled()) {					\
+		__vcpu->exit_reason = __reason;					\
+		__vcpu->exit_ns = ktime_get_ns();				\
+	}									\
+	if (trace_minivm_exit_enabled())					\
+		trace_minivm_exit(__vcpu->vm->id, __vcpu->id, vendor, __reason,	\
+				  rip, info1, info2);				\
+} while (0)
 
 /**
  * struct minivm_event_state - what decides whether the guest can take an

@@ -89,13 +89,61 @@ static inline void vcpu_be_load(struct minivm_vcpu *vcpu, int cpu)
  */
 #define VCPU_RUN_WORK	(_TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL | _TIF_NEED_RESCHED)
 
-/* One entry and exit, interrupts off around the part that must have them off. */
+/* An external interrupt can be injected now: IF set, no shadow, nothing queued. */
+static bool vcpu_window_open(struct minivm_vcpu *vcpu, const struct minivm_event_state *st)
+{
+	return (st->rflags & X86_EFLAGS_IF) && !st->shadow && !minivm_events_busy(vcpu);
+}
+
+/*
+ * The run page's header, the same for every exit: the guest's event state.
+ * The vCPU is loaded on this CPU, preemption off.
+ */
+static void vcpu_fill_header(struct minivm_vcpu *vcpu)
+{
+	struct minivm_event_state st;
+	struct minivm_run *run = vcpu->run;
+
+	minivm_be->get_event_state(vcpu, &st);
+	run->cr8 = st.cr8;
+	run->if_flag = !!(st.rflags & X86_EFLAGS_IF);
+	run->flags = st.shadow ? MINIVM_RUN_INTR_SHADOW : 0;
+	run->ready_for_interrupt_injection = vcpu_window_open(vcpu, &st);
+	run->reserved_out = 0;
+}
+
+/*
+ * Exits the core finishes with interrupts off in a few hundred instructions
+ * and that change nothing the entry path decided once per vcpu_enter(): after
+ * them the guest is entered again at once (as KVM's fastpath exits are), with
+ * the thread's flags and the APIC's INIT/SIPI requests looked at again. An
+ * interrupt for the host (a kick, an IPI, the tick) is pending at the next
+ * entry and makes the guest exit at once, with a kind not listed here.
+ */
+#define VCPU_REENTER_KINDS	(BIT(MINIVM_KIND_CPUID) | BIT(MINIVM_KIND_RDMSR) | \
+				 BIT(MINIVM_KIND_WRMSR) | BIT(MINIVM_KIND_XSETBV) | \
+				 BIT(MINIVM_KIND_IO) | BIT(MINIVM_KIND_HYPERCALL) | \
+				 BIT(MINIVM_KIND_INVD) | BIT(MINIVM_KIND_UD))
+
+static inline bool vcpu_reenter(const struct minivm_vcpu *vcpu, const struct minivm_exit *exit,
+				unsigned int decoded)
+{
+	return exit->kind == MINIVM_KIND_CONTINUE && (BIT(decoded) & VCPU_REENTER_KINDS) &&
+	       !(read_thread_flags() & VCPU_RUN_WORK) &&
+	       !(vcpu->lapic && (READ_ONCE(vcpu->lapic->requests) & MINIVM_LAPIC_REQ_INIT_SIPI));
+}
+
+/*
+ * Entries and exits until one the run loop must see, interrupts off around
+ * the part that must have them off.
+ */
 static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 {
 	int cpu = get_cpu();
 	bool flush = vcpu->cpu != cpu;
 	bool debug_loaded;
-	u64 gen, xcr0;
+	u64 gen, xcr0 = host_xcr0;
+	unsigned int decoded;
 
 	vcpu_be_load(vcpu, cpu);
 	WRITE_ONCE(vcpu->cpu, cpu);	/* read by mmu_flush_guest_tlbs() */
@@ -111,12 +159,6 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		exit->kind = MINIVM_KIND_CONTINUE;
 		return;
 	}
-	/* Only an entry that happens closes the exit's latency. */
-	if (trace_minivm_entry_enabled() && vcpu->exit_ns) {
-		trace_minivm_entry(vcpu->vm->id, vcpu->id, minivm_be->vendor, vcpu->exit_reason,
-				   ktime_get_ns() - vcpu->exit_ns);
-		vcpu->exit_ns = 0;
-	}
 	/*
 	 * The guest's FPU registers went to its fpstate when this thread was
 	 * scheduled out (cond_resched() in the run loop) or the kernel used the
@@ -127,24 +169,39 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		switch_fpu_return();
 	WRITE_ONCE(vcpu->mode, MINIVM_IN_GUEST);
 	smp_mb();	/* pairs with mmu_flush_guest_tlbs() */
-	gen = atomic64_read(&vcpu->vm->tlb_gen);
-	flush |= gen != vcpu->tlb_gen;
-	vcpu->tlb_gen = gen;
-	/*
-	 * What XCR0 holds now, kept: the exit may be the guest's XSETBV, and
-	 * the host's must come back whatever the guest's is after it.
-	 */
-	xcr0 = vcpu->xcr0;
-	if (xcr0 != host_xcr0)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, xcr0);
-	if (unlikely(vcpu->tsc_aux_cpu != cpu) && minivm_caps.rdtscp)
-		minivm_vcpu_load_tsc_aux(vcpu, cpu);
-	minivm_events_enter(vcpu);
-	debug_loaded = minivm_debug_enter(vcpu);
-	minivm_be->vcpu_run(vcpu, flush, exit);
-	minivm_debug_exit(vcpu, exit, debug_loaded);
-	minivm_events_exit(vcpu, exit);
-	minivm_handle_exit(vcpu, exit);
+	do {
+		/* Only an entry that happens closes the exit's latency. */
+		if (trace_minivm_entry_enabled() && vcpu->exit_ns) {
+			trace_minivm_entry(vcpu->vm->id, vcpu->id, minivm_be->vendor,
+					   vcpu->exit_reason, ktime_get_ns() - vcpu->exit_ns);
+			vcpu->exit_ns = 0;
+		}
+		gen = atomic64_read(&vcpu->vm->tlb_gen);
+		flush |= gen != vcpu->tlb_gen;
+		vcpu->tlb_gen = gen;
+		/*
+		 * XCR0 holds the guest's while it runs; what it holds is kept
+		 * in @xcr0, as the exit may be the guest's XSETBV and the
+		 * host's must come back whatever the guest's is after it.
+		 */
+		if (vcpu->xcr0 != xcr0) {
+			xcr0 = vcpu->xcr0;
+			xsetbv(XCR_XFEATURE_ENABLED_MASK, xcr0);
+		}
+		if (unlikely(vcpu->tsc_aux_cpu != cpu) && minivm_caps.rdtscp)
+			minivm_vcpu_load_tsc_aux(vcpu, cpu);
+		minivm_events_enter(vcpu);
+		debug_loaded = minivm_debug_enter(vcpu);
+		minivm_be->vcpu_run(vcpu, flush, exit);
+		minivm_debug_exit(vcpu, exit, debug_loaded);
+		minivm_events_exit(vcpu, exit);
+		decoded = exit->kind;
+		minivm_handle_exit(vcpu, exit);
+		flush = false;
+	} while (vcpu_reenter(vcpu, exit, decoded));
+	/* The run ends here: the header while the vCPU is loaded anyway. */
+	if (exit->kind == MINIVM_KIND_USER)
+		vcpu_fill_header(vcpu);
 	if (xcr0 != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	WRITE_ONCE(vcpu->mode, MINIVM_OUTSIDE_GUEST);
@@ -177,20 +234,26 @@ static void vcpu_load_pdptes(struct minivm_vcpu *vcpu, u64 cr3)
 }
 
 /*
- * The run page's in fields, read once: request_interrupt_window and
- * immediate_exit are 0 or 1. Return: 1 to end the run at once, 0 to run,
- * or -EINVAL.
+ * The run page's in fields, read once, in one load: its first eight bytes
+ * are request_interrupt_window and immediate_exit, each 0 or 1, and six
+ * reserved bytes, which must be zero. Return: 1 to end the run at once, 0
+ * to run, or -EINVAL.
  */
+#define RUN_IN_WINDOW	BIT_ULL(0)
+#define RUN_IN_NOW	BIT_ULL(8)
+static_assert(offsetof(struct minivm_run, request_interrupt_window) == 0);
+static_assert(offsetof(struct minivm_run, immediate_exit) == 1);
+static_assert(offsetof(struct minivm_run, reserved_in) == 2);
+static_assert(offsetof(struct minivm_run, exit_reason) == sizeof(u64));
+
 static int vcpu_run_check(struct minivm_vcpu *vcpu)
 {
-	const struct minivm_run *run = vcpu->run;
-	u8 want = READ_ONCE(run->request_interrupt_window);
-	u8 now = READ_ONCE(run->immediate_exit);
+	u64 in = READ_ONCE(*(const u64 *)vcpu->run);
 
-	if (want > 1 || now > 1 || memchr_inv(run->reserved_in, 0, sizeof(run->reserved_in)))
+	if (in & ~(RUN_IN_WINDOW | RUN_IN_NOW))
 		return -EINVAL;
-	vcpu->ev.want_irq_window = want;
-	return now;
+	vcpu->ev.want_irq_window = in & RUN_IN_WINDOW;
+	return !!(in & RUN_IN_NOW);
 }
 
 /* The guest's interrupt flag, shadow and CR8, read on a CPU it is loaded on. */
@@ -203,24 +266,14 @@ static void vcpu_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state
 	put_cpu();
 }
 
-/* An external interrupt can be injected now: IF set, no shadow, nothing queued. */
-static bool vcpu_window_open(struct minivm_vcpu *vcpu, const struct minivm_event_state *st)
-{
-	return (st->rflags & X86_EFLAGS_IF) && !st->shadow && !minivm_events_busy(vcpu);
-}
-
-/* The run page's header, the same for every exit: the guest's event state. */
+/* The header for a run that did not end right after an exit to userspace. */
 static void vcpu_run_header(struct minivm_vcpu *vcpu)
 {
-	struct minivm_event_state st;
-	struct minivm_run *run = vcpu->run;
+	int cpu = get_cpu();
 
-	vcpu_event_state(vcpu, &st);
-	run->cr8 = st.cr8;
-	run->if_flag = !!(st.rflags & X86_EFLAGS_IF);
-	run->flags = st.shadow ? MINIVM_RUN_INTR_SHADOW : 0;
-	run->ready_for_interrupt_injection = vcpu_window_open(vcpu, &st);
-	run->reserved_out = 0;
+	vcpu_be_load(vcpu, cpu);
+	vcpu_fill_header(vcpu);
+	put_cpu();
 }
 
 /*
@@ -398,7 +451,7 @@ void minivm_vcpu_hold_host_state(struct minivm_vcpu *vcpu)
 
 static long vcpu_run(struct minivm_vcpu *vcpu)
 {
-	struct minivm_exit exit;
+	struct minivm_exit *exit = &vcpu->exit;
 	int now = vcpu_run_check(vcpu);
 	long ret = 0;
 
@@ -442,31 +495,31 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 			}
 			cond_resched();
 		}
-		vcpu_enter(vcpu, &exit);
-		if (exit.kind == MINIVM_KIND_CONTINUE)
+		vcpu_enter(vcpu, exit);
+		if (exit->kind == MINIVM_KIND_CONTINUE)
 			continue;
-		if (exit.kind == MINIVM_KIND_HALT) {
+		if (exit->kind == MINIVM_KIND_HALT) {
 			vcpu->mp_state = MINIVM_MP_HALTED;
 			continue;
 		}
-		if (exit.kind == MINIVM_KIND_PVCLOCK) {
+		if (exit->kind == MINIVM_KIND_PVCLOCK) {
 			minivm_pvclock_publish(vcpu);
 			continue;
 		}
-		if (exit.kind == MINIVM_KIND_PDPTES) {
-			vcpu_load_pdptes(vcpu, exit.gpa);
+		if (exit->kind == MINIVM_KIND_PDPTES) {
+			vcpu_load_pdptes(vcpu, exit->gpa);
 			continue;
 		}
-		if (exit.kind == MINIVM_KIND_IO_STRING && !minivm_io_string(vcpu, &exit))
+		if (exit->kind == MINIVM_KIND_IO_STRING && !minivm_io_string(vcpu, exit))
 			continue;
-		if (exit.kind == MINIVM_KIND_FAULT && vcpu->lapic &&
-		    minivm_lapic_mmio_hit(vcpu, exit.gpa)) {
-			if (!minivm_lapic_mmio(vcpu, &exit))
+		if (exit->kind == MINIVM_KIND_FAULT && vcpu->lapic &&
+		    minivm_lapic_mmio_hit(vcpu, exit->gpa)) {
+			if (!minivm_lapic_mmio(vcpu, exit))
 				continue;
 			break;
 		}
-		if (exit.kind == MINIVM_KIND_FAULT) {
-			ret = minivm_mmu_fault(vcpu, exit.gpa, exit.access);
+		if (exit->kind == MINIVM_KIND_FAULT) {
+			ret = minivm_mmu_fault(vcpu, exit->gpa, exit->access);
 			if (!ret)
 				continue;
 			if (ret > 0)
@@ -487,7 +540,9 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 	}
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
 out:
-	vcpu_run_header(vcpu);
+	vcpu->run->hw_reason = exit->hw_reason;
+	if (now || exit->kind != MINIVM_KIND_USER)
+		vcpu_run_header(vcpu);
 	if (trace_minivm_userspace_enabled()) {
 		vcpu->user_exit = vcpu->run->exit_reason;
 		vcpu->user_ns = ktime_get_ns();
@@ -685,9 +740,10 @@ static long vcpu_msrs(struct minivm_vcpu *vcpu, struct minivm_msrs __user *uarg,
 	return ret;
 }
 
-static long minivm_vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+/* Every call but MINIVM_RUN, under the vCPU's lock. */
+static noinline long vcpu_ioctl_state(struct minivm_vcpu *vcpu, unsigned int cmd,
+				      unsigned long arg)
 {
-	struct minivm_vcpu *vcpu = file->private_data;
 	void __user *uarg = (void __user *)arg;
 	union {
 		struct minivm_regs regs;
@@ -695,14 +751,7 @@ static long minivm_vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long
 	} u;
 	long ret;
 
-	if (vcpu->vm->mm != current->mm)
-		return -EIO;
-	if (mutex_lock_killable(&vcpu->lock))
-		return -EINTR;
 	switch (cmd) {
-	case MINIVM_RUN:
-		ret = arg ? -EINVAL : vcpu_run(vcpu);
-		break;
 	case MINIVM_GET_REGS:
 		vcpu_get_regs(vcpu, &u.regs);
 		ret = copy_to_user(uarg, &u.regs, sizeof(u.regs)) ? -EFAULT : 0;
@@ -751,6 +800,27 @@ static long minivm_vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long
 	default:
 		ret = -ENOTTY;
 	}
+	return ret;
+}
+
+/*
+ * MINIVM_RUN is the hot call, and is dispatched first: the other calls'
+ * register structs stay in their own frame, which the kernel zeroes on
+ * every call (CONFIG_INIT_STACK_ALL_ZERO).
+ */
+static long minivm_vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct minivm_vcpu *vcpu = file->private_data;
+	long ret;
+
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+	if (mutex_lock_killable(&vcpu->lock))
+		return -EINTR;
+	if (cmd == MINIVM_RUN)
+		ret = arg ? -EINVAL : vcpu_run(vcpu);
+	else
+		ret = vcpu_ioctl_state(vcpu, cmd, arg);
 	mutex_unlock(&vcpu->lock);
 	return ret;
 }

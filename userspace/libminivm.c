@@ -153,13 +153,9 @@ int minivm_signal_msi(int vm_fd, uint64_t address, uint32_t data)
 	return minivm_ioctl(vm_fd, MINIVM_SIGNAL_MSI, &msi);
 }
 
-/* @bitmap: MINIVM_NR_PORTS / 8 bytes, as &struct minivm_unclaimed_ports has it. */
-int minivm_set_unclaimed_ports(int vm_fd, const uint8_t *bitmap)
+int minivm_set_unclaimed_ports(int vm_fd, const struct minivm_unclaimed_ports *ports)
 {
-	struct minivm_unclaimed_ports u = { 0 };
-
-	memcpy(u.bitmap, bitmap, sizeof(u.bitmap));
-	return minivm_ioctl(vm_fd, MINIVM_SET_UNCLAIMED_PORTS, &u);
+	return minivm_ioctl(vm_fd, MINIVM_SET_UNCLAIMED_PORTS, (void *)ports);
 }
 
 int minivm_nmi(int vcpu_fd)

@@ -33,7 +33,7 @@ int minivm_set_msrs(int vcpu_fd, const struct minivm_msr_entry *e, uint32_t n, u
 int minivm_interrupt(int vcpu_fd, uint32_t vector);
 int minivm_nmi(int vcpu_fd);
 int minivm_signal_msi(int vm_fd, uint64_t address, uint32_t data);
-int minivm_set_unclaimed_ports(int vm_fd, const uint8_t *bitmap);
+int minivm_set_unclaimed_ports(int vm_fd, const struct minivm_unclaimed_ports *ports);
 int minivm_get_events(int vcpu_fd, struct minivm_events *events);
 int minivm_set_events(int vcpu_fd, const struct minivm_events *events);
 int minivm_inject_exception(int vcpu_fd, uint8_t vector, uint32_t error_code);

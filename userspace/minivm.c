@@ -1016,10 +1016,14 @@ static int cmd_run(int argc, char **argv)
 	 * GART search reads every PCI slot's) does not come out to us for each.
 	 */
 	if (!minivm_check_cap(sys, MINIVM_CAP_UNCLAIMED_PORTS, &cap) && cap) {
-		uint8_t unclaimed[MINIVM_NR_PORTS / 8];
+		/* 8 KiB, once: the heap's, not the stack's, and not copied again. */
+		struct minivm_unclaimed_ports *unclaimed = calloc(1, sizeof(*unclaimed));
 
-		bus_unclaimed(&g.ports, unclaimed);
+		if (!unclaimed)
+			return fail(EXIT_SYSTEM, "out of memory");
+		bus_unclaimed(&g.ports, unclaimed->bitmap);
 		ret = minivm_set_unclaimed_ports(vm, unclaimed);
+		free(unclaimed);
 		if (ret)
 			return fail(EXIT_SYSTEM, "MINIVM_SET_UNCLAIMED_PORTS: %s", strerror(-ret));
 	}

@@ -273,10 +273,11 @@ static void unclaimed_ports_are_finished_in_kernel(void)
 	u.reserved = 1;
 	CHECK(ioctl(v.fd, MINIVM_SET_UNCLAIMED_PORTS, &u) == -1 && errno == EINVAL,
 	      "reserved 1 accepted (errno %d)", errno);
+	u.reserved = 0;
 	CHECK(ioctl(v.vcpu, MINIVM_SET_UNCLAIMED_PORTS, &u) == -1 && errno == ENOTTY,
 	      "a vCPU fd took the VM's call (errno %d)", errno);
 	set_claimed(u.bitmap, 1);
-	CHECK_ERR(minivm_set_unclaimed_ports(v.fd, u.bitmap), 0);
+	CHECK_ERR(minivm_set_unclaimed_ports(v.fd, &u), 0);
 	/* IN AL from 0x99 went nowhere: AH kept, AL all ones. */
 	expect_io(&v, 0x10, 2, MINIVM_IO_OUT, 0x12ff);
 	/* A dword IN: all 32 bits. */
@@ -292,9 +293,9 @@ static void unclaimed_ports_are_finished_in_kernel(void)
 	/* All zeros: every port is userspace's again. */
 	vm_start(&v, g_unclaimed, g_unclaimed_end);
 	set_claimed(u.bitmap, 1);
-	CHECK_ERR(minivm_set_unclaimed_ports(v.fd, u.bitmap), 0);
+	CHECK_ERR(minivm_set_unclaimed_ports(v.fd, &u), 0);
 	set_claimed(u.bitmap, 0);
-	CHECK_ERR(minivm_set_unclaimed_ports(v.fd, u.bitmap), 0);
+	CHECK_ERR(minivm_set_unclaimed_ports(v.fd, &u), 0);
 	expect_io(&v, 0x99, 1, MINIVM_IO_IN, ANY);
 	vm_close(&v);
 }
