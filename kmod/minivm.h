@@ -436,6 +436,11 @@ struct minivm_caps {
  *	interrupts off. @flush: the guest's TLB entries on this CPU may be
  *	stale. Backends resolve only what is theirs (interrupts, NMIs, #DB and
  *	#AC reflected, VMX's CR accesses); the rest the core handles.
+ * @leave: optional; after the last @vcpu_run of a series the core makes
+ *	with interrupts off (vcpu.c's vcpu_enter()), before they go on: give
+ *	back the host state that only host code outside that series needs
+ *	(VMX: segments, FS base, GDT and TSS limits), which @vcpu_run then
+ *	saves once per series rather than at every entry
  * @skip: move the guest's RIP past the instruction that caused @exit
  * @inject_event: deliver @ev on the next entry (the core chose it and
  *	dropped the error code in real mode); interrupts off, loaded. An
@@ -444,7 +449,9 @@ struct minivm_caps {
  *	interrupts off, loaded
  * @set_cr2: the guest's CR2 (a #PF's delivery); loaded on this CPU
  * @get_cr: the guest's CR0 or CR4 as it reads them
- * @get_event_state: fill @state; the vCPU loaded on this CPU
+ * @get_event_state: the guest's event state, returned by value (in two
+ *	registers: no stack slot for the kernel to zero and guard); the vCPU
+ *	loaded on this CPU
  * @set_event_state: the interrupt shadow (MINIVM_EVENTS_*_SHADOW) and NMI
  *	blocking, already validated; the vCPU loaded on this CPU
  * @get_regs: RIP, RSP and RFLAGS into @regs (the core fills the rest)
@@ -485,12 +492,13 @@ struct minivm_backend {
 	void (*vcpu_load)(struct minivm_vcpu *vcpu, int cpu);
 	void (*vcpu_put)(struct minivm_vcpu *vcpu);
 	void (*vcpu_run)(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit);
+	void (*leave)(struct minivm_vcpu *vcpu);
 	void (*skip)(struct minivm_vcpu *vcpu, const struct minivm_exit *exit);
 	void (*inject_event)(struct minivm_vcpu *vcpu, const struct minivm_event *ev);
 	void (*set_windows)(struct minivm_vcpu *vcpu, unsigned int windows);
 	void (*set_cr2)(struct minivm_vcpu *vcpu, u64 cr2);
 	u64 (*get_cr)(struct minivm_vcpu *vcpu, unsigned int cr);
-	void (*get_event_state)(struct minivm_vcpu *vcpu, struct minivm_event_state *state);
+	struct minivm_event_state (*get_event_state)(struct minivm_vcpu *vcpu);
 	void (*set_event_state)(struct minivm_vcpu *vcpu, u32 shadow, bool nmi_masked);
 	void (*get_regs)(struct minivm_vcpu *vcpu, struct minivm_regs *regs);
 	void (*set_regs)(struct minivm_vcpu *vcpu, const struct minivm_regs *regs);

@@ -104,7 +104,7 @@ static void vcpu_fill_header(struct minivm_vcpu *vcpu)
 	struct minivm_event_state st;
 	struct minivm_run *run = vcpu->run;
 
-	minivm_be->get_event_state(vcpu, &st);
+	st = minivm_be->get_event_state(vcpu);
 	run->cr8 = st.cr8;
 	run->if_flag = !!(st.rflags & X86_EFLAGS_IF);
 	run->flags = st.shadow ? MINIVM_RUN_INTR_SHADOW : 0;
@@ -199,6 +199,8 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		minivm_handle_exit(vcpu, exit);
 		flush = false;
 	} while (vcpu_reenter(vcpu, exit, decoded));
+	if (minivm_be->leave)
+		minivm_be->leave(vcpu);
 	/* The run ends here: the header while the vCPU is loaded anyway. */
 	if (exit->kind == MINIVM_KIND_USER)
 		vcpu_fill_header(vcpu);
@@ -262,7 +264,7 @@ static void vcpu_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state
 	int cpu = get_cpu();
 
 	vcpu_be_load(vcpu, cpu);
-	minivm_be->get_event_state(vcpu, st);
+	*st = minivm_be->get_event_state(vcpu);
 	put_cpu();
 }
 

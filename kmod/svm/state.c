@@ -32,18 +32,20 @@ u64 svm_get_cr(struct minivm_vcpu *vcpu, unsigned int cr)
 	return cr == 0 ? s->cr0 : s->cr4;
 }
 
-void svm_get_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state *state)
+struct minivm_event_state svm_get_event_state(struct minivm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = vcpu->be;
 	struct vmcb *vmcb = svm->vmcb;
 
-	state->rflags = vmcb->save.rflags;
-	/* SVM has one kind of shadow: it reads as STI's. */
-	state->shadow = vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK ?
-			MINIVM_EVENTS_STI_SHADOW : 0;
-	state->nmi_masked = svm->nmi_masked;
-	/* With V_INTR_MASKING the guest's CR8 is the VMCB's V_TPR. */
-	state->cr8 = vmcb->control.int_ctl & V_TPR_MASK;
+	return (struct minivm_event_state) {
+		.rflags = vmcb->save.rflags,
+		/* SVM has one kind of shadow: it reads as STI's. */
+		.shadow = vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK ?
+			  MINIVM_EVENTS_STI_SHADOW : 0,
+		.nmi_masked = svm->nmi_masked,
+		/* With V_INTR_MASKING the guest's CR8 is the VMCB's V_TPR. */
+		.cr8 = vmcb->control.int_ctl & V_TPR_MASK,
+	};
 }
 
 /* NMIs blocked until the guest's next IRET, which is intercepted for that. */

@@ -25,7 +25,7 @@ void svm_set_cr2(struct minivm_vcpu *vcpu, u64 cr2);
 void svm_set_tsc_offset(struct minivm_vcpu *vcpu, s64 offset);
 void svm_set_event_state(struct minivm_vcpu *vcpu, u32 shadow, bool nmi_masked);
 u64 svm_get_cr(struct minivm_vcpu *vcpu, unsigned int cr);
-void svm_get_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state *state);
+struct minivm_event_state svm_get_event_state(struct minivm_vcpu *vcpu);
 u64 svm_get_dr7(struct minivm_vcpu *vcpu);
 void svm_set_dr_exiting(struct minivm_vcpu *vcpu, bool on);
 extern const struct minivm_pt_format svm_pt_format;

@@ -359,12 +359,53 @@ static u64 vmx_exit_info2(u32 reason, u32 intr_info)
 	return intr_info;
 }
 
+/*
+ * At the first entry of the core's series: the host state VM exit changes
+ * and the host gets back in vmx_leave(). VM exit loads null DS, ES and FS
+ * and the VMCS's FS base (the task's, kept there), a 0xffff GDT limit and a
+ * 0x67 TSS limit: none of which the kernel's own code between the entries
+ * uses, interrupts off (KVM defers the same until its vCPU is put).
+ */
+static void vmx_save_host(struct vmx_vcpu *v)
+{
+	u64 fs_base;
+
+	savesegment(ds, v->host_ds);
+	savesegment(es, v->host_es);
+	savesegment(fs, v->host_fs);
+	rdmsrl(MSR_FS_BASE, fs_base);
+	if (fs_base != v->host_fs_base) {
+		vmcs_write(HOST_FS_BASE, fs_base);
+		v->host_fs_base = fs_base;
+	}
+	v->host_debugctl = get_debugctlmsr();
+	v->host_saved = true;
+}
+
+/* The series of entries ends: what vmx_save_host() kept goes back. */
+void vmx_leave(struct minivm_vcpu *vcpu)
+{
+	struct vmx_vcpu *v = vcpu->be;
+
+	if (!v->host_saved)
+		return;
+	if (v->host_ds)
+		loadsegment(ds, v->host_ds);
+	if (v->host_es)
+		loadsegment(es, v->host_es);
+	if (v->host_fs) {
+		loadsegment(fs, v->host_fs);
+		wrmsrl(MSR_FS_BASE, v->host_fs_base);
+	}
+	load_fixmap_gdt(smp_processor_id());
+	invalidate_tss_limit();
+	v->host_saved = false;
+}
+
 void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit)
 {
 	struct vmx_vcpu *v = vcpu->be;
-	u16 ds, es, fs;
-	u64 fs_base, cr3 = __read_cr3(), cr4 = cr4_read_shadow();
-	u64 debugctl = get_debugctlmsr();
+	u64 cr3 = __read_cr3(), cr4 = cr4_read_shadow();
 	u32 reason, idt;
 	int failed;
 
@@ -380,14 +421,8 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 		vmcs_write(HOST_CR4, cr4);
 		v->host_cr4 = cr4;
 	}
-	savesegment(ds, ds);
-	savesegment(es, es);
-	savesegment(fs, fs);
-	rdmsrl(MSR_FS_BASE, fs_base);
-	if (fs_base != v->host_fs_base) {
-		vmcs_write(HOST_FS_BASE, fs_base);
-		v->host_fs_base = fs_base;
-	}
+	if (!v->host_saved)
+		vmx_save_host(v);
 	if (read_cr2() != v->cr2)
 		write_cr2(v->cr2);
 	if (vmx_ctl.preemption_ticks)
@@ -403,19 +438,8 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	if (vcpu->dr_guest_owned)
 		get_debugreg(v->dr6, 6);
 	/* VM exit clears IA32_DEBUGCTL (BTF, LBR): the host's comes back. */
-	if (debugctl)
-		update_debugctlmsr(debugctl);
-	/* What VM exit left in the host's state: put it back. */
-	if (ds)
-		loadsegment(ds, ds);
-	if (es)
-		loadsegment(es, es);
-	if (fs) {
-		loadsegment(fs, fs);
-		wrmsrl(MSR_FS_BASE, fs_base);
-	}
-	load_fixmap_gdt(smp_processor_id());
-	invalidate_tss_limit();
+	if (v->host_debugctl)
+		update_debugctlmsr(v->host_debugctl);
 
 	exit->rip = vmcs_read(GUEST_RIP);
 	exit->qualification = vmcs_read(EXIT_QUALIFICATION);

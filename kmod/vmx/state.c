@@ -234,15 +234,17 @@ u64 vmx_get_cr(struct minivm_vcpu *vcpu, unsigned int cr)
 	return cr == 0 ? vmx_guest_cr0() : vmx_guest_cr4();
 }
 
-void vmx_get_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state *state)
+struct minivm_event_state vmx_get_event_state(struct minivm_vcpu *vcpu)
 {
 	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 
-	state->rflags = vmcs_read(GUEST_RFLAGS);
-	state->shadow = (intr & GUEST_INTR_STATE_STI ? MINIVM_EVENTS_STI_SHADOW : 0) |
-			(intr & GUEST_INTR_STATE_MOV_SS ? MINIVM_EVENTS_MOV_SS_SHADOW : 0);
-	state->nmi_masked = intr & GUEST_INTR_STATE_NMI;
-	state->cr8 = ((struct vmx_vcpu *)vcpu->be)->cr8;
+	return (struct minivm_event_state) {
+		.rflags = vmcs_read(GUEST_RFLAGS),
+		.shadow = (intr & GUEST_INTR_STATE_STI ? MINIVM_EVENTS_STI_SHADOW : 0) |
+			  (intr & GUEST_INTR_STATE_MOV_SS ? MINIVM_EVENTS_MOV_SS_SHADOW : 0),
+		.nmi_masked = intr & GUEST_INTR_STATE_NMI,
+		.cr8 = ((struct vmx_vcpu *)vcpu->be)->cr8,
+	};
 }
 
 void vmx_set_event_state(struct minivm_vcpu *vcpu, u32 shadow, bool nmi_masked)

@@ -24,6 +24,13 @@ struct vmx_vcpu {
 	u64 cr2;		/* the guest's: VMX does not switch CR2 */
 	u64 dr6;		/* the guest's: VMX does not switch DR6 */
 	u64 host_cr3, host_cr4, host_fs_base;
+	/*
+	 * What VM exit changes in the host and the host gets back only when
+	 * the core's series of entries ends (vmx_leave()): saved at its first.
+	 */
+	bool host_saved;
+	u16 host_ds, host_es, host_fs;
+	u64 host_debugctl;
 	/* The guest's SYSCALL and SWAPGS MSRs (msrs.c). */
 	u64 kernel_gs_base, star, lstar, cstar, sfmask;
 	u64 host_kernel_gs_base;

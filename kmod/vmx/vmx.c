@@ -149,6 +149,7 @@ const struct minivm_backend minivm_vmx_backend = {
 	.vcpu_destroy = vmx_vcpu_destroy,
 	.vcpu_load = vmx_vcpu_load,
 	.vcpu_run = vmx_vcpu_run,
+	.leave = vmx_leave,
 	.skip = vmx_skip_insn,
 	.vcpu_put = vmx_vcpu_put,
 	.inject_event = vmx_inject_event,
