@@ -119,7 +119,13 @@ static void vcpu_fill_header(struct minivm_vcpu *vcpu)
  * the thread's flags and the APIC's INIT/SIPI requests looked at again. An
  * interrupt for the host (a kick, an IPI, the tick) is pending at the next
  * entry and makes the guest exit at once, with a kind not listed here.
+ *
+ * At most VCPU_REENTER_MAX times in a row, then interrupts go on anyway: an
+ * emulated CPU need not exit for an interrupt that was pending before the
+ * entry (Bochs 2.7 does not: a guest looping on CPUID held its host CPU
+ * until RCU stalled), and the host's interrupts must not depend on that.
  */
+#define VCPU_REENTER_MAX	64
 #define VCPU_REENTER_KINDS	(BIT(MINIVM_KIND_CPUID) | BIT(MINIVM_KIND_RDMSR) | \
 				 BIT(MINIVM_KIND_WRMSR) | BIT(MINIVM_KIND_XSETBV) | \
 				 BIT(MINIVM_KIND_IO) | BIT(MINIVM_KIND_HYPERCALL) | \
@@ -143,7 +149,7 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	bool flush = vcpu->cpu != cpu;
 	bool debug_loaded;
 	u64 gen, xcr0 = host_xcr0;
-	unsigned int decoded;
+	unsigned int decoded, budget = VCPU_REENTER_MAX;
 
 	vcpu_be_load(vcpu, cpu);
 	WRITE_ONCE(vcpu->cpu, cpu);	/* read by mmu_flush_guest_tlbs() */
@@ -198,7 +204,7 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		decoded = exit->kind;
 		minivm_handle_exit(vcpu, exit);
 		flush = false;
-	} while (vcpu_reenter(vcpu, exit, decoded));
+	} while (--budget && vcpu_reenter(vcpu, exit, decoded));
 	if (minivm_be->leave)
 		minivm_be->leave(vcpu);
 	/* The run ends here: the header while the vCPU is loaded anyway. */

@@ -165,6 +165,9 @@ GUEST(g_loop_cli, ".code32", "cli\n 1: jmp 1b");
 GUEST(g_loop_pause, ".code32", "cli\n 1: pause\n jmp 1b");
 GUEST(g_loop_long, ".code64", "cli\n 1: dec %rcx\n jmp 1b");
 GUEST(g_loop_real, ".code16", "cli\n 1: jmp 1b");
+/* Exits the kernel finishes and re-enters at once (vcpu.c's vcpu_reenter()). */
+GUEST(g_loop_cpuid, ".code32", "cli\n 1: cpuid\n jmp 1b");
+GUEST(g_loop_rdmsr, ".code32", "cli\n mov $0x1b, %ecx\n 1: rdmsr\n jmp 1b");
 
 /* OUT to every port, in order, then HLT. */
 GUEST(g_io_all, ".code32", "xor %edx, %edx\n 1: out %al, (%dx)\n inc %dx\n jnz 1b\n hlt");
@@ -454,6 +457,8 @@ static void endless_loops_are_interruptible(void)
 	run_code(g_loop_cli, g_loop_cli_end, PROT, END_INTR, "cli; jmp .");
 	run_code(g_loop_pause, g_loop_pause_end, PROT, END_INTR, "a PAUSE loop");
 	run_code(g_loop_long, g_loop_long_end, LONG, END_INTR, "a loop in long mode");
+	run_code(g_loop_cpuid, g_loop_cpuid_end, PROT, END_INTR, "a CPUID loop");
+	run_code(g_loop_rdmsr, g_loop_rdmsr_end, PROT, END_INTR, "an RDMSR loop (APIC base)");
 }
 
 static void io_to_every_port_exits_in_order(void)
