@@ -192,6 +192,15 @@ enum minivm_exit_kind {
 	MINIVM_KIND_PVCLOCK,	/* a clock MSR was written: publish it (pvclock.c) */
 };
 
+/*
+ * The decoded kinds after which the core, when it finished the exit in the
+ * kernel, enters the guest again at once (vcpu.c's vcpu_reenter()).
+ */
+#define MINIVM_REENTER_KINDS	(BIT(MINIVM_KIND_CPUID) | BIT(MINIVM_KIND_RDMSR) | \
+				 BIT(MINIVM_KIND_WRMSR) | BIT(MINIVM_KIND_XSETBV) | \
+				 BIT(MINIVM_KIND_IO) | BIT(MINIVM_KIND_HYPERCALL) | \
+				 BIT(MINIVM_KIND_INVD) | BIT(MINIVM_KIND_UD))
+
 /**
  * struct minivm_exit_io - a port I/O exit, decoded
  * @port: the port
@@ -289,6 +298,8 @@ struct minivm_exit {
  * @mp_state: MINIVM_MP_*: runnable, halted (HLT that no event has ended
  *	yet) or waiting for a start-up IPI; only the in-kernel APIC's vCPUs
  *	leave MINIVM_MP_RUNNABLE (without it HLT ends the run)
+ * @host_deferred: set by the backend: it left host state for its leave hook
+ *	to give back when the core's series of entries ends
  * @exit: the last exit, decoded (here, not on the run loop's stack, which
  *	the kernel would zero on every MINIVM_RUN)
  * @be: the backend's state (VMCS or VMCB)
@@ -331,6 +342,7 @@ struct minivm_vcpu {
 	struct rcuwait wait;
 	u8 kicked;
 	u8 mp_state;
+	bool host_deferred;
 	struct minivm_exit exit;
 	void *be;
 };
@@ -436,11 +448,12 @@ struct minivm_caps {
  *	interrupts off. @flush: the guest's TLB entries on this CPU may be
  *	stale. Backends resolve only what is theirs (interrupts, NMIs, #DB and
  *	#AC reflected, VMX's CR accesses); the rest the core handles.
- * @leave: optional; after the last @vcpu_run of a series the core makes
- *	with interrupts off (vcpu.c's vcpu_enter()), before they go on: give
- *	back the host state that only host code outside that series needs
- *	(VMX: segments, FS base, GDT and TSS limits), which @vcpu_run then
- *	saves once per series rather than at every entry
+ * @leave: optional; called when @vcpu_run set the vCPU's host_deferred,
+ *	after the last @vcpu_run of a series the core makes with interrupts
+ *	off (vcpu.c's vcpu_enter()), before they go on: give back the host
+ *	state that only host code outside that series needs (VMX: segments,
+ *	FS base, GDT and TSS limits), which @vcpu_run then saves once per
+ *	series rather than at every entry
  * @skip: move the guest's RIP past the instruction that caused @exit
  * @inject_event: deliver @ev on the next entry (the core chose it and
  *	dropped the error code in real mode); interrupts off, loaded. An

@@ -126,15 +126,10 @@ static void vcpu_fill_header(struct minivm_vcpu *vcpu)
  * until RCU stalled), and the host's interrupts must not depend on that.
  */
 #define VCPU_REENTER_MAX	64
-#define VCPU_REENTER_KINDS	(BIT(MINIVM_KIND_CPUID) | BIT(MINIVM_KIND_RDMSR) | \
-				 BIT(MINIVM_KIND_WRMSR) | BIT(MINIVM_KIND_XSETBV) | \
-				 BIT(MINIVM_KIND_IO) | BIT(MINIVM_KIND_HYPERCALL) | \
-				 BIT(MINIVM_KIND_INVD) | BIT(MINIVM_KIND_UD))
-
 static inline bool vcpu_reenter(const struct minivm_vcpu *vcpu, const struct minivm_exit *exit,
 				unsigned int decoded)
 {
-	return exit->kind == MINIVM_KIND_CONTINUE && (BIT(decoded) & VCPU_REENTER_KINDS) &&
+	return exit->kind == MINIVM_KIND_CONTINUE && (BIT(decoded) & MINIVM_REENTER_KINDS) &&
 	       !(read_thread_flags() & VCPU_RUN_WORK) &&
 	       !(vcpu->lapic && (READ_ONCE(vcpu->lapic->requests) & MINIVM_LAPIC_REQ_INIT_SIPI));
 }
@@ -205,7 +200,7 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		minivm_handle_exit(vcpu, exit);
 		flush = false;
 	} while (--budget && vcpu_reenter(vcpu, exit, decoded));
-	if (minivm_be->leave)
+	if (vcpu->host_deferred)
 		minivm_be->leave(vcpu);
 	/* The run ends here: the header while the vCPU is loaded anyway. */
 	if (exit->kind == MINIVM_KIND_USER)

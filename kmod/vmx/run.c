@@ -366,7 +366,7 @@ static u64 vmx_exit_info2(u32 reason, u32 intr_info)
  * 0x67 TSS limit: none of which the kernel's own code between the entries
  * uses, interrupts off (KVM defers the same until its vCPU is put).
  */
-static void vmx_save_host(struct vmx_vcpu *v)
+static void vmx_save_host(struct minivm_vcpu *vcpu, struct vmx_vcpu *v)
 {
 	u64 fs_base;
 
@@ -379,16 +379,12 @@ static void vmx_save_host(struct vmx_vcpu *v)
 		v->host_fs_base = fs_base;
 	}
 	v->host_debugctl = get_debugctlmsr();
-	v->host_saved = true;
+	vcpu->host_deferred = true;
 }
 
-/* The series of entries ends: what vmx_save_host() kept goes back. */
-void vmx_leave(struct minivm_vcpu *vcpu)
+/* What vmx_save_host() kept goes back: the series of entries ends. */
+static __always_inline void vmx_restore_host(struct minivm_vcpu *vcpu, struct vmx_vcpu *v)
 {
-	struct vmx_vcpu *v = vcpu->be;
-
-	if (!v->host_saved)
-		return;
 	if (v->host_ds)
 		loadsegment(ds, v->host_ds);
 	if (v->host_es)
@@ -399,7 +395,26 @@ void vmx_leave(struct minivm_vcpu *vcpu)
 	}
 	load_fixmap_gdt(smp_processor_id());
 	invalidate_tss_limit();
-	v->host_saved = false;
+	vcpu->host_deferred = false;
+}
+
+void vmx_leave(struct minivm_vcpu *vcpu)
+{
+	vmx_restore_host(vcpu, vcpu->be);
+}
+
+/*
+ * Most exits end the series, and the host's state goes back at once, here.
+ * After one the core nearly always finishes in the kernel and enters again
+ * from, it waits for vmx_leave(); port I/O is not among those here, as
+ * most of it goes to userspace.
+ */
+static __always_inline void vmx_restore_unless_reentry(struct minivm_vcpu *vcpu,
+						       struct vmx_vcpu *v,
+						       const struct minivm_exit *exit)
+{
+	if (!(BIT(exit->kind) & MINIVM_REENTER_KINDS & ~BIT(MINIVM_KIND_IO)))
+		vmx_restore_host(vcpu, v);
 }
 
 void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit)
@@ -421,8 +436,8 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 		vmcs_write(HOST_CR4, cr4);
 		v->host_cr4 = cr4;
 	}
-	if (!v->host_saved)
-		vmx_save_host(v);
+	if (!vcpu->host_deferred)
+		vmx_save_host(vcpu, v);
 	if (read_cr2() != v->cr2)
 		write_cr2(v->cr2);
 	if (vmx_ctl.preemption_ticks)
@@ -450,6 +465,7 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 		exit->info = vmcs_read(VM_INSTRUCTION_ERROR);
 		/* Nothing was delivered: the core gives the event again. */
 		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+		vmx_restore_host(vcpu, v);
 		return;
 	}
 	v->launched = true;
@@ -467,6 +483,7 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	if (idt & VECTORING_INFO_VALID_MASK)
 		vmx_reinject(vcpu, idt);
 	vmx_decode_exit(vcpu, reason, exit);
+	vmx_restore_unless_reentry(vcpu, v, exit);
 }
 
 void vmx_skip_insn(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)

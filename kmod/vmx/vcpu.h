@@ -25,10 +25,9 @@ struct vmx_vcpu {
 	u64 dr6;		/* the guest's: VMX does not switch DR6 */
 	u64 host_cr3, host_cr4, host_fs_base;
 	/*
-	 * What VM exit changes in the host and the host gets back only when
-	 * the core's series of entries ends (vmx_leave()): saved at its first.
+	 * What VM exit changes in the host and the host gets back in
+	 * vmx_leave(): saved at the first entry of the core's series.
 	 */
-	bool host_saved;
 	u16 host_ds, host_es, host_fs;
 	u64 host_debugctl;
 	/* The guest's SYSCALL and SWAPGS MSRs (msrs.c). */
