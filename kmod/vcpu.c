@@ -460,6 +460,8 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 
 	if (now < 0)
 		return now;
+	/* Only this run's last exit may have filled the header (vcpu_enter()). */
+	exit->kind = MINIVM_KIND_CONTINUE;
 
 	if (trace_minivm_userspace_enabled() && vcpu->user_ns) {
 		trace_minivm_userspace(vcpu->vm->id, vcpu->id, vcpu->user_exit,
@@ -544,7 +546,7 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
 out:
 	vcpu->run->hw_reason = exit->hw_reason;
-	if (now || exit->kind != MINIVM_KIND_USER)
+	if (exit->kind != MINIVM_KIND_USER)
 		vcpu_run_header(vcpu);
 	if (trace_minivm_userspace_enabled()) {
 		vcpu->user_exit = vcpu->run->exit_reason;
