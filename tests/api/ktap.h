@@ -20,6 +20,7 @@ static char ktap_skip_reason[128];
 		printf("    # %s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
 		printf(__VA_ARGS__);					\
 		printf("\n");						\
+		fflush(stdout);						\
 		ktap_case_failed = 1;					\
 	}								\
 } while (0)
@@ -45,6 +46,8 @@ static inline void ktap_run(const char *name, void (*fn)(void))
 		return;
 	ktap_case_failed = 0;
 	ktap_skip_reason[0] = 0;
+	printf("    # %s ...\n", name);	/* names the case a hang stops in */
+	fflush(stdout);
 	fn();
 	ktap_nr++;
 	if (ktap_case_failed)

@@ -30,6 +30,52 @@ skip_test() {
 	echo "ok $nr $1 # SKIP $2"
 }
 
+# suite NAME PROGRAM ARGS...: a test program's KTAP between the markers. One
+# that runs past $suite_limit seconds is taken for hung: where its threads
+# are goes to the console (their kernel stacks, the CPUs' interrupt counts),
+# then it is killed, the group ends cut short, and the lab goes on. The
+# seconds are the guest's (sleep 1): under Bochs with the debug kernel each
+# is over ten real ones, and the lab's own timeout may come first there.
+suite_limit=300
+suite() {
+	suite_name=$1
+	shift
+	echo "MINIVM-KTAP-BEGIN $suite_name"
+	"$@" &
+	suite_pid=$!
+	(
+		s=0
+		while kill -0 "$suite_pid" 2>/dev/null; do
+			if [ "$s" -ge "$suite_limit" ]; then
+				hang_report "$suite_pid" "$suite_name" "$s"
+				kill -9 "$suite_pid"
+				break
+			fi
+			sleep 1
+			s=$((s + 1))
+		done
+	) &
+	suite_wd=$!
+	wait "$suite_pid"
+	wait "$suite_wd"
+	echo "MINIVM-KTAP-END $suite_name"
+}
+
+# hang_report PID NAME SECONDS: what a hung test program's threads are doing.
+hang_report() {
+	say "$2: still running after $3 s: its threads, then it is killed"
+	for t in /proc/"$1"/task/*; do
+		# state, user and system ticks, last CPU: twice, to tell spinning from sleeping
+		say "thread ${t##*/}: $(cut -d' ' -f3,14,15,39 "$t/stat") (state utime stime cpu)"
+		sed 's/^/    #   /' "$t/stack"
+	done
+	sleep 2
+	for t in /proc/"$1"/task/*; do
+		say "thread ${t##*/} 2 s later: $(cut -d' ' -f3,14,15,39 "$t/stat")"
+	done
+	grep -E '^ *(LOC|RES|CAL|TLB):' /proc/interrupts | sed 's/^/    # /'
+}
+
 # wait_for FILE TEXT SECONDS: until FILE contains TEXT.
 wait_for() {
 	i=0
@@ -592,12 +638,10 @@ t_refused_without_feature() {
 # fuzz_blocks SECONDS SEED [CORPUS-SEEDS]: minivm-fuzz for SECONDS, then the
 # hostile-guest corpus (with CORPUS-SEEDS random guests per CPU mode).
 fuzz_blocks() {
-	echo "MINIVM-KTAP-BEGIN fuzz"
-	minivm-fuzz --seconds "$1" --seed "$2"
-	echo "MINIVM-KTAP-END fuzz"
-	echo "MINIVM-KTAP-BEGIN corpus"
-	minivm-corpus "$vendor" ${3:-}
-	echo "MINIVM-KTAP-END corpus"
+	suite_limit=$(($1 + 300))
+	suite fuzz minivm-fuzz --seconds "$1" --seed "$2"
+	suite_limit=300
+	suite corpus minivm-corpus "$vendor" ${3:-}
 }
 
 # check.sh fuzz SECONDS [SEED]: only those (make fuzz, the soak runs).
@@ -639,27 +683,17 @@ if [ "$kernel" = debug ] && grep -q labemu=bochs /proc/cmdline; then bochs_debug
 small_limit=$bochs_debug
 [ -z "$small_limit" ] || { rmmod minivm && insmod /lab/minivm.ko max_vms=256 && loads=$((loads + 1)); } ||
 	echo "# check.sh: cannot reload minivm.ko with max_vms=256"
-echo "MINIVM-KTAP-BEGIN api"
-minivm-api-test "$vendor"
-echo "MINIVM-KTAP-END api"
+suite api minivm-api-test "$vendor"
 [ -z "$small_limit" ] || { rmmod minivm && insmod /lab/minivm.ko && loads=$((loads + 1)); } ||
 	echo "# check.sh: cannot reload minivm.ko"
 
-echo "MINIVM-KTAP-BEGIN run"
-minivm-run-test "$vendor"
-echo "MINIVM-KTAP-END run"
+suite run minivm-run-test "$vendor"
 
-echo "MINIVM-KTAP-BEGIN events"
-minivm-events-test "$vendor"
-echo "MINIVM-KTAP-END events"
+suite events minivm-events-test "$vendor"
 
-echo "MINIVM-KTAP-BEGIN apic"
-minivm-apic-test "$vendor"
-echo "MINIVM-KTAP-END apic"
+suite apic minivm-apic-test "$vendor"
 
-echo "MINIVM-KTAP-BEGIN race"
-minivm-race-test "$vendor" ${bochs_debug:+short}
-echo "MINIVM-KTAP-END race"
+suite race minivm-race-test "$vendor" ${bochs_debug:+short}
 
 # A bounded fuzz run on every lab, longer where KASAN and lockdep watch; a
 # new seed each time (printed, for a replay). The time is the guest's: in
@@ -745,6 +779,4 @@ end trace
 # armed after #VMEXIT (Documentation/lab.rst), and with the breakpoints these
 # tests set left behind, QEMU itself crashed while the corpus's random guests
 # ran after them.
-echo "MINIVM-KTAP-BEGIN hostile"
-minivm-hostile-test "$vendor"
-echo "MINIVM-KTAP-END hostile"
+suite hostile minivm-hostile-test "$vendor"
