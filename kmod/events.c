@@ -336,8 +336,14 @@ void minivm_events_get(struct minivm_vcpu *vcpu, struct minivm_events *out)
 
 	st = minivm_be->get_event_state(vcpu);
 	memset(out, 0, sizeof(*out));
-	out->injected = ev->injected;
-	out->exception = ev->exception;
+	/*
+	 * An event taken leaves its vector behind with type NONE, which
+	 * SET_EVENTS refuses: none reads as all zeroes.
+	 */
+	if (ev->injected.type)
+		out->injected = ev->injected;
+	if (ev->exception.type)
+		out->exception = ev->exception;
 	if (ev->exception.type && ev->has_cr2) {
 		out->exception_cr2 = ev->cr2;
 		out->flags |= MINIVM_EVENTS_EXCEPTION_CR2;
