@@ -47,6 +47,55 @@ void svm_set_windows(struct minivm_vcpu *vcpu, unsigned int windows)
 }
 
 /*
+ * In an interrupt shadow the window opens after the one instruction the
+ * shadow covers. VMRUN takes the shadow from int_state, and the CPU takes
+ * V_IRQ after that instruction; QEMU's SVM does not load int_state and
+ * takes V_IRQ before it: a guest that exited between STI and HLT got its
+ * interrupt before the HLT, and then halted for good. So while a shadow
+ * holds there is no V_IRQ: the guest is stepped over the instruction
+ * (RFLAGS.TF; #DB is always intercepted), as KVM steps over an IRET for its
+ * NMI window, and the window comes at the exit after it. Not when an event
+ * is injected: its delivery ends the shadow. The corners are KVM's too: a
+ * PUSHF in the shadow saves TF set, a POPF there has its TF undone.
+ */
+static void svm_step_shadow(struct svm_vcpu *svm)
+{
+	struct vmcb_save_area *s = &svm->vmcb->save;
+
+	svm->stepping = true;
+	svm->step_rip = s->rip;
+	svm->step_dr6 = s->dr6;
+	svm->step_tf = s->rflags & X86_EFLAGS_TF;
+	s->rflags |= X86_EFLAGS_TF;
+}
+
+/*
+ * The exit after a step: the guest's TF back, and a shadow whose
+ * instruction did not run (an interrupt or a nested page fault exited
+ * first, and QEMU then reports no shadow) still holds. Return: true when
+ * the exit is the step's own #DB, which the guest must not see; a
+ * breakpoint the instruction hit too is the guest's #DB, reflected.
+ */
+static bool svm_step_done(struct svm_vcpu *svm, u32 code)
+{
+	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb_save_area *s = &vmcb->save;
+	u64 hit;
+
+	svm->stepping = false;
+	if (!svm->step_tf)
+		s->rflags &= ~X86_EFLAGS_TF;
+	if (s->rip == svm->step_rip && (code == SVM_EXIT_INTR || code == SVM_EXIT_NMI ||
+					code == SVM_EXIT_SMI || code == SVM_EXIT_NPF))
+		vmcb->control.int_state |= SVM_INTERRUPT_SHADOW_MASK;
+	if (code != SVM_EXIT_EXCP_BASE + X86_TRAP_DB || svm->step_tf)
+		return false;
+	hit = s->dr6 & ~svm->step_dr6 & (DR_TRAP_BITS | MINIVM_DR6_BD);
+	s->dr6 = (svm->step_dr6 & ~(u64)DR_TRAP_BITS) | hit;
+	return !hit;
+}
+
+/*
  * The interrupt window is a virtual interrupt the guest would take (V_IRQ,
  * any priority) whose interception exits instead. It serves the NMI window
  * too once the IRET that unblocks NMIs has been seen: the exit after it
@@ -58,6 +107,11 @@ static void svm_apply_windows(struct svm_vcpu *svm)
 	bool vintr = (svm->windows & MINIVM_WINDOW_IRQ) ||
 		     ((svm->windows & MINIVM_WINDOW_NMI) && !(svm->nmi_masked && !svm->nmi_iret));
 
+	if (unlikely(vintr && (c->int_state & SVM_INTERRUPT_SHADOW_MASK) &&
+		     !(c->event_inj & SVM_EVTINJ_VALID))) {
+		svm_step_shadow(svm);
+		vintr = false;
+	}
 	if (vintr) {
 		c->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK;
 		c->intercepts[INTERCEPT_VINTR / 32] |= BIT(INTERCEPT_VINTR % 32);
@@ -284,5 +338,9 @@ void svm_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	if (vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID)
 		svm_reinject(vcpu, vmcb);
 	vcpu->gpr[MINIVM_RAX] = vmcb->save.rax;
+	if (unlikely(svm->stepping) && svm_step_done(svm, code)) {
+		exit->kind = MINIVM_KIND_CONTINUE;
+		return;
+	}
 	svm_decode_exit(vcpu, vmcb, code, exit);
 }

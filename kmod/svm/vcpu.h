@@ -22,6 +22,9 @@
  * @nmi_iret: the guest's IRET that unblocks them has exited; they are
  *	unblocked at the first exit with RIP past it (@iret_rip)
  * @iret_rip: where that IRET is
+ * @stepping: this entry steps over the instruction in an interrupt
+ *	shadow (run.c); @step_rip, @step_dr6 and @step_tf are the guest's
+ *	RIP, DR6 and RFLAGS.TF before it
  */
 struct svm_vcpu {
 	struct vmcb *vmcb;
@@ -30,7 +33,11 @@ struct svm_vcpu {
 	unsigned int windows;
 	bool nmi_masked;
 	bool nmi_iret;
+	bool stepping;
+	bool step_tf;
 	u64 iret_rip;
+	u64 step_rip;
+	u64 step_dr6;
 };
 
 /**
