@@ -16,6 +16,7 @@
  */
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
+#include <linux/static_call.h>
 #include "minivm.h"
 
 /* When an event became pending, for minivm_inject's latency; 0 if untraced. */
@@ -209,7 +210,7 @@ void minivm_events_decide(struct minivm_vcpu *vcpu)
 	/* First, so an NMI another vCPU sent joins the queue below. */
 	if (READ_ONCE(ev->apic_pending))
 		apic_irq = minivm_lapic_next_irq(vcpu);
-	st = minivm_be->get_event_state(vcpu);
+	st = static_call(minivm_be_get_event_state)(vcpu);
 	if (!ev->injected.type && ev->exception.type) {
 		if (ev->has_cr2)
 			minivm_be->set_cr2(vcpu, ev->cr2);
@@ -306,7 +307,7 @@ bool minivm_events_wake(struct minivm_vcpu *vcpu)
 		return true;
 	if (!irq && !ev->nmi_pending)
 		return false;
-	st = minivm_be->get_event_state(vcpu);
+	st = static_call(minivm_be_get_event_state)(vcpu);
 	return (ev->nmi_pending && !st.nmi_masked) || (irq && (st.rflags & X86_EFLAGS_IF));
 }
 
@@ -334,7 +335,7 @@ void minivm_events_get(struct minivm_vcpu *vcpu, struct minivm_events *out)
 	struct minivm_vcpu_events *ev = &vcpu->ev;
 	struct minivm_event_state st;
 
-	st = minivm_be->get_event_state(vcpu);
+	st = static_call(minivm_be_get_event_state)(vcpu);
 	memset(out, 0, sizeof(*out));
 	/*
 	 * An event taken leaves its vector behind with type NONE, which
@@ -392,7 +393,7 @@ int minivm_events_set(struct minivm_vcpu *vcpu, const struct minivm_events *in)
 	if (in->interrupt_pending > 1 || (!in->interrupt_pending && in->interrupt_vector) ||
 	    in->nmi_pending > 1 || in->nmi_masked > 1)
 		return -EINVAL;
-	st = minivm_be->get_event_state(vcpu);
+	st = static_call(minivm_be_get_event_state)(vcpu);
 	if (shadow == (MINIVM_EVENTS_STI_SHADOW | MINIVM_EVENTS_MOV_SS_SHADOW) ||
 	    ((shadow & MINIVM_EVENTS_STI_SHADOW) && !(st.rflags & X86_EFLAGS_IF)))
 		return -EINVAL;

@@ -11,6 +11,7 @@
 #include <linux/rcupdate.h>
 #include <asm/trapnr.h>
 #include <asm/processor-flags.h>
+#include <linux/static_call.h>
 #include "minivm.h"
 
 /**
@@ -67,7 +68,7 @@ static void exit_io(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 
 		if (exit->io.in)
 			*rax = size == 4 ? U32_MAX : *rax | GENMASK_ULL(size * 8 - 1, 0);
-		minivm_be->skip(vcpu, exit);
+		static_call(minivm_be_skip)(vcpu, exit);
 		exit->kind = MINIVM_KIND_CONTINUE;
 		return;
 	}
@@ -77,7 +78,7 @@ static void exit_io(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	run->io.direction = exit->io.in ? MINIVM_IO_IN : MINIVM_IO_OUT;
 	run->io.reserved = 0;
 	run->io.data = vcpu->gpr[MINIVM_RAX] & GENMASK_ULL(size * 8 - 1, 0);
-	minivm_be->skip(vcpu, exit);
+	static_call(minivm_be_skip)(vcpu, exit);
 	exit->kind = MINIVM_KIND_USER;
 }
 
@@ -98,7 +99,7 @@ static noinline bool exit_msr(struct minivm_vcpu *vcpu, struct minivm_exit *exit
 		gpr[MINIVM_RAX] = (u32)value;
 		gpr[MINIVM_RDX] = value >> 32;
 	}
-	minivm_be->skip(vcpu, exit);
+	static_call(minivm_be_skip)(vcpu, exit);
 	return write && minivm_lapic_eoi_exit(vcpu);
 }
 
@@ -110,7 +111,7 @@ static void exit_decide(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	switch (exit->kind) {
 	case MINIVM_KIND_CPUID:
 		minivm_cpuid(vcpu);
-		minivm_be->skip(vcpu, exit);
+		static_call(minivm_be_skip)(vcpu, exit);
 		break;
 	case MINIVM_KIND_RDMSR:
 	case MINIVM_KIND_WRMSR:
@@ -127,7 +128,7 @@ static void exit_decide(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		if (minivm_set_xcr0(vcpu, gpr[MINIVM_RCX], edx_eax(gpr)))
 			minivm_queue_exception(vcpu, X86_TRAP_GP, 0);
 		else
-			minivm_be->skip(vcpu, exit);
+			static_call(minivm_be_skip)(vcpu, exit);
 		break;
 	case MINIVM_KIND_IO:
 		if (exit->io.string) {
@@ -137,7 +138,7 @@ static void exit_decide(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		exit_io(vcpu, exit);
 		return;
 	case MINIVM_KIND_HLT:
-		minivm_be->skip(vcpu, exit);
+		static_call(minivm_be_skip)(vcpu, exit);
 		if (minivm_events_wake(vcpu))
 			break;	/* the event the entry delivers ends the halt */
 		if (vcpu->lapic) {
@@ -157,10 +158,11 @@ static void exit_decide(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		break;		/* the next entry delivers the NMI */
 	case MINIVM_KIND_HYPERCALL:
 		gpr[MINIVM_RAX] = MINIVM_HYPERCALL_UNKNOWN;	/* none are defined */
-		minivm_be->skip(vcpu, exit);
+		static_call(minivm_be_skip)(vcpu, exit);
 		break;
 	case MINIVM_KIND_INVD:
-		minivm_be->skip(vcpu, exit);	/* caches are coherent: nothing to drop */
+		/* Caches are coherent: nothing to drop. */
+		static_call(minivm_be_skip)(vcpu, exit);
 		break;
 	case MINIVM_KIND_UD:
 		minivm_queue_exception(vcpu, X86_TRAP_UD, 0);

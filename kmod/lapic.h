@@ -36,6 +36,8 @@ struct minivm_exit;
  *	vCPU's events (NMI) or its state (INIT, SIPI) before its next entry
  * @sipi_vector: the vector of the last start-up IPI, written before its
  *	request bit
+ * @eoi_exit: %MINIVM_LAPIC_EOI_EXIT | vector when userspace must hear of
+ *	the guest's EOI of that vector (a level-triggered I/O APIC line)
  * @pending_ns: while minivm_inject is traced, when the first interrupt
  *	since the guest last took one was requested (0: none, or untraced)
  */
@@ -48,7 +50,7 @@ struct minivm_lapic {
 	atomic_t esr_pending;
 	unsigned long requests;
 	u8 sipi_vector;
-	u16 eoi_exit;	/* MINIVM_LAPIC_EOI_EXIT | vector: userspace must hear of it */
+	u16 eoi_exit;
 	u64 pending_ns;
 };
 

@@ -11,11 +11,15 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/smp.h>
+#include <linux/static_call.h>
 #include <linux/uaccess.h>
 #include <asm/tsc.h>
 #include "minivm.h"
 
 const struct minivm_backend *minivm_be;
+DEFINE_STATIC_CALL_NULL(minivm_be_vcpu_run, *((struct minivm_backend *)0)->vcpu_run);
+DEFINE_STATIC_CALL_NULL(minivm_be_skip, *((struct minivm_backend *)0)->skip);
+DEFINE_STATIC_CALL_NULL(minivm_be_get_event_state, *((struct minivm_backend *)0)->get_event_state);
 struct minivm_caps minivm_caps;
 
 /* Read-only once loaded: the VM count is checked against it without a lock. */
@@ -149,6 +153,10 @@ static int minivm_probe(void)
 		ret = minivm_backends[i]->probe(&minivm_caps, &why);
 		if (ret != -ENXIO) {
 			minivm_be = minivm_backends[i];
+			static_call_update(minivm_be_vcpu_run, minivm_be->vcpu_run);
+			static_call_update(minivm_be_skip, minivm_be->skip);
+			static_call_update(minivm_be_get_event_state,
+					   minivm_be->get_event_state);
 			break;
 		}
 	}

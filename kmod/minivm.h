@@ -13,6 +13,7 @@
 #include <linux/preempt.h>
 #include <linux/rcuwait.h>
 #include <linux/spinlock.h>
+#include <linux/static_call_types.h>
 #include <linux/timekeeping.h>
 #include <linux/types.h>
 #include <asm/debugreg.h>
@@ -82,6 +83,8 @@ struct minivm_mmu_stats {
  *	TSC is 0 when the VM is created
  * @created_real_ns: the host's real time then, the guest clock's epoch
  * @flags: MINIVM_VM_* it was created with
+ * @unclaimed_ports: the port bitmap MINIVM_SET_UNCLAIMED_PORTS set (ports
+ *	no device claims, answered in the kernel), or NULL; RCU
  * @vcpus: by id; under @lock
  * @file: the VM's file, which vCPU files hold a reference to
  * @debugfs: its directory in /sys/kernel/debug/minivm/
@@ -101,7 +104,7 @@ struct minivm_vm {
 	s64 tsc_offset;
 	u64 created_real_ns;
 	u32 flags;
-	unsigned long __rcu *unclaimed_ports;	/* MINIVM_SET_UNCLAIMED_PORTS, or NULL */
+	unsigned long __rcu *unclaimed_ports;
 	struct minivm_vcpu *vcpus[MINIVM_MAX_VCPUS];
 	struct file *file;
 	struct dentry *debugfs;
@@ -142,9 +145,14 @@ enum minivm_gpr {
  *	vCPU's NMI) to deliver; set from any CPU, cleared by the vCPU when it
  *	finds nothing deliverable (lapic.c)
  * @windows: MINIVM_WINDOW_* the backend has turned on
+ * @work: the five bytes from @irq_pending to @windows as one word, and
+ *	three that stay zero: nonzero when an entry has events to decide
  * @injected_ns: when @injected became pending, while minivm_inject is
- *	traced (0: not known); likewise @delivering_ns, @exception_ns,
- *	@irq_ns and @nmi_ns
+ *	traced (0: not known)
+ * @delivering_ns: likewise for @delivering
+ * @exception_ns: likewise for @exception
+ * @irq_ns: likewise for the queued interrupt
+ * @nmi_ns: likewise for the pending NMI
  */
 struct minivm_vcpu_events {
 	struct minivm_event injected;
@@ -153,13 +161,23 @@ struct minivm_vcpu_events {
 	u64 cr2;
 	bool has_cr2;
 	bool triple_fault;
-	bool irq_pending;
 	u8 irq_vector;
-	bool nmi_pending;
-	bool want_irq_window;
-	u8 apic_pending;
-	u8 windows;
-	u64 injected_ns, delivering_ns, exception_ns, irq_ns, nmi_ns;
+	/* Tested as one word by every entry (minivm_events_enter()). */
+	union {
+		struct {
+			bool irq_pending;
+			bool nmi_pending;
+			bool want_irq_window;
+			u8 apic_pending;
+			u8 windows;
+		};
+		u64 work;
+	};
+	u64 injected_ns;
+	u64 delivering_ns;
+	u64 exception_ns;
+	u64 irq_ns;
+	u64 nmi_ns;
 };
 
 /*
@@ -271,6 +289,8 @@ struct minivm_exit {
  *	until the next exit; they are in the hardware meanwhile
  * @dr_bp_enabled: the guest's DR7 enables a breakpoint: its DR0-DR3 are
  *	loaded for every entry
+ * @dr_active: @dr_guest_owned and @dr_bp_enabled as one word, which
+ *	every entry tests
  * @ev: events to deliver (events.c)
  * @preempt: tells the backend when a run's thread is scheduled out
  * @holds_host_state: @preempt is registered: the backend has loaded state
@@ -324,8 +344,13 @@ struct minivm_vcpu {
 	u32 user_exit;
 	u64 user_ns;
 	u64 db[4];
-	bool dr_guest_owned;
-	bool dr_bp_enabled;
+	union {
+		struct {
+			bool dr_guest_owned;
+			bool dr_bp_enabled;
+		};
+		u16 dr_active;
+	};
 	struct minivm_vcpu_events ev;
 	struct preempt_notifier preempt;
 	bool holds_host_state;
@@ -531,6 +556,14 @@ extern const struct minivm_backend minivm_svm_backend;
 extern const struct minivm_backend *minivm_be;
 extern struct minivm_caps minivm_caps;
 
+/*
+ * The hooks every exit calls, as direct calls patched in at load (main.c),
+ * as KVM calls its vendor ops: through minivm_be each costs two loads more.
+ */
+DECLARE_STATIC_CALL(minivm_be_vcpu_run, *((struct minivm_backend *)0)->vcpu_run);
+DECLARE_STATIC_CALL(minivm_be_skip, *((struct minivm_backend *)0)->skip);
+DECLARE_STATIC_CALL(minivm_be_get_event_state, *((struct minivm_backend *)0)->get_event_state);
+
 /* main.c: the backend that numbers exits as @vendor does, or NULL. */
 const struct minivm_backend *minivm_backend_for(enum minivm_vendor vendor);
 
@@ -563,7 +596,7 @@ void minivm_debug_put(struct minivm_vcpu *vcpu, struct minivm_exit *exit, bool l
 /* Before entry: returns whether the guest's DR0-DR3 were loaded. */
 static inline bool minivm_debug_enter(struct minivm_vcpu *vcpu)
 {
-	if (likely(!(vcpu->dr_guest_owned | vcpu->dr_bp_enabled)))
+	if (likely(!vcpu->dr_active))
 		return false;
 	return minivm_debug_load(vcpu);
 }
@@ -599,8 +632,7 @@ static inline void minivm_events_enter(struct minivm_vcpu *vcpu)
 {
 	const struct minivm_vcpu_events *ev = &vcpu->ev;
 
-	if (ev->injected.type | ev->exception.type | ev->irq_pending | ev->nmi_pending |
-	    ev->want_irq_window | ev->windows | READ_ONCE(ev->apic_pending))
+	if (ev->injected.type | ev->exception.type | READ_ONCE(ev->work))
 		minivm_events_decide(vcpu);
 }
 

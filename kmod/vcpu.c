@@ -20,6 +20,7 @@
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include "arch_state.h"
+#include <linux/static_call.h>
 #include "minivm.h"
 #include "pvclock.h"
 
@@ -104,7 +105,7 @@ static void vcpu_fill_header(struct minivm_vcpu *vcpu)
 	struct minivm_event_state st;
 	struct minivm_run *run = vcpu->run;
 
-	st = minivm_be->get_event_state(vcpu);
+	st = static_call(minivm_be_get_event_state)(vcpu);
 	run->cr8 = st.cr8;
 	run->if_flag = !!(st.rflags & X86_EFLAGS_IF);
 	run->flags = st.shadow ? MINIVM_RUN_INTR_SHADOW : 0;
@@ -193,7 +194,7 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 			minivm_vcpu_load_tsc_aux(vcpu, cpu);
 		minivm_events_enter(vcpu);
 		debug_loaded = minivm_debug_enter(vcpu);
-		minivm_be->vcpu_run(vcpu, flush, exit);
+		static_call(minivm_be_vcpu_run)(vcpu, flush, exit);
 		minivm_debug_exit(vcpu, exit, debug_loaded);
 		minivm_events_exit(vcpu, exit);
 		decoded = exit->kind;
@@ -227,9 +228,10 @@ static int vcpu_read_pdptes(struct minivm_vcpu *vcpu, u64 cr3, u64 *pdpte)
 /*
  * An instruction the backend emulates enters PAE paging (VMX: MOV to CR0
  * setting PG, MOV to CR3 when it exits): the PDPTEs are read here, with
- * interrupts on, and the backend completes it or raises #GP.
+ * interrupts on, and the backend completes it or raises #GP. Out of line:
+ * its array would give every run a stack canary.
  */
-static void vcpu_load_pdptes(struct minivm_vcpu *vcpu, u64 cr3)
+static noinline void vcpu_load_pdptes(struct minivm_vcpu *vcpu, u64 cr3)
 {
 	u64 pdpte[4];
 
@@ -265,7 +267,7 @@ static void vcpu_event_state(struct minivm_vcpu *vcpu, struct minivm_event_state
 	int cpu = get_cpu();
 
 	vcpu_be_load(vcpu, cpu);
-	*st = minivm_be->get_event_state(vcpu);
+	*st = static_call(minivm_be_get_event_state)(vcpu);
 	put_cpu();
 }
 
@@ -452,6 +454,13 @@ void minivm_vcpu_hold_host_state(struct minivm_vcpu *vcpu)
 	vcpu->holds_host_state = true;
 }
 
+/* An exit to userspace for an IN: the next RUN completes it (vcpu_run()). */
+static inline void vcpu_note_io_in(struct minivm_vcpu *vcpu)
+{
+	if (vcpu->run->exit_reason == MINIVM_EXIT_IO && vcpu->run->io.direction == MINIVM_IO_IN)
+		vcpu->io_in_pending = true;
+}
+
 static long vcpu_run(struct minivm_vcpu *vcpu)
 {
 	struct minivm_exit *exit = &vcpu->exit;
@@ -501,6 +510,10 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 			cond_resched();
 		}
 		vcpu_enter(vcpu, exit);
+		if (exit->kind == MINIVM_KIND_USER) {
+			vcpu_note_io_in(vcpu);	/* the most frequent kind, tested first */
+			break;
+		}
 		if (exit->kind == MINIVM_KIND_CONTINUE)
 			continue;
 		if (exit->kind == MINIVM_KIND_HALT) {
@@ -531,9 +544,7 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 				ret = 0;
 			break;
 		}
-		if (vcpu->run->exit_reason == MINIVM_EXIT_IO &&
-		    vcpu->run->io.direction == MINIVM_IO_IN)
-			vcpu->io_in_pending = true;
+		vcpu_note_io_in(vcpu);
 		break;
 	}
 	if (vcpu->holds_host_state) {

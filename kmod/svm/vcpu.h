@@ -23,8 +23,10 @@
  *	unblocked at the first exit with RIP past it (@iret_rip)
  * @iret_rip: where that IRET is
  * @stepping: this entry steps over the instruction in an interrupt
- *	shadow (run.c); @step_rip, @step_dr6 and @step_tf are the guest's
- *	RIP, DR6 and RFLAGS.TF before it
+ *	shadow (run.c)
+ * @step_tf: the guest's RFLAGS.TF before that step
+ * @step_rip: the guest's RIP before it: the shadowed instruction
+ * @step_dr6: the guest's DR6 before it
  */
 struct svm_vcpu {
 	struct vmcb *vmcb;

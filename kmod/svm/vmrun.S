@@ -26,29 +26,29 @@ SYM_FUNC_START(minivm_svm_vmrun)
 	push	%r13
 	push	%r14
 	push	%r15
-	push	%rsi			/* 16(%rsp): gpr */
-	push	%rdx			/*  8(%rsp): host save area */
-	push	%rdi			/*  0(%rsp): VMCB */
+	push	%rsi			/* 8(%rsp): gpr */
+	push	%rdx			/* 0(%rsp): host save area */
 
 	mov	%rdx, %rax
 	vmsave	%rax
 
+	mov	%rdi, %rax		/* the VMCB, until the exit's VMSAVE */
 	LOAD_GUEST_GPRS %rsi
 
-	mov	(%rsp), %rax
 	vmload	%rax
 	vmrun	%rax
+	/* RAX is the host's again (VMRUN saved it): still the VMCB. */
 	vmsave	%rax
 
-	mov	16(%rsp), %rax
+	mov	8(%rsp), %rax
 	SAVE_GUEST_GPRS %rax
 
-	mov	8(%rsp), %rax
+	mov	(%rsp), %rax
 	vmload	%rax
 
 	CLEAR_CALLER_SAVED
 
-	add	$24, %rsp
+	add	$16, %rsp
 	pop	%r15
 	pop	%r14
 	pop	%r13

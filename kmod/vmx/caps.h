@@ -42,6 +42,7 @@
  * @cpuid1_ecx: CPUID.1:ECX
  * @feat_ctl: IA32_FEATURE_CONTROL
  * @basic: IA32_VMX_BASIC
+ * @pinbased: IA32_VMX_PINBASED_CTLS
  * @procbased: IA32_VMX_PROCBASED_CTLS
  * @procbased2: IA32_VMX_PROCBASED_CTLS2 (0 when secondary controls are absent)
  * @ept_vpid: IA32_VMX_EPT_VPID_CAP (0 when EPT and VPID are both absent)
