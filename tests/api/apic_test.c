@@ -160,12 +160,6 @@ GUEST(g_cpuid, ".code16",
       "mov $1, %eax\n cpuid\n mov %ecx, %eax\n out %eax, $0x10\n mov %edx, %eax\n"
       "out %eax, $0x11\n hlt");
 
-static void ivt(struct vm *v, unsigned int vector, const unsigned char *start,
-		const unsigned char *handler)
-{
-	put32(v, vector * 4, (uint32_t)guest_addr(start, handler));
-}
-
 static void lapic_start(struct vm *v, const unsigned char *code, const unsigned char *end)
 {
 	vm_flags = MINIVM_VM_LAPIC;

@@ -77,12 +77,6 @@ GUEST(g_exc32, ".code32",
 extern const unsigned char g_exc32_pf[], g_exc32_gp[], g_exc32_ud[];
 
 /* Real-mode interrupt vector @vector to @handler, in segment 0. */
-static void ivt(struct vm *v, unsigned int vector, const unsigned char *start,
-		const unsigned char *handler)
-{
-	put32(v, vector * 4, (uint32_t)guest_addr(start, handler));
-}
-
 static struct minivm_events get_events(struct vm *v)
 {
 	struct minivm_events e;

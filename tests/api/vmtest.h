@@ -232,6 +232,13 @@ static inline uint64_t guest_addr(const unsigned char *start, const unsigned cha
 	return CODE_GPA + (uint64_t)(sym - start);
 }
 
+/* A real-mode interrupt vector (segment 0) to @handler in the code at @start. */
+static inline void ivt(struct vm *v, unsigned int vector, const unsigned char *start,
+		       const unsigned char *handler)
+{
+	put32(v, vector * 4, (uint32_t)guest_addr(start, handler));
+}
+
 /* A 32-bit interrupt gate to @handler in ring 0's code segment. */
 static inline void idt32_gate(struct vm *v, unsigned int vector, uint64_t handler)
 {
