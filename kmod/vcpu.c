@@ -179,8 +179,10 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 			vcpu->exit_ns = 0;
 		}
 		gen = atomic64_read(&vcpu->vm->tlb_gen);
-		flush |= gen != vcpu->tlb_gen;
-		vcpu->tlb_gen = gen;
+		if (unlikely(gen != vcpu->tlb_gen)) {
+			flush = true;
+			vcpu->tlb_gen = gen;
+		}
 		/*
 		 * XCR0 holds the guest's while it runs; what it holds is kept
 		 * in @xcr0, as the exit may be the guest's XSETBV and the
