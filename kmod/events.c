@@ -14,9 +14,9 @@
  * taken. The backends only program the hardware (inject_event,
  * set_windows) and report what an exit interrupted (minivm_event_reinject()).
  */
+#include <linux/static_call.h>
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
-#include <linux/static_call.h>
 #include "minivm.h"
 
 /* When an event became pending, for minivm_inject's latency; 0 if untraced. */

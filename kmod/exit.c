@@ -9,9 +9,9 @@
  * OUTS, which read guest memory) is left to the run loop in vcpu.c.
  */
 #include <linux/rcupdate.h>
+#include <linux/static_call.h>
 #include <asm/trapnr.h>
 #include <asm/processor-flags.h>
-#include <linux/static_call.h>
 #include "minivm.h"
 
 /**

@@ -180,6 +180,10 @@ struct minivm_vcpu_events {
 	u64 nmi_ns;
 };
 
+/* A flag added after @windows must still be inside @work. */
+static_assert(offsetofend(struct minivm_vcpu_events, windows) <=
+	      offsetof(struct minivm_vcpu_events, work) + sizeof(u64));
+
 /*
  * What an exit was, decoded by the backend into the vendor-neutral kinds the
  * core handles (exit.c), each in one place.

@@ -15,12 +15,12 @@
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/static_call.h>
 #include <linux/uaccess.h>
 #include <asm/apicdef.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include "arch_state.h"
-#include <linux/static_call.h>
 #include "minivm.h"
 #include "pvclock.h"
 

@@ -76,7 +76,6 @@ GUEST(g_exc32, ".code32",
       ".globl g_exc32_ud\n g_exc32_ud: out %al, $0x33\n hlt");
 extern const unsigned char g_exc32_pf[], g_exc32_gp[], g_exc32_ud[];
 
-/* Real-mode interrupt vector @vector to @handler, in segment 0. */
 static struct minivm_events get_events(struct vm *v)
 {
 	struct minivm_events e;
