@@ -440,8 +440,6 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 		vmx_save_host(vcpu, v);
 	if (read_cr2() != v->cr2)
 		write_cr2(v->cr2);
-	if (vmx_ctl.preemption_ticks)
-		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_ctl.preemption_ticks);
 	if (vcpu->dr_guest_owned)
 		set_debugreg(v->dr6, 6);
 	if (v->long_mode && !v->syscall_msrs_loaded)

@@ -214,6 +214,14 @@ static void vmx_vmcs_setup(struct minivm_vcpu *vcpu)
 	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
 	vmcs_write(CR0_GUEST_HOST_MASK, CR0_OWNED);
 	vmcs_write(CR4_GUEST_HOST_MASK, vmx_cr4_owned());
+	/*
+	 * Each entry starts the timer from this field, and without the "save
+	 * VMX-preemption timer value" exit control (not a default1 bit, never
+	 * asked for) no exit writes it: set once, every entry gets the whole
+	 * backstop (vmx_vcpu_init()).
+	 */
+	if (vmx_ctl.preemption_ticks)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_ctl.preemption_ticks);
 
 	/* The host: Linux's kernel segments and this CPU's tables. */
 	vmcs_write(HOST_CR0, read_cr0());
