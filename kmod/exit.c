@@ -78,6 +78,7 @@ static void exit_io(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	run->io.direction = exit->io.in ? MINIVM_IO_IN : MINIVM_IO_OUT;
 	run->io.reserved = 0;
 	run->io.data = vcpu->gpr[MINIVM_RAX] & GENMASK_ULL(size * 8 - 1, 0);
+	vcpu->io_in_pending = exit->io.in;	/* the next RUN completes it */
 	static_call(minivm_be_skip)(vcpu, exit);
 	exit->kind = MINIVM_KIND_USER;
 }
@@ -200,6 +201,7 @@ void minivm_handle_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	/* An exception raised while #DF was pending: the CPU shuts down. */
 	if (unlikely(vcpu->ev.triple_fault)) {
 		vcpu->ev.triple_fault = false;
+		vcpu->io_in_pending = false;
 		minivm_exit_user(vcpu, MINIVM_EXIT_SHUTDOWN, exit);
 		exit->kind = MINIVM_KIND_USER;
 	}

@@ -246,8 +246,9 @@ struct minivm_exit_io {
  * @qualification: VMX exit qualification or SVM EXITINFO1, for userspace
  * @info: VMX interruption info or instruction error, SVM EXITINFO2, likewise
  * @rip: the guest's RIP at the exit
- * @insn_len: the exiting instruction's length when the backend knows it
- *	only from the architecture (an SVM CPU without next-RIP); else 0
+ * @insn_len: the exiting instruction's length, for a backend whose skip
+ *	needs it (SVM, for a CPU without next-RIP): set with every kind the
+ *	core skips, by that backend; stale otherwise
  * @io: %MINIVM_KIND_IO
  * @gpa: %MINIVM_KIND_FAULT: the faulting guest-physical address;
  *	%MINIVM_KIND_PDPTES: the guest's CR3 (the PDPT is at bits 31:5)

@@ -100,7 +100,7 @@ static bool vcpu_window_open(struct minivm_vcpu *vcpu, const struct minivm_event
  * The run page's header, the same for every exit: the guest's event state.
  * The vCPU is loaded on this CPU, preemption off.
  */
-static void vcpu_fill_header(struct minivm_vcpu *vcpu)
+static __always_inline void vcpu_fill_header(struct minivm_vcpu *vcpu)
 {
 	struct minivm_event_state st;
 	struct minivm_run *run = vcpu->run;
@@ -146,6 +146,7 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	bool debug_loaded;
 	u64 gen, xcr0 = host_xcr0;
 	unsigned int decoded, budget = VCPU_REENTER_MAX;
+	unsigned long flags;
 
 	vcpu_be_load(vcpu, cpu);
 	WRITE_ONCE(vcpu->cpu, cpu);	/* read by mmu_flush_guest_tlbs() */
@@ -155,7 +156,8 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	 * interrupts went off would wait in the guest for the host's next
 	 * interrupt: look again, now that nothing can slip in, and do not enter.
 	 */
-	if (unlikely(read_thread_flags() & VCPU_RUN_WORK)) {
+	flags = read_thread_flags();
+	if (unlikely(flags & VCPU_RUN_WORK)) {
 		local_irq_enable();
 		put_cpu();
 		exit->kind = MINIVM_KIND_CONTINUE;
@@ -167,7 +169,7 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	 * FPU; the CPU now holds another task's or the kernel's. Load them back
 	 * (with the host's XCR0), or the guest would run on those.
 	 */
-	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+	if (flags & _TIF_NEED_FPU_LOAD)
 		switch_fpu_return();
 	WRITE_ONCE(vcpu->mode, MINIVM_IN_GUEST);
 	smp_mb();	/* pairs with mmu_flush_guest_tlbs() */
@@ -456,7 +458,10 @@ void minivm_vcpu_hold_host_state(struct minivm_vcpu *vcpu)
 	vcpu->holds_host_state = true;
 }
 
-/* An exit to userspace for an IN: the next RUN completes it (vcpu_run()). */
+/*
+ * An IN or INS the run loop ended on (exit_io() notes its own): the next RUN
+ * completes it (vcpu_run()).
+ */
 static inline void vcpu_note_io_in(struct minivm_vcpu *vcpu)
 {
 	if (vcpu->run->exit_reason == MINIVM_EXIT_IO && vcpu->run->io.direction == MINIVM_IO_IN)
@@ -512,10 +517,9 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 			cond_resched();
 		}
 		vcpu_enter(vcpu, exit);
-		if (exit->kind == MINIVM_KIND_USER) {
-			vcpu_note_io_in(vcpu);	/* the most frequent kind, tested first */
+		/* The most frequent kind, tested first; exit_io() noted an IN. */
+		if (exit->kind == MINIVM_KIND_USER)
 			break;
-		}
 		if (exit->kind == MINIVM_KIND_CONTINUE)
 			continue;
 		if (exit->kind == MINIVM_KIND_HALT) {

@@ -168,26 +168,26 @@ static void svm_reinject(struct minivm_vcpu *vcpu, struct vmcb *vmcb)
 
 /*
  * Step over the intercepted instruction. The CPU reports the next RIP
- * (NRIPS; for IOIO always, in EXITINFO2); an emulated CPU may leave it
- * zero, as it was set before VMRUN, and then the instruction's
- * architectural length is used.
+ * (NRIPS); an emulated CPU may leave it zero, as it was set before VMRUN,
+ * and then the instruction's length is used (svm_decode_exit()).
  */
 void svm_skip_insn(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
 {
 	struct vmcb *vmcb = ((struct svm_vcpu *)vcpu->be)->vmcb;
 
-	if (exit->hw_reason == SVM_EXIT_IOIO)
-		vmcb->save.rip = vmcb->control.exit_info_2;
-	else
-		vmcb->save.rip = vmcb->control.next_rip ?: vmcb->save.rip + exit->insn_len;
+	vmcb->save.rip = vmcb->control.next_rip ?: vmcb->save.rip + exit->insn_len;
 	/* The instruction ends the interrupt shadow it was in. */
 	vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
 }
 
-/* What the core needs of an IOIO exit's EXITINFO1 (APM 15.10.2). */
-static void svm_decode_io(u64 info, struct minivm_exit *exit)
+/*
+ * What the core needs of an IOIO exit's EXITINFO1 (APM 15.10.2). EXITINFO2
+ * holds the next RIP with or without NRIPS: the length comes from it.
+ */
+static void svm_decode_io(const struct vmcb *vmcb, u64 info, struct minivm_exit *exit)
 {
 	exit->kind = MINIVM_KIND_IO;
+	exit->insn_len = vmcb->control.exit_info_2 - vmcb->save.rip;
 	exit->io.port = info >> 16;
 	exit->io.size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;	/* 1, 2 or 4 */
 	exit->io.in = info & SVM_IOIO_TYPE_MASK;
@@ -238,6 +238,11 @@ static void svm_decode_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb, u32 cod
 		exit->insn_len = svm_insn_exits[code].len;
 		return;
 	}
+	/* The most frequent of the others: not down the switch's compares. */
+	if (code == SVM_EXIT_IOIO) {
+		svm_decode_io(vmcb, exit->qualification, exit);
+		return;
+	}
 	exit->kind = MINIVM_KIND_CONTINUE;
 	switch (code) {
 	case SVM_EXIT_INTR:
@@ -253,9 +258,6 @@ static void svm_decode_exit(struct minivm_vcpu *vcpu, struct vmcb *vmcb, u32 cod
 		exit->gpa = exit->info;
 		exit->access = (err & NPF_WRITE) ? MINIVM_ACCESS_WRITE :
 			       (err & NPF_FETCH) ? MINIVM_ACCESS_FETCH : MINIVM_ACCESS_READ;
-		return;
-	case SVM_EXIT_IOIO:
-		svm_decode_io(exit->qualification, exit);
 		return;
 	case SVM_EXIT_MSR:
 		exit->kind = exit->qualification ? MINIVM_KIND_WRMSR : MINIVM_KIND_RDMSR;
@@ -327,7 +329,6 @@ void svm_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	exit->qualification = vmcb->control.exit_info_1;
 	exit->info = vmcb->control.exit_info_2;
 	exit->rip = vmcb->save.rip;
-	exit->insn_len = 0;
 	minivm_trace_exit(vcpu, MINIVM_VENDOR_AMD_SVM, code, exit->rip, exit->qualification,
 			  exit->info);
 	vmcb->control.event_inj = 0;

@@ -20,17 +20,23 @@
 #include "vmx.h"
 
 /*
- * Past the instruction that exited, which ends an STI or MOV SS shadow it
- * was in: left set, the shadow would cover the next instruction too.
+ * Past the instruction that exited at @rip, which ends an STI or MOV SS
+ * shadow it was in: left set, the shadow would cover the next instruction
+ * too.
  */
-void vmx_skip(void)
+static __always_inline void vmx_skip_from(u64 rip)
 {
 	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 
-	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write(GUEST_RIP, rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
 			   intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+void vmx_skip(void)
+{
+	vmx_skip_from(vmcs_read(GUEST_RIP));
 }
 
 /* The event the next entry delivers (the core chose it: ../events.c). */
@@ -456,7 +462,6 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 
 	exit->rip = vmcs_read(GUEST_RIP);
 	exit->qualification = vmcs_read(EXIT_QUALIFICATION);
-	exit->insn_len = 0;
 	if (failed) {
 		exit->kind = MINIVM_KIND_FAIL_ENTRY;
 		exit->hw_reason = 0;
@@ -484,7 +489,8 @@ void vmx_vcpu_run(struct minivm_vcpu *vcpu, bool flush, struct minivm_exit *exit
 	vmx_restore_unless_reentry(vcpu, v, exit);
 }
 
+/* The core's skip: the exit's RIP is still the guest's, one VMREAD fewer. */
 void vmx_skip_insn(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
 {
-	vmx_skip();
+	vmx_skip_from(exit->rip);
 }
