@@ -24,10 +24,33 @@ void minivm_exit_user(struct minivm_vcpu *vcpu, u32 reason, const struct minivm_
 {
 	struct minivm_run *run = vcpu->run;
 
+	vcpu->io_in_pending = false;	/* whatever was filled, this is the exit */
 	run->exit_reason = reason;
 	run->hw.qualification = exit->qualification;
 	run->hw.info = exit->info;
 	run->hw.rip = exit->rip;
+}
+
+/**
+ * minivm_exit_user_io() - end the run with MINIVM_EXIT_IO for @exit's port
+ * @vcpu: the vCPU
+ * @exit: an IN, OUT, INS or OUTS (%MINIVM_KIND_IO)
+ * @data: the value an OUT or OUTS writes; ignored for an IN
+ *
+ * An IN is completed by the next RUN with what userspace put in the run
+ * page (vcpu_run()).
+ */
+void minivm_exit_user_io(struct minivm_vcpu *vcpu, const struct minivm_exit *exit, u64 data)
+{
+	struct minivm_run *run = vcpu->run;
+
+	run->exit_reason = MINIVM_EXIT_IO;
+	run->io.port = exit->io.port;
+	run->io.size = exit->io.size;
+	run->io.direction = exit->io.in ? MINIVM_IO_IN : MINIVM_IO_OUT;
+	run->io.reserved = 0;
+	run->io.data = data;
+	vcpu->io_in_pending = exit->io.in;
 }
 
 static u64 edx_eax(const u64 *gpr)
@@ -60,7 +83,6 @@ static bool io_unclaimed(const struct minivm_vcpu *vcpu, const struct minivm_exi
  */
 static void exit_io(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 {
-	struct minivm_run *run = vcpu->run;
 	unsigned int size = exit->io.size;
 
 	if (io_unclaimed(vcpu, exit)) {
@@ -72,13 +94,7 @@ static void exit_io(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 		exit->kind = MINIVM_KIND_CONTINUE;
 		return;
 	}
-	run->exit_reason = MINIVM_EXIT_IO;
-	run->io.port = exit->io.port;
-	run->io.size = size;
-	run->io.direction = exit->io.in ? MINIVM_IO_IN : MINIVM_IO_OUT;
-	run->io.reserved = 0;
-	run->io.data = vcpu->gpr[MINIVM_RAX] & GENMASK_ULL(size * 8 - 1, 0);
-	vcpu->io_in_pending = exit->io.in;	/* the next RUN completes it */
+	minivm_exit_user_io(vcpu, exit, vcpu->gpr[MINIVM_RAX] & GENMASK_ULL(size * 8 - 1, 0));
 	static_call(minivm_be_skip)(vcpu, exit);
 	exit->kind = MINIVM_KIND_USER;
 }
@@ -201,7 +217,6 @@ void minivm_handle_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	/* An exception raised while #DF was pending: the CPU shuts down. */
 	if (unlikely(vcpu->ev.triple_fault)) {
 		vcpu->ev.triple_fault = false;
-		vcpu->io_in_pending = false;
 		minivm_exit_user(vcpu, MINIVM_EXIT_SHUTDOWN, exit);
 		exit->kind = MINIVM_KIND_USER;
 	}

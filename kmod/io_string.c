@@ -99,7 +99,6 @@ static int io_decode(struct minivm_vcpu *vcpu, const struct minivm_sregs *s, u64
  */
 bool minivm_io_string(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
 {
-	struct minivm_run *run = vcpu->run;
 	struct minivm_sregs s = { 0 };
 	struct minivm_regs r = { 0 };
 	struct io_insn insn;
@@ -139,13 +138,7 @@ bool minivm_io_string(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
 	if (count == 1)
 		r.rip += insn.len;
 	minivm_be->set_regs(vcpu, &r);
-
-	run->exit_reason = MINIVM_EXIT_IO;
-	run->io.port = exit->io.port;
-	run->io.size = size;
-	run->io.direction = exit->io.in ? MINIVM_IO_IN : MINIVM_IO_OUT;
-	run->io.reserved = 0;
-	run->io.data = data;
+	minivm_exit_user_io(vcpu, exit, data);
 	return true;
 
 unhandled:

@@ -246,9 +246,10 @@ struct minivm_exit_io {
  * @qualification: VMX exit qualification or SVM EXITINFO1, for userspace
  * @info: VMX interruption info or instruction error, SVM EXITINFO2, likewise
  * @rip: the guest's RIP at the exit
- * @insn_len: the exiting instruction's length, for a backend whose skip
- *	needs it (SVM, for a CPU without next-RIP): set with every kind the
- *	core skips, by that backend; stale otherwise
+ * @insn_len: what a backend's skip adds to RIP when the CPU gives no next
+ *	RIP (SVM without NRIPS): the instruction's length, or the distance to
+ *	the next RIP the exit reports (SVM's IOIO), modulo 2^64 as RIP wraps;
+ *	set with every kind the core skips, by that backend; stale otherwise
  * @io: %MINIVM_KIND_IO
  * @gpa: %MINIVM_KIND_FAULT: the faulting guest-physical address;
  *	%MINIVM_KIND_PDPTES: the guest's CR3 (the PDPT is at bits 31:5)
@@ -260,7 +261,7 @@ struct minivm_exit {
 	u64 qualification;
 	u64 info;
 	u64 rip;
-	u32 insn_len;
+	u64 insn_len;
 	struct minivm_exit_io io;
 	u64 gpa;
 	u32 access;
@@ -618,6 +619,7 @@ static inline void minivm_debug_exit(struct minivm_vcpu *vcpu, struct minivm_exi
 /* exit.c: the core's handling of decoded exits */
 void minivm_handle_exit(struct minivm_vcpu *vcpu, struct minivm_exit *exit);
 void minivm_exit_user(struct minivm_vcpu *vcpu, u32 reason, const struct minivm_exit *exit);
+void minivm_exit_user_io(struct minivm_vcpu *vcpu, const struct minivm_exit *exit, u64 data);
 
 /* events.c: interrupts, NMIs and exceptions, and when the guest takes them */
 bool minivm_exception_has_error(unsigned int vector);

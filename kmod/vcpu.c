@@ -146,7 +146,7 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	bool debug_loaded;
 	u64 gen, xcr0 = host_xcr0;
 	unsigned int decoded, budget = VCPU_REENTER_MAX;
-	unsigned long flags;
+	unsigned long thread_flags;
 
 	vcpu_be_load(vcpu, cpu);
 	WRITE_ONCE(vcpu->cpu, cpu);	/* read by mmu_flush_guest_tlbs() */
@@ -156,8 +156,8 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	 * interrupts went off would wait in the guest for the host's next
 	 * interrupt: look again, now that nothing can slip in, and do not enter.
 	 */
-	flags = read_thread_flags();
-	if (unlikely(flags & VCPU_RUN_WORK)) {
+	thread_flags = read_thread_flags();
+	if (unlikely(thread_flags & VCPU_RUN_WORK)) {
 		local_irq_enable();
 		put_cpu();
 		exit->kind = MINIVM_KIND_CONTINUE;
@@ -169,7 +169,7 @@ static void vcpu_enter(struct minivm_vcpu *vcpu, struct minivm_exit *exit)
 	 * FPU; the CPU now holds another task's or the kernel's. Load them back
 	 * (with the host's XCR0), or the guest would run on those.
 	 */
-	if (flags & _TIF_NEED_FPU_LOAD)
+	if (thread_flags & _TIF_NEED_FPU_LOAD)
 		switch_fpu_return();
 	WRITE_ONCE(vcpu->mode, MINIVM_IN_GUEST);
 	smp_mb();	/* pairs with mmu_flush_guest_tlbs() */
@@ -458,16 +458,6 @@ void minivm_vcpu_hold_host_state(struct minivm_vcpu *vcpu)
 	vcpu->holds_host_state = true;
 }
 
-/*
- * An IN or INS the run loop ended on (exit_io() notes its own): the next RUN
- * completes it (vcpu_run()).
- */
-static inline void vcpu_note_io_in(struct minivm_vcpu *vcpu)
-{
-	if (vcpu->run->exit_reason == MINIVM_EXIT_IO && vcpu->run->io.direction == MINIVM_IO_IN)
-		vcpu->io_in_pending = true;
-}
-
 static long vcpu_run(struct minivm_vcpu *vcpu)
 {
 	struct minivm_exit *exit = &vcpu->exit;
@@ -517,7 +507,7 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 			cond_resched();
 		}
 		vcpu_enter(vcpu, exit);
-		/* The most frequent kind, tested first; exit_io() noted an IN. */
+		/* The most frequent kind, tested first. */
 		if (exit->kind == MINIVM_KIND_USER)
 			break;
 		if (exit->kind == MINIVM_KIND_CONTINUE)
@@ -550,7 +540,6 @@ static long vcpu_run(struct minivm_vcpu *vcpu)
 				ret = 0;
 			break;
 		}
-		vcpu_note_io_in(vcpu);
 		break;
 	}
 	if (vcpu->holds_host_state) {

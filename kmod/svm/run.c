@@ -182,7 +182,8 @@ void svm_skip_insn(struct minivm_vcpu *vcpu, const struct minivm_exit *exit)
 
 /*
  * What the core needs of an IOIO exit's EXITINFO1 (APM 15.10.2). EXITINFO2
- * holds the next RIP with or without NRIPS: the length comes from it.
+ * holds the next RIP with or without NRIPS: the skip adds the distance to
+ * it, which in 64 bits lands on it exactly, an EIP that wrapped included.
  */
 static void svm_decode_io(const struct vmcb *vmcb, u64 info, struct minivm_exit *exit)
 {
